@@ -1,0 +1,69 @@
+# napari-cuda — the two commands a newcomer needs:
+#   make demo   install everything, start JupyterLab on examples/quickstart.ipynb
+#   make test   install everything, run every check and test
+# Python packages go to .venv/ at the repo root; npm packages to node_modules/.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.stamp
+DEMO_PORT ?= 8888
+
+.PHONY: demo test bench lint format unit test-ts test-py test-e2e build install system-deps clean
+
+system-deps:
+	@scripts/ensure-system-deps.sh --browser
+
+$(STAMP)-venv: kernel-bridge/pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install -q -U "pip>=25.1"
+	$(PIP) install -q --group kernel-bridge/pyproject.toml:dev
+	@touch $@
+
+node_modules/.stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+build: $(STAMP)-venv node_modules/.stamp
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" npm run build
+
+install: build
+	$(PIP) install -q --force-reinstall --no-deps ./kernel-bridge
+	$(PIP) install -q ./kernel-bridge
+
+demo: system-deps install
+	@echo "Starting JupyterLab on examples/quickstart.ipynb (Ctrl+C to stop)"
+	$(VENV)/bin/jupyter lab examples/quickstart.ipynb --no-browser \
+	  --ServerApp.ip=127.0.0.1 --ServerApp.port=$(DEMO_PORT)
+
+lint: node_modules/.stamp $(STAMP)-venv
+	npm run -s typecheck
+	npm run -s format:check
+	$(VENV)/bin/ruff check kernel-bridge tests examples
+	$(VENV)/bin/ruff format --check kernel-bridge tests examples
+
+format: node_modules/.stamp $(STAMP)-venv
+	npm run -s format
+	$(VENV)/bin/ruff format kernel-bridge tests examples
+	$(VENV)/bin/ruff check --fix kernel-bridge tests examples
+
+test-ts: build
+	npm run -s test:unit
+
+test-py: install
+	$(VENV)/bin/pytest -q tests/python
+
+test-e2e: system-deps install
+	$(VENV)/bin/pytest -q tests/e2e
+
+test: system-deps install lint
+	npm run -s test:unit
+	$(VENV)/bin/pytest tests/python tests/e2e
+
+bench: system-deps install
+	$(PY) tests/bench/bench.py
+
+clean:
+	rm -rf lib labextension kernel-bridge/napari_cuda/_daemon $(VENV) node_modules

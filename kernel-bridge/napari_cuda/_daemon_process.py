@@ -1,0 +1,322 @@
+"""Launch and discovery of the render daemon: one Node process per kernel process."""
+
+from __future__ import annotations
+
+import atexit
+import collections
+import json
+import os
+import queue
+import re
+import secrets
+import shutil
+import subprocess
+import tempfile
+import threading
+from pathlib import Path
+from typing import IO, Any
+
+from ._control import ControlClient
+from ._protocol import PROTOCOL_VERSION
+
+START_TIMEOUT_S = 15.0
+STDERR_TAIL_LINES = 200
+LOG_FILE_MAX_BYTES = 20 * 1024 * 1024
+MIN_NODE_MAJOR = 20
+NODE_HINT = (
+    "napari-cuda needs Node.js >= 20 to run its render daemon: install it (e.g. "
+    "`conda install -c conda-forge nodejs`, or your system's package) or set NAPARI_CUDA_NODE "
+    "to the path of a node binary."
+)
+
+
+def daemon_script() -> Path:
+    """Path of the bundled daemon (napari_cuda/_daemon/daemon.js)."""
+    return Path(__file__).resolve().parent / "_daemon" / "daemon.js"
+
+
+def find_node() -> str:
+    """The node binary: $NAPARI_CUDA_NODE, else `node` on PATH; RuntimeError if missing/old."""
+    configured = os.environ.get("NAPARI_CUDA_NODE")
+    node = shutil.which(configured) if configured else shutil.which("node")
+    if node is None:
+        where = (
+            f"NAPARI_CUDA_NODE={configured!r} is not an executable"
+            if configured
+            else "no `node` on PATH"
+        )
+        raise RuntimeError(f"{NODE_HINT} ({where})")
+    try:
+        out = subprocess.run(
+            [node, "--version"], capture_output=True, text=True, timeout=15, check=True
+        ).stdout
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise RuntimeError(f"{NODE_HINT} ({node} --version failed: {exc})") from exc
+    match = re.match(r"v(\d+)\.", out.strip())
+    if match is None or int(match.group(1)) < MIN_NODE_MAJOR:
+        raise RuntimeError(f"{NODE_HINT} ({node} is {out.strip() or 'of unknown version'})")
+    return node
+
+
+def child_env() -> dict[str, str]:
+    """Our environment, plus NAPARI_CUDA_FFMPEG from imageio-ffmpeg when no ffmpeg is configured."""
+    env = dict(os.environ)
+    if not env.get("NAPARI_CUDA_FFMPEG") and shutil.which("ffmpeg") is None:
+        try:
+            import imageio_ffmpeg
+
+            env["NAPARI_CUDA_FFMPEG"] = imageio_ffmpeg.get_ffmpeg_exe()
+        except Exception:
+            pass  # the daemon still tries its own bundled ffmpeg and reports what it found
+    return env
+
+
+class DaemonProcess:
+    """A running render daemon: its process, port, tokens (memory only) and control client."""
+
+    def __init__(self) -> None:
+        script = daemon_script()
+        if not script.is_file():
+            raise RuntimeError(
+                f"the napari-cuda daemon bundle is missing ({script}); reinstall napari-cuda, "
+                "or in a source checkout run `npm run build:daemon`"
+            )
+        node = find_node()
+        self._control_token = secrets.token_urlsafe(32)
+        self._view_token = secrets.token_urlsafe(32)
+        self._tail: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL_LINES)
+        self._log_dir = tempfile.mkdtemp(prefix="napari-cuda-")  # mode 0700
+        self.log_path = Path(self._log_dir) / "daemon.log"
+        self._log: IO[str] | None = open(self.log_path, "w", encoding="utf-8")  # noqa: SIM115
+        self._log_bytes = 0
+        self._log_lock = threading.Lock()
+        self._owner_pid = os.getpid()
+        self._control: ControlClient | None = None
+        self._control_lock = threading.Lock()
+        self._stopped = False
+        # Own session: a kernel interrupt (SIGINT to the kernel's process group) must not reach it.
+        self._proc = subprocess.Popen(
+            [node, str(script), "--parent-pid", str(os.getpid())],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=child_env(),
+            start_new_session=True,
+        )
+        self._stderr_thread = threading.Thread(
+            target=self._drain_stderr, name="napari-cuda-daemon-stderr", daemon=True
+        )
+        self._stderr_thread.start()
+        first_line: queue.Queue[bytes | None] = queue.Queue(maxsize=1)
+        self._stdout_thread = threading.Thread(
+            target=self._drain_stdout,
+            args=(first_line,),
+            name="napari-cuda-daemon-stdout",
+            daemon=True,
+        )
+        self._stdout_thread.start()
+        try:
+            self._send_tokens()
+            info = self._await_listening(first_line)
+        except BaseException:
+            self._kill()
+            raise
+        self.host: str = info["host"]
+        self.port: int = int(info["port"])
+        self.pid: int = int(info.get("pid", self._proc.pid))
+        self.version: str = str(info.get("version", ""))
+
+    def __repr__(self) -> str:
+        state = "running" if self.alive else "stopped"
+        return f"<DaemonProcess pid={self._proc.pid} port={getattr(self, 'port', None)} {state}>"
+
+    # -- start-up ---------------------------------------------------------------------------
+    def _send_tokens(self) -> None:
+        line = json.dumps({"control_token": self._control_token, "view_token": self._view_token})
+        assert self._proc.stdin is not None
+        try:
+            self._proc.stdin.write(line.encode() + b"\n")
+            self._proc.stdin.flush()
+        except OSError as exc:
+            raise RuntimeError(
+                self._failure("the daemon exited before reading its tokens")
+            ) from exc
+
+    def _await_listening(self, first_line: queue.Queue[bytes | None]) -> dict[str, Any]:
+        try:
+            raw = first_line.get(timeout=START_TIMEOUT_S)
+        except queue.Empty:
+            raise RuntimeError(
+                self._failure(f"the daemon did not report its port within {START_TIMEOUT_S:.0f} s")
+            ) from None
+        if raw is None:
+            self._stderr_thread.join(timeout=2)
+            raise RuntimeError(self._failure("the daemon exited during start-up"))
+        try:
+            info = json.loads(raw)
+            ok = info.get("event") == "listening" and isinstance(info.get("port"), int)
+        except (ValueError, AttributeError):
+            ok = False
+        if not ok:
+            raise RuntimeError(
+                self._failure(f"unexpected first line from the daemon: {raw[:200]!r}")
+            )
+        if info.get("protocol") != PROTOCOL_VERSION:
+            raise RuntimeError(
+                self._failure(
+                    f"daemon protocol {info.get('protocol')}, this package's {PROTOCOL_VERSION}"
+                )
+            )
+        return info
+
+    def _failure(self, what: str) -> str:
+        rc = self._proc.poll()
+        status = f"exit status {rc}" if rc is not None else "still running"
+        tail = "\n".join(list(self._tail)[-30:]) or "(no output on stderr)"
+        return f"{what} ({status}; log: {self.log_path}). Last stderr lines:\n{tail}"
+
+    # -- pipes ------------------------------------------------------------------------------
+    def _drain_stdout(self, first_line: queue.Queue[bytes | None]) -> None:
+        assert self._proc.stdout is not None
+        line = self._proc.stdout.readline()
+        first_line.put(line.strip() if line else None)
+        # Nothing else should come on stdout; keep draining so a stray write never blocks.
+        for extra in self._proc.stdout:
+            self._record("[stdout] " + extra.decode("utf-8", "replace").rstrip("\n"))
+
+    def _drain_stderr(self) -> None:
+        assert self._proc.stderr is not None
+        for raw in self._proc.stderr:
+            self._record(raw.decode("utf-8", "replace").rstrip("\n"))
+        with self._log_lock:
+            if self._log is not None:
+                self._log.close()
+                self._log = None
+
+    def _record(self, line: str) -> None:
+        self._tail.append(line)
+        with self._log_lock:
+            if self._log is None or self._log_bytes > LOG_FILE_MAX_BYTES:
+                return
+            self._log.write(line + "\n")
+            self._log.flush()
+            self._log_bytes += len(line) + 1
+            if self._log_bytes > LOG_FILE_MAX_BYTES:
+                self._log.write("[napari-cuda] log file limit reached; later lines are not kept\n")
+
+    # -- use --------------------------------------------------------------------------------
+    @property
+    def alive(self) -> bool:
+        """True while the daemon process runs and was not stopped by us."""
+        return not self._stopped and self._proc.poll() is None
+
+    @property
+    def view_token(self) -> str:
+        """The token browser views present on the stream channel."""
+        return self._view_token
+
+    @property
+    def control(self) -> ControlClient:
+        """The control client (connected lazily)."""
+        with self._control_lock:
+            if self._control is None:
+                self._control = ControlClient(self.port, self._control_token, host=self.host)
+            return self._control
+
+    def request(self, op: str, **kwargs: Any) -> Any:
+        """Send one control request; see ControlClient.request."""
+        return self.control.request(op, **kwargs)
+
+    def stderr_tail(self, lines: int = STDERR_TAIL_LINES) -> list[str]:
+        """The last `lines` lines the daemon wrote to stderr."""
+        return list(self._tail)[-lines:]
+
+    # -- stop -------------------------------------------------------------------------------
+    def shutdown(self, timeout: float = 5.0) -> int | None:
+        """Ask the daemon to stop, then close its stdin, then terminate/kill it. Never raises."""
+        if os.getpid() != self._owner_pid:
+            return None  # a forked child must not stop its parent's daemon
+        self._stopped = True
+        if self._proc.poll() is None:
+            try:
+                self.control.request("shutdown", timeout=min(timeout, 2.0))
+            except Exception:
+                pass  # it may already be going away; the steps below make sure
+        with self._control_lock:
+            if self._control is not None:
+                self._control.close()
+        self._close_stdin()
+        try:
+            self._proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self._kill()
+        self._finish()
+        return self._proc.returncode
+
+    def _close_stdin(self) -> None:
+        try:
+            if self._proc.stdin is not None:
+                self._proc.stdin.close()
+        except OSError:
+            pass
+
+    def _kill(self) -> None:
+        self._stopped = True
+        self._close_stdin()
+        for sig_fn, wait_s in ((self._proc.terminate, 2.0), (self._proc.kill, 5.0)):
+            if self._proc.poll() is not None:
+                break
+            try:
+                sig_fn()
+                self._proc.wait(timeout=wait_s)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+        self._finish()
+
+    def _finish(self) -> None:
+        for thread in (self._stdout_thread, self._stderr_thread):
+            if thread is not threading.current_thread():
+                thread.join(timeout=2)
+        with self._log_lock:
+            if self._log is not None:
+                self._log.close()
+                self._log = None
+        if self._proc.returncode == 0:
+            shutil.rmtree(self._log_dir, ignore_errors=True)  # keep logs only of failed runs
+
+
+_lock = threading.Lock()
+_daemon: DaemonProcess | None = None
+
+
+def get_daemon() -> DaemonProcess:
+    """The daemon of this process, started on first use (or again if it died)."""
+    global _daemon
+    with _lock:
+        if _daemon is not None and _daemon._owner_pid != os.getpid():
+            _daemon = None  # inherited through fork: the parent owns that one
+        if _daemon is None or not _daemon.alive:
+            if _daemon is not None:
+                _daemon.shutdown(timeout=1.0)
+            _daemon = DaemonProcess()
+        return _daemon
+
+
+def current_daemon() -> DaemonProcess | None:
+    """The running daemon of this process, if any (never starts one)."""
+    with _lock:
+        if _daemon is not None and _daemon._owner_pid == os.getpid() and _daemon.alive:
+            return _daemon
+        return None
+
+
+def shutdown_daemon() -> None:
+    """Stop this process's daemon if one runs (also registered with atexit)."""
+    global _daemon
+    with _lock:
+        daemon, _daemon = _daemon, None
+    if daemon is not None:
+        daemon.shutdown()
+
+
+atexit.register(shutdown_daemon)

@@ -1,0 +1,137 @@
+"""Python mirror of the wire protocol in src/protocol (tests check it field by field)."""
+
+from __future__ import annotations
+
+import struct
+from typing import Any
+
+PROTOCOL_VERSION = 1
+
+# Error code -> WebSocket close code when the error ends the connection, else None.
+ERROR_CODES: dict[str, int | None] = {
+    "bad_json": None,
+    "invalid_message": None,
+    "unknown_type": None,
+    "hello_required": 1008,
+    "unauthorized": 1008,
+    "protocol_mismatch": 1002,
+    "message_too_big": 1009,
+    "rate_limited": 1008,
+    "unknown_viewer": None,
+    "unknown_layer": None,
+    "invalid_data": None,
+    "too_large": None,
+    "encoder_unavailable": None,
+    "encoder_failed": None,
+    "render_failed": None,
+    "unsupported": None,
+    "internal": 1011,
+    "shutting_down": 1001,
+}
+
+COLORMAPS: tuple[str, ...] = (
+    "gray",
+    "gray_r",
+    "viridis",
+    "magma",
+    "inferno",
+    "plasma",
+    "turbo",
+    "red",
+    "green",
+    "blue",
+    "magenta",
+    "cyan",
+    "yellow",
+)
+INTERPOLATIONS: tuple[str, ...] = ("nearest", "linear")
+BLENDINGS: tuple[str, ...] = ("translucent", "translucent_no_depth", "additive", "opaque")
+DTYPES: tuple[str, ...] = (
+    "uint8",
+    "int8",
+    "uint16",
+    "int16",
+    "uint32",
+    "int32",
+    "float32",
+    "float64",
+)
+
+CONTROL_OPS: tuple[str, ...] = (
+    "hello",
+    "set_layer_data",
+    "remove_layer",
+    "close_viewer",
+    "screenshot",
+    "info",
+    "shutdown",
+)
+STREAM_CLIENT_TYPES: tuple[str, ...] = ("hello", "state", "resize", "ack", "keyframe")
+STREAM_SERVER_TYPES: tuple[str, ...] = ("config", "meta", "error")
+
+FRAME_MAGIC = 0x3146434E  # "NCF1" little-endian
+FRAME_HEADER_BYTES = 48
+FLAG_KEYFRAME = 1
+FRAME_HEADER_LAYOUT: dict[str, tuple[int, str]] = {
+    "magic": (0, "I"),
+    "version": (4, "B"),
+    "flags": (5, "B"),
+    "header_bytes": (6, "H"),
+    "frame_id": (8, "I"),
+    "seq": (12, "I"),
+    "width": (16, "H"),
+    "height": (18, "H"),
+    "level": (20, "B"),
+    "level_count": (21, "B"),
+    "render_ms": (24, "f"),
+    "capture_ms": (28, "f"),
+    "encode_ms": (32, "f"),
+    "payload_bytes": (36, "I"),
+    "sent_at": (40, "d"),
+}
+
+# Limits from the schemas in src/protocol/state.ts (checked before sending, for clear errors).
+CANVAS_MIN, CANVAS_MAX = 16, 8192
+ZOOM_MAX = 1e6
+GAMMA_MAX = 100.0
+MAX_LAYERS = 64
+MAX_NDIM = 32
+MAX_ID_CHARS = 64
+MAX_NAME_CHARS = 256
+
+
+def parse_frame_header(data: bytes | bytearray | memoryview) -> dict[str, Any]:
+    """Parse a stream frame's header into a dict (plus `keyframe`); ValueError if malformed."""
+    buf = memoryview(data).cast("B")
+    if len(buf) < FRAME_HEADER_BYTES:
+        raise ValueError(f"frame shorter than its header ({len(buf)} bytes)")
+    header = {
+        name: struct.unpack_from("<" + fmt, buf, offset)[0]
+        for name, (offset, fmt) in FRAME_HEADER_LAYOUT.items()
+    }
+    if header["magic"] != FRAME_MAGIC:
+        raise ValueError(f"bad frame magic 0x{header['magic']:08x}")
+    if header["version"] != PROTOCOL_VERSION:
+        raise ValueError(f"frame version {header['version']}, expected {PROTOCOL_VERSION}")
+    if header["header_bytes"] < FRAME_HEADER_BYTES:
+        raise ValueError(f"frame header_bytes {header['header_bytes']} < {FRAME_HEADER_BYTES}")
+    header["keyframe"] = bool(header["flags"] & FLAG_KEYFRAME)
+    return header
+
+
+def protocol_table() -> dict[str, Any]:
+    """The mirror in the shape of protocolTable() in src/protocol/table.ts."""
+    return {
+        "protocol_version": PROTOCOL_VERSION,
+        "error_codes": dict(ERROR_CODES),
+        "colormaps": list(COLORMAPS),
+        "interpolations": list(INTERPOLATIONS),
+        "blendings": list(BLENDINGS),
+        "dtypes": list(DTYPES),
+        "control_ops": list(CONTROL_OPS),
+        "stream_client_types": list(STREAM_CLIENT_TYPES),
+        "stream_server_types": list(STREAM_SERVER_TYPES),
+        "frame_magic": FRAME_MAGIC,
+        "frame_header_bytes": FRAME_HEADER_BYTES,
+        "frame_header_layout": {k: list(v) for k, v in FRAME_HEADER_LAYOUT.items()},
+    }

@@ -1,0 +1,123 @@
+/**
+ * Daemon configuration from the command line and the environment.
+ *
+ * CLI:
+ *   --parent-pid <pid>   exit when this process is gone (polled every second); default: none
+ *   --port <n>           TCP port; default 0 (ephemeral)
+ *   --host <addr>        127.0.0.1 (default) or ::1; nothing else (loopback only, see DESIGN.md)
+ * Env:
+ *   NAPARI_CUDA_LOG_LEVEL        pino level (fatal|error|warn|info|debug|trace|silent); default info
+ *   NAPARI_CUDA_RENDER_THREADS   CPU render worker threads, 0 = render inline; default max(1, min(4, cores - 1))
+ *   NAPARI_CUDA_MAX_DATA_BYTES   largest control message (array payload) in bytes, default 2 GiB; it is also
+ *                                the budget of all layer data together (default 8 GiB, see data/viewer-store.ts)
+ *   NAPARI_CUDA_BACKEND          auto|cpu|gpu; default auto (this build renders on the CPU only)
+ *   NAPARI_CUDA_FFMPEG, NAPARI_CUDA_X264_CRF are read by the encoder (src/daemon/encode).
+ */
+import { parseArgs } from "node:util";
+import { CONTROL_MAX_MESSAGE_BYTES, STREAM_MAX_MESSAGE_BYTES } from "../protocol/index.js";
+
+export type BackendRequest = "auto" | "cpu" | "gpu";
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface DaemonConfig {
+  host: "127.0.0.1" | "::1";
+  port: number;
+  parentPid: number | null;
+  logLevel: LogLevel;
+  /** CPU render worker threads; null: the renderer's default (see render/cpu-renderer.ts). */
+  renderThreads: number | null;
+  backend: BackendRequest;
+  /** ws maxPayload of the control channel (array bytes travel there). */
+  controlMaxBytes: number;
+  /** ws maxPayload of the stream channel. */
+  streamMaxBytes: number;
+  /** A connection that has not sent hello by then is closed (1008 hello_required). */
+  helloTimeoutMs: number;
+  /** Stream message rate limit: token bucket refill per second and burst size. */
+  streamRatePerSec: number;
+  streamBurst: number;
+  /** Second flow-control guard: skip rendering while a socket has more than this many bytes queued. */
+  maxBufferedBytes: number;
+  /** Graceful shutdown must finish within this; then the process exits anyway. */
+  shutdownTimeoutMs: number;
+}
+
+/** Thrown for a bad command line or environment; main prints it and exits 2. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+/** Defaults, for documentation and for tests that start a daemon in-process. */
+export function defaultConfig(): DaemonConfig {
+  return {
+    host: "127.0.0.1",
+    port: 0,
+    parentPid: null,
+    logLevel: "info",
+    renderThreads: null,
+    backend: "auto",
+    controlMaxBytes: CONTROL_MAX_MESSAGE_BYTES,
+    streamMaxBytes: STREAM_MAX_MESSAGE_BYTES,
+    helloTimeoutMs: 5000,
+    streamRatePerSec: 500,
+    streamBurst: 1000,
+    maxBufferedBytes: 4 * 1024 * 1024,
+    shutdownTimeoutMs: 3000,
+  };
+}
+
+function intIn(name: string, text: string, min: number, max: number): number {
+  if (!/^\d+$/.test(text.trim())) throw new ConfigError(`${name} must be an integer, got ${JSON.stringify(text)}`);
+  const n = Number(text.trim());
+  if (n < min || n > max) throw new ConfigError(`${name} must be in [${min}, ${max}], got ${n}`);
+  return n;
+}
+
+/** Parse argv (without node and script) and env into a config; throws ConfigError. */
+export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): DaemonConfig {
+  let values: { "parent-pid"?: string; port?: string; host?: string };
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: { "parent-pid": { type: "string" }, port: { type: "string" }, host: { type: "string" } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    throw new ConfigError(err instanceof Error ? err.message : String(err));
+  }
+  const cfg = defaultConfig();
+  if (values.host !== undefined) {
+    if (values.host !== "127.0.0.1" && values.host !== "::1") {
+      throw new ConfigError(`--host must be 127.0.0.1 or ::1 (loopback only), got ${JSON.stringify(values.host)}`);
+    }
+    cfg.host = values.host;
+  }
+  if (values.port !== undefined) cfg.port = intIn("--port", values.port, 0, 65535);
+  if (values["parent-pid"] !== undefined) cfg.parentPid = intIn("--parent-pid", values["parent-pid"], 1, 2 ** 31 - 1);
+
+  const level = env.NAPARI_CUDA_LOG_LEVEL?.trim().toLowerCase();
+  if (level) {
+    if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+      throw new ConfigError(
+        `NAPARI_CUDA_LOG_LEVEL must be one of ${LOG_LEVELS.join("|")}, got ${JSON.stringify(level)}`,
+      );
+    }
+    cfg.logLevel = level as LogLevel;
+  }
+  if (env.NAPARI_CUDA_RENDER_THREADS?.trim()) {
+    cfg.renderThreads = intIn("NAPARI_CUDA_RENDER_THREADS", env.NAPARI_CUDA_RENDER_THREADS, 0, 64);
+  }
+  if (env.NAPARI_CUDA_MAX_DATA_BYTES?.trim()) {
+    cfg.controlMaxBytes = intIn("NAPARI_CUDA_MAX_DATA_BYTES", env.NAPARI_CUDA_MAX_DATA_BYTES, 1024, 2 ** 32);
+  }
+  const backend = env.NAPARI_CUDA_BACKEND?.trim().toLowerCase();
+  if (backend) {
+    if (backend !== "auto" && backend !== "cpu" && backend !== "gpu") {
+      throw new ConfigError(`NAPARI_CUDA_BACKEND must be auto, cpu or gpu, got ${JSON.stringify(backend)}`);
+    }
+    cfg.backend = backend;
+  }
+  return cfg;
+}

@@ -1,0 +1,90 @@
+/**
+ * The daemon assembled: renderer, encoder factory, viewer store, server. main.ts
+ * runs it as a process; tests start it in-process.
+ */
+import type { BackendRequest, DaemonConfig } from "./config.js";
+import { ViewerStore } from "./data/viewer-store.js";
+import { childLogger, type Logger } from "./log.js";
+import { CpuRenderer } from "./render/cpu-renderer.js";
+import type { Tokens } from "./server/auth.js";
+import type { DaemonContext } from "./server/context.js";
+import { FfmpegEncoderFactory } from "./server/encoder-factory.js";
+import { DaemonServer } from "./server/server.js";
+import { ViewHub } from "./server/view-hub.js";
+
+export interface DaemonOptions {
+  config: DaemonConfig;
+  tokens: Tokens;
+  /** Script the CPU render workers run (the bundle itself); undefined: the renderer's default (sources). */
+  workerEntry?: string;
+  /** Called when a client asks the daemon to stop (`shutdown` op); the owner then calls close(). */
+  onShutdownRequest?: (reason: string) => void;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface RunningDaemon {
+  readonly host: string;
+  readonly port: number;
+  readonly backend: { name: string; reason: string };
+  /** Stop accepting, close connections (1001), stop encoders and render workers. Idempotent; never throws. */
+  close(): Promise<void>;
+}
+
+/** Which renderer serves this request for a backend, and why (info() reports the reason). */
+export function chooseBackend(req: BackendRequest): { name: "cpu"; reason: string } {
+  switch (req) {
+    case "gpu":
+      return { name: "cpu", reason: "gpu requested (NAPARI_CUDA_BACKEND=gpu) but this build has no GPU backend" };
+    case "cpu":
+      return { name: "cpu", reason: "cpu requested (NAPARI_CUDA_BACKEND=cpu)" };
+    case "auto":
+      return { name: "cpu", reason: "no GPU backend in this build" };
+  }
+}
+
+/** Start the daemon's server; resolves once it listens. */
+export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
+  const { config } = opts;
+  const log: Logger = childLogger("daemon");
+  const backend = chooseBackend(config.backend);
+  if (config.backend === "gpu") log.error({ backend }, "GPU backend requested but not available; using the CPU");
+  const renderer = new CpuRenderer({
+    ...(config.renderThreads === null ? {} : { threads: config.renderThreads }),
+    ...(opts.workerEntry === undefined ? {} : { workerEntry: opts.workerEntry }),
+  });
+  const ctx: DaemonContext = {
+    config,
+    tokens: opts.tokens,
+    renderer,
+    backend,
+    encoders: new FfmpegEncoderFactory(opts.env ?? process.env),
+    viewers: new ViewerStore(),
+    hub: new ViewHub(),
+    requestShutdown: (reason) => opts.onShutdownRequest?.(reason),
+  };
+  const server = new DaemonServer(ctx, childLogger("server"));
+  let port: number;
+  try {
+    port = await server.listen();
+  } catch (err) {
+    await renderer.dispose();
+    throw err;
+  }
+  log.info({ host: config.host, port, backend, threads: renderer.threads }, "listening");
+
+  let closing: Promise<void> | null = null;
+  const close = async (): Promise<void> => {
+    try {
+      await server.close();
+    } catch (err) {
+      log.error({ err }, "closing the server failed");
+    }
+    await renderer.dispose();
+  };
+  return {
+    host: config.host,
+    port,
+    backend,
+    close: () => (closing ??= close()),
+  };
+}

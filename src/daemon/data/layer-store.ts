@@ -1,0 +1,90 @@
+/** Layer arrays copied into SharedArrayBuffers, so render workers read them without copies. */
+import { DTYPES, NapariCudaError, type DType } from "../../protocol/index.js";
+import type { LayerData, PixelArray } from "./types.js";
+
+const ITEM_SIZE: Record<DType, number> = {
+  uint8: 1,
+  int8: 1,
+  uint16: 2,
+  int16: 2,
+  uint32: 4,
+  int32: 4,
+  float32: 4,
+  float64: 8,
+};
+
+function viewAs(dtype: DType, sab: SharedArrayBuffer): PixelArray {
+  switch (dtype) {
+    case "uint8":
+      return new Uint8Array(sab);
+    case "int8":
+      return new Int8Array(sab);
+    case "uint16":
+      return new Uint16Array(sab);
+    case "int16":
+      return new Int16Array(sab);
+    case "uint32":
+      return new Uint32Array(sab);
+    case "int32":
+      return new Int32Array(sab);
+    case "float32":
+      return new Float32Array(sab);
+    case "float64":
+      return new Float64Array(sab);
+  }
+}
+
+/** Largest number of axes an image layer may have (matches the state schema's limit). */
+export const MAX_NDIM = 32;
+
+/** Bytes per element of `dtype`. */
+export function itemSize(dtype: DType): number {
+  return ITEM_SIZE[dtype];
+}
+
+/** Check dtype and shape (2..32 positive integer axes) and return the array's byte size. */
+export function layerNbytes(dtype: string, shape: readonly number[]): number {
+  if (!(DTYPES as readonly string[]).includes(dtype)) {
+    throw new NapariCudaError("invalid_data", `unsupported dtype ${JSON.stringify(dtype)}`, { path: "dtype" });
+  }
+  if (shape.length < 2 || shape.length > MAX_NDIM) {
+    throw new NapariCudaError("invalid_data", `shape must have 2..${MAX_NDIM} axes, got [${shape.join(", ")}]`, {
+      path: "shape",
+    });
+  }
+  let count = 1;
+  for (const n of shape) {
+    if (!Number.isSafeInteger(n) || n < 1) {
+      throw new NapariCudaError("invalid_data", `shape axes must be positive integers, got [${shape.join(", ")}]`, {
+        path: "shape",
+      });
+    }
+    count *= n;
+  }
+  return count * itemSize(dtype as DType);
+}
+
+/**
+ * Copy `bytes` (C order, little-endian, as numpy's tobytes() on x86/ARM) into shared
+ * memory as a layer array. Throws invalid_data when the byte count does not match
+ * dtype and shape, too_large when the runtime cannot allocate it. NaN values are allowed.
+ */
+export function createLayerData(id: string, dtype: DType, shape: readonly number[], bytes: Uint8Array): LayerData {
+  const nbytes = layerNbytes(dtype, shape);
+  if (bytes.byteLength !== nbytes) {
+    throw new NapariCudaError(
+      "invalid_data",
+      `dtype ${dtype} with shape [${shape.join(", ")}] needs ${nbytes} bytes, got ${bytes.byteLength}`,
+      { path: "nbytes" },
+    );
+  }
+  let sab: SharedArrayBuffer;
+  try {
+    sab = new SharedArrayBuffer(nbytes);
+  } catch (err) {
+    throw new NapariCudaError("too_large", `cannot allocate ${nbytes} bytes for layer ${id}`, { cause: err });
+  }
+  new Uint8Array(sab).set(bytes);
+  const data = viewAs(dtype, sab);
+  return { id, dtype, shape: Object.freeze([...shape]), data };
+}

@@ -1,0 +1,156 @@
+/**
+ * VideoEncoder over ffmpeg processes. Keyframes on demand come from a warm standby process: a keyframe
+ * request sends that frame to the idle standby (whose first frame is an IDR carrying `config`), the old
+ * process finishes its pending frames and is disposed, and a new standby is spawned.
+ */
+import { NapariCudaError } from "../../protocol/errors.js";
+import { H264Pipe } from "./pipe.js";
+import { encoderKind } from "./select.js";
+import type { EncodedFrame, EncoderOptions, VideoEncoder } from "./types.js";
+
+/** A retiring process that has not finished its last frames by then is killed anyway. */
+const RETIRE_TIMEOUT_MS = 5000;
+const MAX_SIDE = 8192;
+
+const noop = (): void => undefined;
+
+/** Optional fields createEncoder accepts beside EncoderOptions. */
+export interface CreateEncoderExtras {
+  /** ffmpeg encoder name from selectEncoder(); default "libx264". */
+  encoder?: string;
+  /** Environment for encoder settings (NAPARI_CUDA_X264_CRF); default process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
+function checkOptions(opts: EncoderOptions): void {
+  for (const key of ["width", "height"] as const) {
+    const v = opts[key];
+    // 4:2:0 needs even sizes; the caller rounds the canvas to even device pixels.
+    if (!Number.isInteger(v) || v < 2 || v > MAX_SIDE || v % 2 !== 0) {
+      throw new NapariCudaError("invalid_data", `encoder ${key} must be an even integer in 2..${MAX_SIDE}, got ${v}`, {
+        path: key,
+      });
+    }
+  }
+  if (opts.pixelFormat !== "rgba" && opts.pixelFormat !== "nv12") {
+    throw new NapariCudaError("invalid_data", `unknown pixel format ${String(opts.pixelFormat)}`, {
+      path: "pixelFormat",
+    });
+  }
+  if (!["high", "main", "baseline"].includes(opts.profile)) {
+    throw new NapariCudaError("invalid_data", `unknown H.264 profile ${String(opts.profile)}`, { path: "profile" });
+  }
+}
+
+/** Bytes of one raw input frame. */
+export function frameBytes(opts: Pick<EncoderOptions, "width" | "height" | "pixelFormat">): number {
+  const pixels = opts.width * opts.height;
+  return opts.pixelFormat === "rgba" ? pixels * 4 : (pixels * 3) / 2;
+}
+
+class FfmpegVideoEncoder implements VideoEncoder {
+  readonly width: number;
+  readonly height: number;
+  private readonly frameBytes: number;
+  private active: Promise<H264Pipe>;
+  private activeUsed = false;
+  private standby: Promise<H264Pipe>;
+  /** Every process not yet disposed (active, standby, retiring). */
+  private readonly live = new Set<Promise<H264Pipe>>();
+  private tail: Promise<void> = Promise.resolve();
+  private disposed: Promise<void> | null = null;
+
+  constructor(
+    readonly name: string,
+    opts: EncoderOptions,
+    private readonly ffmpeg: string,
+    private readonly args: readonly string[],
+  ) {
+    this.width = opts.width;
+    this.height = opts.height;
+    this.frameBytes = frameBytes(opts);
+    this.active = this.spawn();
+    this.standby = this.spawn();
+  }
+
+  /** Resolves once both processes run; on failure disposes everything and rejects. */
+  async started(): Promise<void> {
+    try {
+      await Promise.all([this.active, this.standby]);
+    } catch (err) {
+      await this.dispose();
+      throw err;
+    }
+  }
+
+  encode(pixels: Uint8Array, opts?: { keyframe?: boolean }): Promise<EncodedFrame> {
+    let result: Promise<EncodedFrame>;
+    if (this.disposed) {
+      result = Promise.reject(new NapariCudaError("encoder_failed", `${this.name} encoder is disposed`));
+    } else if (pixels.byteLength !== this.frameBytes) {
+      const msg = `pixels: ${pixels.byteLength} bytes, expected ${this.frameBytes} for ${this.width}x${this.height}`;
+      result = Promise.reject(new NapariCudaError("invalid_data", msg, { path: "pixels" }));
+    } else {
+      if (opts?.keyframe && this.activeUsed) this.swap();
+      this.activeUsed = true;
+      result = this.active.then((pipe) => pipe.encode(pixels));
+    }
+    result.catch(noop); // rejection is delivered through `ordered`; this only marks it handled
+    // Frames from the old and the new process may finish out of order: settle strictly in call order.
+    const ordered = this.tail.then(
+      () => result,
+      () => result,
+    );
+    this.tail = ordered.then(noop, noop);
+    return ordered;
+  }
+
+  dispose(): Promise<void> {
+    this.disposed ??= Promise.all([...this.live].map((p) => p.then((pipe) => pipe.dispose(), noop))).then(noop);
+    return this.disposed;
+  }
+
+  private spawn(): Promise<H264Pipe> {
+    const pipe = H264Pipe.start(this.ffmpeg, this.args, this.name);
+    pipe.catch(noop); // spawn errors surface through encode()/started()
+    this.live.add(pipe);
+    return pipe;
+  }
+
+  /** Make the standby the active process (replacing it if it died while idle) and retire the old one. */
+  private swap(): void {
+    const old = this.active;
+    const standby = this.standby;
+    this.active = standby.then((pipe) => {
+      if (!pipe.failed) return pipe;
+      this.live.delete(standby);
+      if (this.disposed) throw new NapariCudaError("encoder_failed", `${this.name} encoder is disposed`);
+      return this.spawn();
+    });
+    this.active.catch(noop);
+    this.standby = this.spawn();
+    this.retire(old);
+  }
+
+  private retire(old: Promise<H264Pipe>): void {
+    void old
+      .then(async (pipe) => {
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, RETIRE_TIMEOUT_MS)));
+        await Promise.race([pipe.idle(), timeout]);
+        clearTimeout(timer);
+        await pipe.dispose();
+      }, noop)
+      .finally(() => this.live.delete(old));
+  }
+}
+
+/** Start an encoder (two ffmpeg processes: active + warm standby) for one view at one size. */
+export async function createEncoder(opts: EncoderOptions & CreateEncoderExtras): Promise<VideoEncoder> {
+  checkOptions(opts);
+  const kind = encoderKind(opts.encoder ?? "libx264");
+  const args = kind.args(opts, opts.env ?? process.env);
+  const encoder = new FfmpegVideoEncoder(kind.name, opts, opts.ffmpeg, args);
+  await encoder.started();
+  return encoder;
+}

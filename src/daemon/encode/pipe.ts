@@ -1,0 +1,129 @@
+/** One ffmpeg encoder process: raw frames in, one FLV video tag (access unit) out per frame, matched in order. */
+import { performance } from "node:perf_hooks";
+import { NapariCudaError, isNapariCudaError } from "../../protocol/errors.js";
+import { codecStringFromAvcC, splitAvcc } from "./avc.js";
+import { FfmpegProcess } from "./ffmpeg-process.js";
+import { FlvDemuxer, type FlvVideoTag } from "./flv.js";
+import type { DecoderConfig, EncodedFrame } from "./types.js";
+
+interface Pending {
+  t0: number;
+  resolve(frame: EncodedFrame): void;
+  reject(err: NapariCudaError): void;
+}
+
+/** How long a failed stdin write waits for the exit status, so the error can say how ffmpeg ended. */
+const EXIT_WAIT_MS = 500;
+
+/** An ffmpeg process that encodes frames in order; its first frame is an IDR and carries `config`. */
+export class H264Pipe {
+  private proc: FfmpegProcess | null = null;
+  private readonly demux = new FlvDemuxer();
+  private readonly pending: Pending[] = [];
+  private readonly idleWaiters: Array<() => void> = [];
+  private config: DecoderConfig | null = null;
+  private configSent = false;
+  private failure: NapariCudaError | null = null;
+  /** Frames handed to encode() so far. */
+  submitted = 0;
+
+  private constructor(private readonly label: string) {}
+
+  /** Spawn ffmpeg with `args`; rejects with encoder_unavailable when it cannot start. */
+  static async start(ffmpeg: string, args: readonly string[], label: string): Promise<H264Pipe> {
+    const pipe = new H264Pipe(label);
+    pipe.proc = await FfmpegProcess.start(ffmpeg, args, {
+      onStdout: (chunk) => pipe.onStdout(chunk),
+      onExit: (exit) => {
+        const why = exit.expected ? `${label} encoder disposed` : `ffmpeg (${label}) exited unexpectedly`;
+        pipe.fail(new NapariCudaError("encoder_failed", pipe.proc ? pipe.proc.describeFailure(why) : why));
+      },
+    });
+    return pipe;
+  }
+
+  /** The error that ended this pipe, or null while it works. */
+  get failed(): NapariCudaError | null {
+    return this.failure;
+  }
+
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
+  /** Write one raw frame; resolves with its access unit. `pixels` must stay unchanged until it settles. */
+  encode(pixels: Uint8Array): Promise<EncodedFrame> {
+    if (this.failure) return Promise.reject(this.failure);
+    this.submitted++;
+    const frame = new Promise<EncodedFrame>((resolve, reject) => {
+      this.pending.push({ t0: performance.now(), resolve, reject });
+    });
+    this.proc!.write(pixels).catch((err: unknown) => this.onWriteError(err));
+    return frame;
+  }
+
+  /** Resolves when every submitted frame has settled. */
+  idle(): Promise<void> {
+    if (this.pending.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Reject what is pending and stop the process (SIGTERM, then SIGKILL). Never throws. */
+  async dispose(): Promise<void> {
+    this.fail(new NapariCudaError("encoder_failed", `${this.label} encoder disposed`));
+    await this.proc?.dispose();
+  }
+
+  private onStdout(chunk: Buffer): void {
+    if (this.failure) return;
+    let tags: FlvVideoTag[];
+    try {
+      tags = this.demux.push(chunk);
+      for (const tag of tags) this.onTag(tag);
+    } catch (err) {
+      const msg = isNapariCudaError(err) ? err.message : String(err);
+      this.fail(new NapariCudaError("encoder_failed", this.proc!.describeFailure(msg), { cause: err }));
+    }
+  }
+
+  private onTag(tag: FlvVideoTag): void {
+    if (tag.type === "config") {
+      this.config = { codec: codecStringFromAvcC(tag.avcC), description: tag.avcC };
+      this.configSent = false;
+      return;
+    }
+    const waiting = this.pending.shift();
+    if (!waiting) throw new NapariCudaError("encoder_failed", "ffmpeg produced a packet for no frame");
+    if (!this.config) throw new NapariCudaError("encoder_failed", "ffmpeg sent a frame before the AVC config");
+    splitAvcc(tag.data); // validates the NAL length prefixes before the access unit goes to clients
+    const frame: EncodedFrame = { data: tag.data, keyframe: tag.keyframe, encodeMs: performance.now() - waiting.t0 };
+    if (!this.configSent) {
+      frame.config = this.config;
+      this.configSent = true;
+    }
+    waiting.resolve(frame);
+    if (this.pending.length === 0) this.wakeIdle();
+  }
+
+  private onWriteError(err: unknown): void {
+    // The exit status usually follows a broken pipe within milliseconds and makes the better message.
+    const proc = this.proc!;
+    const timer = setTimeout(() => {
+      const msg = proc.describeFailure(`writing a frame to ffmpeg (${this.label}) failed`);
+      this.fail(new NapariCudaError("encoder_failed", msg, { cause: err }));
+    }, EXIT_WAIT_MS);
+    timer.unref();
+  }
+
+  private fail(err: NapariCudaError): void {
+    if (this.failure) return;
+    this.failure = err;
+    for (const p of this.pending.splice(0)) p.reject(err);
+    this.wakeIdle();
+    void this.proc?.dispose();
+  }
+
+  private wakeIdle(): void {
+    for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+}

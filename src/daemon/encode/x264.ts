@@ -1,0 +1,92 @@
+/** ffmpeg arguments for libx264: raw frames on stdin, FLV-framed H.264 (one tag per frame) on stdout. */
+import { NapariCudaError } from "../../protocol/errors.js";
+import type { EncoderOptions } from "./types.js";
+
+export const X264_CRF_ENV = "NAPARI_CUDA_X264_CRF";
+export const DEFAULT_X264_CRF = 21;
+
+/** CRF from $NAPARI_CUDA_X264_CRF (0..51, default 21); a bad value is an encoder_unavailable error naming it. */
+export function x264Crf(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[X264_CRF_ENV];
+  if (raw === undefined || raw.trim() === "") return DEFAULT_X264_CRF;
+  const crf = Number(raw);
+  if (!Number.isFinite(crf) || crf < 0 || crf > 51) {
+    throw new NapariCudaError("encoder_unavailable", `${X264_CRF_ENV}=${raw}: must be a number from 0 to 51`, {
+      path: X264_CRF_ENV,
+    });
+  }
+  return crf;
+}
+
+/**
+ * x264's ultrafast preset turns off everything above Constrained Baseline, and x264 writes the lowest
+ * profile_idc its settings need. These turn back on the cheapest tool that makes the requested profile real
+ * (CABAC measured no slower than CAVLC here at 1080p; the 8x8 transform costs little).
+ */
+const PROFILE_TOOLS: Record<EncoderOptions["profile"], string[]> = {
+  baseline: [],
+  main: ["-coder", "cabac"],
+  high: ["-coder", "cabac", "-8x8dct", "1"],
+};
+
+/** Full ffmpeg argument list for libx264 with the given frame geometry, input format and profile. */
+export function x264Args(opts: Pick<EncoderOptions, "width" | "height" | "pixelFormat" | "profile">, crf: number): string[] {
+  // RGBA is converted to BT.709 limited-range 4:2:0 by swscale; NV12 is taken as already BT.709 limited
+  // (the GPU converts it) and handed to x264 untouched, since x264 works in NV12 internally.
+  const convert =
+    opts.pixelFormat === "rgba"
+      ? ["-vf", "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p", "-pix_fmt", "yuv420p"]
+      : ["-pix_fmt", "nv12"];
+  return [
+    "-hide_banner",
+    "-loglevel",
+    "error",
+    "-fflags",
+    "nobuffer",
+    "-f",
+    "rawvideo",
+    "-pix_fmt",
+    opts.pixelFormat,
+    "-s",
+    `${opts.width}x${opts.height}`,
+    "-framerate",
+    "60",
+    "-i",
+    "pipe:0",
+    "-an",
+    ...convert,
+    "-c:v",
+    "libx264",
+    "-preset",
+    "ultrafast",
+    "-tune",
+    "zerolatency",
+    "-bf",
+    "0",
+    "-profile:v",
+    opts.profile,
+    ...PROFILE_TOOLS[opts.profile],
+    "-g",
+    "600",
+    "-crf",
+    String(crf),
+    "-colorspace",
+    "bt709",
+    "-color_primaries",
+    "bt709",
+    "-color_trc",
+    "bt709",
+    "-color_range",
+    "tv",
+    "-flags",
+    "low_delay",
+    // Passthrough timing: never duplicate or drop frames to fit the nominal 60 fps.
+    "-vsync",
+    "passthrough",
+    "-f",
+    "flv",
+    "-flush_packets",
+    "1",
+    "pipe:1",
+  ];
+}

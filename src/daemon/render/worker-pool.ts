@@ -1,0 +1,163 @@
+/**
+ * A fixed-size pool of render worker threads running band tasks FIFO. A worker that
+ * errors or exits fails its current task with render_failed and is replaced: at once if it
+ * had finished a task before, otherwise when work next arrives (so an entry that cannot
+ * start does not respawn in a loop). Idle workers are unref'd: they never keep the
+ * process alive; dispose() still terminates them.
+ */
+import { pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
+import { NapariCudaError } from "../../protocol/index.js";
+import { CPU_RENDER_ROLE, type BandResult, type BandTask, type WireError } from "./cpu-worker-protocol.js";
+
+interface Pending {
+  task: BandTask;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  current: Pending | null;
+  alive: boolean;
+  completed: number;
+}
+
+/** DOMException "AbortError" (what fetch and Node's own APIs reject with), cause = the signal's reason. */
+export function abortError(signal: AbortSignal): DOMException {
+  // The two-argument form type-checks under both the DOM and Node lib typings.
+  const err = new DOMException("render aborted", "AbortError");
+  Object.defineProperty(err, "cause", { value: signal.reason, configurable: true, writable: true });
+  return err;
+}
+
+function fromWire(e: WireError): NapariCudaError {
+  return new NapariCudaError(e.code, e.message, e.path === undefined ? undefined : { path: e.path });
+}
+
+/** Start one render worker on `entry` (a bundle/JS file, or a .ts file when running under tsx). */
+function spawnWorker(entry: string | URL): Worker {
+  const href = entry instanceof URL ? entry.href : entry.startsWith("file:") ? entry : pathToFileURL(entry).href;
+  const options = { workerData: { role: CPU_RENDER_ROLE } };
+  if (!href.endsWith(".ts")) return new Worker(new URL(href), options);
+  // Node 20 starts loading a worker's entry before its inherited `--import tsx` hooks are
+  // active, so a .ts entry goes through a shim that registers tsx first.
+  const api = import.meta.resolve("tsx/esm/api");
+  const shim = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(href)}); });`;
+  return new Worker(shim, { ...options, eval: true });
+}
+
+export class RenderWorkerPool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Pending[] = [];
+  private readonly running = new Set<Worker>();
+  private disposed = false;
+
+  /** Start `size` workers on `entry`. */
+  constructor(
+    private readonly size: number,
+    private readonly entry: string | URL,
+  ) {
+    for (let i = 0; i < size; i++) this.spawn();
+  }
+
+  /** Worker threads started and not yet exited. */
+  get liveWorkers(): number {
+    return this.running.size;
+  }
+
+  /** Run `task` on the next free worker; a task still queued when `signal` aborts is dropped (AbortError). */
+  run(task: BandTask, signal?: AbortSignal): Promise<void> {
+    if (this.disposed) return Promise.reject(new NapariCudaError("shutting_down", "renderer disposed"));
+    return new Promise<void>((resolve, reject) => {
+      const pending: Pending = { task, resolve, reject };
+      this.queue.push(pending);
+      signal?.addEventListener(
+        "abort",
+        () => {
+          const i = this.queue.indexOf(pending);
+          if (i >= 0) {
+            this.queue.splice(i, 1);
+            reject(abortError(signal));
+          }
+        },
+        { once: true },
+      );
+      this.pump();
+    });
+  }
+
+  /** Terminate every worker and fail queued/running tasks with shutting_down. Never throws. */
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    const err = new NapariCudaError("shutting_down", "renderer disposed");
+    for (const p of this.queue.splice(0)) p.reject(err);
+    const exits: Promise<unknown>[] = [];
+    for (const slot of this.slots.splice(0)) {
+      slot.alive = false;
+      slot.current?.reject(err);
+      slot.current = null;
+      exits.push(slot.worker.terminate().catch(() => undefined));
+    }
+    await Promise.all(exits);
+  }
+
+  private spawn(): Slot | null {
+    let worker: Worker;
+    try {
+      worker = spawnWorker(this.entry);
+    } catch {
+      return null;
+    }
+    const slot: Slot = { worker, current: null, alive: true, completed: 0 };
+    this.slots.push(slot);
+    this.running.add(worker);
+    worker.unref();
+    worker.on("message", (result: BandResult) => this.onResult(slot, result));
+    worker.on("error", (err) => this.onFailure(slot, err));
+    worker.on("exit", (code) => {
+      this.running.delete(worker);
+      this.onFailure(slot, new Error(`render worker exited with code ${code}`));
+    });
+    return slot;
+  }
+
+  private onResult(slot: Slot, result: BandResult): void {
+    const p = slot.current;
+    slot.current = null;
+    slot.completed++;
+    if (!this.disposed) {
+      slot.worker.unref();
+      this.pump();
+    }
+    if (!p) return;
+    if (result.ok) p.resolve();
+    else p.reject(fromWire(result.error));
+  }
+
+  private onFailure(slot: Slot, err: unknown): void {
+    if (!slot.alive) return;
+    slot.alive = false;
+    const i = this.slots.indexOf(slot);
+    if (i >= 0) this.slots.splice(i, 1);
+    void slot.worker.terminate().catch(() => undefined);
+    const message = err instanceof Error ? err.message : String(err);
+    slot.current?.reject(new NapariCudaError("render_failed", `render worker failed: ${message}`, { cause: err }));
+    slot.current = null;
+    if (this.disposed) return;
+    if (slot.completed > 0) this.spawn();
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0) {
+      let slot = this.slots.find((s) => s.alive && s.current === null);
+      if (!slot && this.slots.length < this.size) slot = this.spawn() ?? undefined;
+      if (!slot) return;
+      const p = this.queue.shift()!;
+      slot.current = p;
+      slot.worker.ref();
+      slot.worker.postMessage(p.task);
+    }
+  }
+}

@@ -1,0 +1,42 @@
+/** What sessions need from the daemon: one object built in daemon.ts, passed to every session. */
+import type { DaemonConfig } from "../config.js";
+import type { LayerData } from "../data/types.js";
+import type { VideoEncoder } from "../encode/types.js";
+import type { Renderer } from "../render/types.js";
+import type { Tokens } from "./auth.js";
+import type { H264Profile } from "./codec.js";
+import type { ViewHub } from "./view-hub.js";
+
+/** Viewers and their layer data (backed by the data store). */
+export interface ViewerDirectory {
+  /** Make sure a viewer exists (a view may connect before any data arrives). */
+  open(viewerId: string): void;
+  /** Layer data of a viewer by layer id; empty for an unknown viewer. */
+  layers(viewerId: string): ReadonlyMap<string, LayerData>;
+  /** Store a layer's array (copied into shared memory); throws invalid_data / too_large. */
+  setLayer(viewerId: string, layerId: string, dtype: LayerData["dtype"], shape: number[], bytes: Uint8Array): void;
+  /** Throws unknown_viewer / unknown_layer. */
+  removeLayer(viewerId: string, layerId: string): void;
+  /** Drop a viewer and its data; false when it did not exist. */
+  close(viewerId: string): boolean;
+  readonly count: number;
+}
+
+/** Creates per-view encoders; throws NapariCudaError encoder_unavailable when there is no usable ffmpeg. */
+export interface EncoderFactory {
+  create(width: number, height: number, profile: H264Profile): Promise<VideoEncoder>;
+  /** What info() reports: encoder name and why, ffmpeg path (null when none was found). */
+  describe(): Promise<{ encoder: string; reason: string; ffmpeg: string | null }>;
+}
+
+export interface DaemonContext {
+  readonly config: DaemonConfig;
+  readonly tokens: Tokens;
+  readonly renderer: Renderer;
+  readonly backend: { name: string; reason: string };
+  readonly encoders: EncoderFactory;
+  readonly viewers: ViewerDirectory;
+  readonly hub: ViewHub;
+  /** Start a graceful shutdown (the `shutdown` op). */
+  requestShutdown(reason: string): void;
+}

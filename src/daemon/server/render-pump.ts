@@ -1,0 +1,264 @@
+/**
+ * Per-view render pump: render on demand, latest state wins, bounded frames in flight.
+ *
+ * Incoming state/resize only overwrite `latest` and mark the view dirty; nothing
+ * is queued. A render starts when the view is dirty, no render is running, and
+ * frames encoding + frames sent-but-unacked < maxInFlight. Rendering frame N+1
+ * overlaps encoding frame N. Encoders are replaced on resize and after failures
+ * (a generation counter drops frames from a replaced encoder).
+ */
+import type { Canvas, ViewerState } from "../../protocol/index.js";
+import { encodeFrame, NapariCudaError } from "../../protocol/index.js";
+import type { DecoderConfig, EncodedFrame, VideoEncoder } from "../encode/types.js";
+import type { Logger } from "../log.js";
+import type { RenderedFrame } from "../render/types.js";
+import { asNapariError } from "./socket.js";
+
+export interface PumpDeps {
+  render(state: ViewerState, canvas: Canvas, signal: AbortSignal): Promise<RenderedFrame>;
+  release(frame: RenderedFrame): void;
+  createEncoder(width: number, height: number): Promise<VideoEncoder>;
+  /** The encoder produced a new SPS/PPS: the client must (re)configure before the next frame. */
+  sendConfig(config: DecoderConfig, encoder: VideoEncoder): void;
+  sendFrame(message: Uint8Array): boolean;
+  sendError(err: NapariCudaError): void;
+  bufferedAmount(): number;
+  log: Logger;
+}
+
+export interface PumpLimits {
+  maxInFlight: number;
+  maxBufferedBytes: number;
+}
+
+/** Canvas rounded down to even width/height (yuv420p needs even sizes). */
+export function evenCanvas(c: Canvas): Canvas {
+  return { ...c, width: c.width & ~1, height: c.height & ~1 };
+}
+
+/** Timings of sent frames, for stats and logs. */
+export interface PumpStats {
+  framesSent: number;
+  keyframesSent: number;
+  lastRenderMs: number;
+  lastEncodeMs: number;
+}
+
+export class RenderPump {
+  private state: ViewerState;
+  private canvas: Canvas;
+  private seq: number;
+  private dirty = true;
+  private forceKeyframe = true;
+  private rendering = false;
+  private encoding = 0;
+  private unacked: number[] = [];
+  private nextFrameId = 1;
+  private encoder: VideoEncoder | null = null;
+  private encoderGen = 0;
+  private unavailable = false;
+  private failures = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private bufferTimer: NodeJS.Timeout | undefined;
+  private disposed = false;
+  private readonly abort = new AbortController();
+  readonly stats: PumpStats = { framesSent: 0, keyframesSent: 0, lastRenderMs: 0, lastEncodeMs: 0 };
+
+  constructor(
+    private readonly deps: PumpDeps,
+    private readonly limits: PumpLimits,
+    initial: { seq: number; state: ViewerState; canvas: Canvas },
+  ) {
+    this.state = initial.state;
+    this.canvas = initial.canvas;
+    this.seq = initial.seq;
+    queueMicrotask(() => this.kick());
+  }
+
+  /** Latest state wins: store it and mark dirty. */
+  setState(seq: number, state: ViewerState): void {
+    this.state = state;
+    this.seq = seq;
+    this.markDirty();
+  }
+
+  /** New canvas size; the encoder is replaced at the next render if the (even) size changed. */
+  setCanvas(seq: number, canvas: Canvas): void {
+    this.canvas = canvas;
+    this.seq = seq;
+    this.markDirty();
+  }
+
+  /** Layer data changed: render again with the same state. */
+  markDirty(): void {
+    this.dirty = true;
+    this.kick();
+  }
+
+  /** Next frame is an IDR. The client lost its decoder state, so frames it has not acked are forgotten. */
+  requestKeyframe(): void {
+    this.forceKeyframe = true;
+    this.unacked = [];
+    this.markDirty();
+  }
+
+  /** The client displayed `frameId` (and, acks being cumulative, every earlier frame). */
+  ack(frameId: number): void {
+    if (this.unacked.length === 0) return;
+    this.unacked = this.unacked.filter((id) => id > frameId);
+    this.kick();
+  }
+
+  /** Frames sent and not yet acked. */
+  get inFlight(): number {
+    return this.unacked.length;
+  }
+
+  /** Stop: no more frames; the encoder's processes are killed. Never throws. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.abort.abort();
+    clearTimeout(this.retryTimer);
+    clearTimeout(this.bufferTimer);
+    const enc = this.encoder;
+    this.encoder = null;
+    this.encoderGen++;
+    if (enc) await enc.dispose().catch(() => undefined);
+  }
+
+  private kick(): void {
+    if (this.disposed || this.rendering || !this.dirty || this.unavailable || this.retryTimer) return;
+    if (this.unacked.length + this.encoding >= this.limits.maxInFlight) return;
+    if (this.deps.bufferedAmount() > this.limits.maxBufferedBytes) {
+      // No event tells us when the socket drains: look again shortly.
+      if (!this.bufferTimer) {
+        this.bufferTimer = setTimeout(() => {
+          this.bufferTimer = undefined;
+          this.kick();
+        }, 20);
+      }
+      return;
+    }
+    this.rendering = true;
+    this.dirty = false;
+    void this.produce(this.seq, this.state, evenCanvas(this.canvas));
+  }
+
+  private async produce(seq: number, state: ViewerState, canvas: Canvas): Promise<void> {
+    let encoder: VideoEncoder;
+    let frame: RenderedFrame;
+    try {
+      encoder = await this.ensureEncoder(canvas.width, canvas.height);
+      frame = await this.deps.render(state, canvas, this.abort.signal);
+    } catch (err) {
+      this.rendering = false;
+      if (!this.disposed) this.onProduceError(err);
+      return;
+    }
+    this.rendering = false;
+    if (this.disposed || encoder !== this.encoder) {
+      this.deps.release(frame);
+      this.kick();
+      return;
+    }
+    const gen = this.encoderGen;
+    const keyframe = this.forceKeyframe;
+    this.forceKeyframe = false;
+    const frameId = this.nextFrameId++;
+    this.encoding++;
+    let encoded: Promise<EncodedFrame>;
+    try {
+      encoded = encoder.encode(frame.rgba, { keyframe });
+    } catch (err) {
+      encoded = Promise.reject(err);
+    }
+    this.kick(); // render the next state while this one encodes
+    try {
+      const out = await encoded;
+      if (this.disposed || gen !== this.encoderGen) return;
+      this.failures = 0;
+      if (out.config) this.deps.sendConfig(out.config, encoder);
+      const message = encodeFrame(
+        {
+          frameId,
+          seq,
+          keyframe: out.keyframe,
+          width: encoder.width,
+          height: encoder.height,
+          level: 0,
+          levelCount: 1,
+          renderMs: frame.renderMs,
+          captureMs: 0,
+          encodeMs: out.encodeMs,
+          sentAt: Date.now(),
+        },
+        out.data,
+      );
+      if (this.deps.sendFrame(message)) {
+        this.unacked.push(frameId);
+        this.stats.framesSent++;
+        if (out.keyframe) this.stats.keyframesSent++;
+        this.stats.lastRenderMs = frame.renderMs;
+        this.stats.lastEncodeMs = out.encodeMs;
+      }
+    } catch (err) {
+      if (!this.disposed && gen === this.encoderGen) this.onEncoderFailed(err);
+    } finally {
+      this.encoding--;
+      this.deps.release(frame);
+      this.kick();
+    }
+  }
+
+  private async ensureEncoder(width: number, height: number): Promise<VideoEncoder> {
+    const cur = this.encoder;
+    if (cur && cur.width === width && cur.height === height) return cur;
+    if (cur) {
+      this.encoder = null;
+      this.encoderGen++;
+      void cur.dispose().catch(() => undefined);
+    }
+    const enc = await this.deps.createEncoder(width, height);
+    if (this.disposed) {
+      await enc.dispose().catch(() => undefined);
+      throw new NapariCudaError("shutting_down", "stream closed");
+    }
+    this.encoder = enc;
+    this.encoderGen++;
+    return enc;
+  }
+
+  private onProduceError(err: unknown): void {
+    const e = asNapariError(err);
+    if (e.code === "encoder_unavailable") {
+      // No ffmpeg: nothing will change by retrying. The widget shows the error.
+      this.unavailable = true;
+      this.deps.sendError(e);
+    } else if (e.code === "encoder_failed") {
+      this.onEncoderFailed(e);
+    } else {
+      this.deps.log.warn({ err: e }, "render failed");
+      this.deps.sendError(e.code === "internal" ? new NapariCudaError("render_failed", e.message) : e);
+    }
+  }
+
+  /** Report, drop the encoder, and retry the latest state with backoff; the next frame is a keyframe. */
+  private onEncoderFailed(err: unknown): void {
+    const e = asNapariError(err);
+    this.deps.log.warn({ err: e }, "encoder failed");
+    this.deps.sendError(e.code === "encoder_failed" ? e : new NapariCudaError("encoder_failed", e.message));
+    const enc = this.encoder;
+    this.encoder = null;
+    this.encoderGen++;
+    if (enc) void enc.dispose().catch(() => undefined);
+    this.forceKeyframe = true;
+    this.dirty = true;
+    this.failures++;
+    const delay = Math.min(5000, 50 * 2 ** Math.min(this.failures, 7));
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.kick();
+    }, delay);
+  }
+}

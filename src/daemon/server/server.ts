@@ -1,0 +1,114 @@
+/**
+ * HTTP + WebSocket server on loopback: GET /healthz, and upgrades on /control
+ * (kernel) and /stream (views), each with its own size limit. Anything else is
+ * a 404.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import { WebSocketServer, type WebSocket } from "ws";
+import type { Logger } from "../log.js";
+import type { DaemonContext } from "./context.js";
+import { ControlSession } from "./control-session.js";
+import { Socket } from "./socket.js";
+import { StreamSession } from "./stream-session.js";
+
+function rejectUpgrade(socket: Duplex, status: string): void {
+  try {
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  } catch {
+    // already gone
+  }
+  socket.destroy();
+}
+
+function pathOf(req: IncomingMessage): string {
+  try {
+    return new URL(req.url ?? "/", "http://localhost").pathname;
+  } catch {
+    return "";
+  }
+}
+
+export class DaemonServer {
+  private readonly http: Server;
+  private readonly wss: Record<"control" | "stream", WebSocketServer>;
+  private readonly controls = new Set<ControlSession>();
+  private readonly streams = new Set<StreamSession>();
+  private stopping = false;
+
+  constructor(
+    private readonly ctx: DaemonContext,
+    private readonly log: Logger,
+  ) {
+    const common = { noServer: true, perMessageDeflate: false, clientTracking: false } as const;
+    this.wss = {
+      control: new WebSocketServer({ ...common, maxPayload: ctx.config.controlMaxBytes }),
+      stream: new WebSocketServer({ ...common, maxPayload: ctx.config.streamMaxBytes }),
+    };
+    this.http = createServer((req, res) => this.onRequest(req, res));
+    this.http.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
+    this.http.on("clientError", (_err, socket: Duplex) => rejectUpgrade(socket, "400 Bad Request"));
+  }
+
+  /** Listen on the configured loopback host/port; resolves with the bound port. */
+  listen(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.http.once("error", reject);
+      this.http.listen(this.ctx.config.port, this.ctx.config.host, () => {
+        this.http.off("error", reject);
+        this.http.on("error", (err) => this.log.error({ err }, "http server error"));
+        const addr = this.http.address();
+        resolve(typeof addr === "object" && addr ? addr.port : this.ctx.config.port);
+      });
+    });
+  }
+
+  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    if (pathOf(req) === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
+      res.writeHead(200, { "content-type": "text/plain", "cache-control": "no-store" });
+      res.end(req.method === "GET" ? "ok" : undefined);
+      return;
+    }
+    res.writeHead(404, { "content-type": "text/plain" });
+    res.end("not found");
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on("error", (err) => this.log.debug({ err: err.message }, "upgrade socket error"));
+    if (this.stopping) return rejectUpgrade(socket, "503 Service Unavailable");
+    const path = pathOf(req);
+    const channel = path === "/control" ? "control" : path === "/stream" ? "stream" : null;
+    if (!channel) return rejectUpgrade(socket, "404 Not Found");
+    try {
+      this.wss[channel].handleUpgrade(req, socket, head, (ws: WebSocket) => this.onConnection(channel, ws));
+    } catch (err) {
+      this.log.warn({ err }, "websocket upgrade failed");
+      socket.destroy();
+    }
+  }
+
+  private onConnection(channel: "control" | "stream", ws: WebSocket): void {
+    if (this.stopping) {
+      ws.close(1001, "shutting_down");
+      return;
+    }
+    const log = this.log.child({ channel });
+    const socket = new Socket(ws, log);
+    if (channel === "control") {
+      this.controls.add(new ControlSession(socket, this.ctx, log, (s) => this.controls.delete(s)));
+    } else {
+      this.streams.add(new StreamSession(socket, this.ctx, log, (s) => this.streams.delete(s)));
+    }
+  }
+
+  /** Stop accepting, close every connection with 1001, stop all encoders. Never throws. */
+  async close(): Promise<void> {
+    this.stopping = true;
+    const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
+    this.http.closeAllConnections();
+    for (const c of [...this.controls]) c.shutdown();
+    await Promise.all([...this.streams].map((s) => s.shutdown()));
+    for (const w of Object.values(this.wss)) w.close();
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 500).unref())]);
+  }
+}

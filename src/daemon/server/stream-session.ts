@@ -1,0 +1,182 @@
+/**
+ * One browser view on /stream: hello (view token, viewer, canvas, codecs, first
+ * state), then state/resize/ack/keyframe messages driving a RenderPump.
+ */
+import { randomUUID } from "node:crypto";
+import {
+  MAX_FRAMES_IN_FLIGHT,
+  NapariCudaError,
+  PROTOCOL_VERSION,
+  StreamClientMessageSchema,
+  type StreamClientMessage,
+  type StreamConfig,
+  type StreamHello,
+  type StreamMeta,
+} from "../../protocol/index.js";
+import type { Logger } from "../log.js";
+import { TokenBucket } from "../util/token-bucket.js";
+import { authorize } from "./auth.js";
+import { chooseProfile, type H264Profile } from "./codec.js";
+import type { DaemonContext } from "./context.js";
+import { parseMessage } from "./messages.js";
+import { RenderPump } from "./render-pump.js";
+import { errorBody, Socket } from "./socket.js";
+import type { ViewHandle } from "./view-hub.js";
+
+const TYPES = StreamClientMessageSchema.options.map((o) => o.shape.type.value);
+
+export class StreamSession implements ViewHandle {
+  readonly sessionId = randomUUID();
+  private readonly rate: TokenBucket;
+  private hello: StreamHello | null = null;
+  private profile: H264Profile = "high";
+  private pump: RenderPump | null = null;
+  private disposed: Promise<void> | null = null;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly ctx: DaemonContext,
+    private readonly log: Logger,
+    private readonly onClosed: (s: StreamSession) => void,
+  ) {
+    this.rate = new TokenBucket(ctx.config.streamRatePerSec, ctx.config.streamBurst);
+    socket.attach({
+      onText: (text) => this.onText(text),
+      onBinary: () => {
+        throw new NapariCudaError("invalid_message", "clients send no binary messages on /stream", { path: "" });
+      },
+      onError: (err) => this.fail(err),
+      onClose: () => void this.dispose(),
+    });
+    socket.startHelloDeadline(ctx.config.helloTimeoutMs, () =>
+      this.fail(new NapariCudaError("hello_required", "no hello within the deadline")),
+    );
+  }
+
+  get viewerId(): string {
+    return this.hello?.viewer_id ?? "";
+  }
+
+  /** Send an error message, then close when its code requires it. */
+  private fail(err: NapariCudaError): void {
+    this.socket.sendJson({ type: "error", ...errorBody(err) });
+    this.socket.closeIfFatal(err);
+  }
+
+  private onText(text: string): void {
+    if (!this.rate.take()) throw new NapariCudaError("rate_limited", "too many stream messages");
+    const msg = parseMessage(text, StreamClientMessageSchema, "type", TYPES, "stream message");
+    if (!this.hello) {
+      if (msg.type !== "hello") throw new NapariCudaError("hello_required", "the first message must be hello");
+      this.onHello(msg);
+      return;
+    }
+    this.dispatch(msg);
+  }
+
+  private dispatch(msg: StreamClientMessage): void {
+    const pump = this.pump;
+    switch (msg.type) {
+      case "hello":
+        throw new NapariCudaError("invalid_message", "hello was already received", { path: "type" });
+      case "state":
+        pump?.setState(msg.seq, msg.state);
+        return;
+      case "resize":
+        pump?.setCanvas(msg.seq, msg.canvas);
+        return;
+      case "ack":
+        pump?.ack(msg.frame_id);
+        return;
+      case "keyframe":
+        pump?.requestKeyframe();
+        return;
+    }
+  }
+
+  private onHello(h: StreamHello): void {
+    if (!authorize(this.ctx.tokens, "stream", h.token)) {
+      throw new NapariCudaError("unauthorized", "wrong token for /stream");
+    }
+    if (h.protocol !== PROTOCOL_VERSION) {
+      throw new NapariCudaError("protocol_mismatch", `client protocol ${h.protocol}, daemon ${PROTOCOL_VERSION}`, {
+        path: "protocol",
+      });
+    }
+    this.socket.clearHelloDeadline();
+    this.hello = h;
+    const profile = chooseProfile(h.codecs);
+    this.ctx.viewers.open(h.viewer_id);
+    this.ctx.hub.add(this);
+    this.log.info({ viewer: h.viewer_id, canvas: h.canvas, profile }, "view connected");
+    this.sendMeta();
+    if (!profile) {
+      // Stay connected (meta still flows) so the widget can show why there is no picture.
+      this.fail(new NapariCudaError("unsupported", "no H.264 codec offered (need avc1.64/4D/42)", { path: "codecs" }));
+      return;
+    }
+    this.profile = profile;
+    this.pump = new RenderPump(
+      {
+        render: (state, canvas, signal) =>
+          this.ctx.renderer.render({ state, canvas, layers: this.ctx.viewers.layers(h.viewer_id) }, signal),
+        release: (frame) => this.ctx.renderer.release(frame),
+        createEncoder: (w, hgt) => this.ctx.encoders.create(w, hgt, this.profile),
+        sendConfig: (config, encoder) => {
+          const msg: StreamConfig = {
+            type: "config",
+            protocol: PROTOCOL_VERSION,
+            session_id: this.sessionId,
+            codec: config.codec,
+            description: Buffer.from(config.description).toString("base64"),
+            width: encoder.width,
+            height: encoder.height,
+            encoder: encoder.name,
+            backend: this.ctx.backend.name,
+          };
+          this.socket.sendJson(msg);
+        },
+        sendFrame: (bytes) => this.socket.sendBinary(bytes),
+        sendError: (err) => this.socket.sendJson({ type: "error", ...errorBody(err) }),
+        bufferedAmount: () => this.socket.bufferedAmount,
+        log: this.log,
+      },
+      { maxInFlight: MAX_FRAMES_IN_FLIGHT, maxBufferedBytes: this.ctx.config.maxBufferedBytes },
+      { seq: h.seq, state: h.state, canvas: h.canvas },
+    );
+  }
+
+  private sendMeta(): void {
+    const layers = [...this.ctx.viewers.layers(this.viewerId).values()].map((l) => ({
+      id: l.id,
+      shape: [...l.shape],
+      dtype: l.dtype,
+      loaded: true,
+    }));
+    const meta: StreamMeta = { type: "meta", layers, level: 0, level_count: 1 };
+    this.socket.sendJson(meta);
+  }
+
+  dataChanged(): void {
+    if (!this.hello) return;
+    this.sendMeta();
+    this.pump?.markDirty();
+  }
+
+  /** Close with 1001 shutting_down and stop the encoder. */
+  async shutdown(): Promise<void> {
+    this.fail(new NapariCudaError("shutting_down", "the daemon is stopping"));
+    await this.dispose();
+  }
+
+  /** Stop rendering and kill the encoder (idempotent, never throws). */
+  dispose(): Promise<void> {
+    if (!this.disposed) {
+      this.ctx.hub.delete(this);
+      this.onClosed(this);
+      if (this.hello) this.log.info({ viewer: this.viewerId, ...this.pump?.stats }, "view closed");
+      this.disposed = this.pump ? this.pump.dispose() : Promise.resolve();
+    }
+    return this.disposed;
+  }
+}

@@ -1,0 +1,11 @@
+/** napari-cuda wire protocol: shared by widget (browser) and daemon (Node). No DOM or Node APIs here. */
+export * from "./camera.js";
+export * from "./colormaps.js";
+export * from "./control.js";
+export * from "./errors.js";
+export * from "./frame.js";
+export * from "./state.js";
+export * from "./stream.js";
+export * from "./table.js";
+export * from "./validate.js";
+export * from "./version.js";

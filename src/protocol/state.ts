@@ -1,0 +1,62 @@
+/**
+ * Viewer state as it travels on the wire (snake_case, napari's names).
+ * The widget model holds the same shape in its synced traits; the daemon
+ * renders from it. Full snapshots only: small, and "latest wins" is trivial.
+ */
+import { z } from "zod";
+import { BLENDINGS, COLORMAP_NAMES, INTERPOLATIONS } from "./colormaps.js";
+
+const finite = z.number().finite();
+const positive = finite.positive();
+
+/** Camera, napari semantics: `center` is (y, x) in world units; `zoom` = CSS pixels per world unit. */
+export const CameraSchema = z.object({
+  center: z.array(finite).min(2).max(3),
+  zoom: positive.max(1e6),
+  angles: z.tuple([finite, finite, finite]).default([0, 0, 90]),
+});
+export type Camera = z.infer<typeof CameraSchema>;
+
+/** Dims: the last `ndisplay` axes are displayed; the others are sliced at `current_step`. */
+export const DimsSchema = z.object({
+  ndisplay: z.union([z.literal(2), z.literal(3)]),
+  current_step: z.array(z.number().int().nonnegative()).max(32),
+  axis_labels: z.array(z.string().max(64)).max(32).default([]),
+});
+export type Dims = z.infer<typeof DimsSchema>;
+
+export const LayerStateSchema = z
+  .object({
+    id: z.string().min(1).max(64),
+    name: z.string().max(256),
+    visible: z.boolean(),
+    opacity: finite.min(0).max(1),
+    colormap: z.enum(COLORMAP_NAMES),
+    contrast_limits: z.tuple([finite, finite]),
+    gamma: positive.max(100),
+    interpolation: z.enum(INTERPOLATIONS),
+    blending: z.enum(BLENDINGS),
+    /** world = data * scale + translate, per axis of the layer (outermost first). */
+    scale: z.array(positive).max(32).default([]),
+    translate: z.array(finite).max(32).default([]),
+  })
+  .refine((l) => l.contrast_limits[0] < l.contrast_limits[1], {
+    message: "contrast_limits must be increasing (low < high)",
+    path: ["contrast_limits"],
+  });
+export type LayerState = z.infer<typeof LayerStateSchema>;
+
+export const ViewerStateSchema = z.object({
+  camera: CameraSchema,
+  dims: DimsSchema,
+  layers: z.array(LayerStateSchema).max(64),
+});
+export type ViewerState = z.infer<typeof ViewerStateSchema>;
+
+/** Canvas in device pixels plus the devicePixelRatio it was measured with. */
+export const CanvasSchema = z.object({
+  width: z.number().int().min(16).max(8192),
+  height: z.number().int().min(16).max(8192),
+  pixel_ratio: positive.max(8).default(1),
+});
+export type Canvas = z.infer<typeof CanvasSchema>;

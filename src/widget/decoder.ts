@@ -1,0 +1,166 @@
+/** WebCodecs decoding of the daemon's H.264 frames; output frames are drawn, then always closed. */
+import type { FrameHeader } from "../protocol/frame.js";
+import type { StreamConfig } from "../protocol/stream.js";
+import { base64ToBytes } from "./base64.js";
+import { FrameBook } from "./frame-book.js";
+
+/** Above this many queued decodes a delta frame is dropped and a keyframe requested. */
+export const MAX_DECODE_QUEUE = 3;
+/** Consecutive decoder failures (without an output frame in between) before giving up until the next config. */
+export const MAX_DECODER_FAILURES = 3;
+
+/** Where decoded frames and decoder events go. */
+export interface DecoderSink {
+  /** Draw the frame; it is closed right after this returns (or throws). */
+  draw(frame: VideoFrame): void;
+  displayed(info: { header: FrameHeader; bytes: number; decodeMs: number; displayedAt: number }): void;
+  /** A frame that will not be displayed: ack it so the daemon's in-flight window moves on. */
+  dropped(frameId: number): void;
+  requestKeyframe(reason: string): void;
+  /** Decoding stopped (until the next config); `message` is shown to the user. */
+  failed(message: string): void;
+}
+
+/** Owns one VideoDecoder at a time; recreates it after errors. */
+export class FrameDecoder {
+  private decoder: VideoDecoder | null = null;
+  private config: VideoDecoderConfig | null = null;
+  private readonly book = new FrameBook();
+  private failures = 0;
+  private stopped = false;
+  private disposed = false;
+
+  constructor(
+    private readonly sink: DecoderSink,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  /** Apply a config message from the daemon; decoding restarts at the next keyframe. */
+  configure(msg: StreamConfig): void {
+    if (this.disposed) return;
+    this.config = {
+      codec: msg.codec,
+      description: base64ToBytes(msg.description),
+      codedWidth: msg.width,
+      codedHeight: msg.height,
+      optimizeForLatency: true,
+      hardwareAcceleration: "no-preference",
+    };
+    this.failures = 0;
+    this.stopped = false;
+    this.reconfigure();
+  }
+
+  /** Decode one frame (or drop it, acked, while waiting for a keyframe or when backed up). */
+  push(header: FrameHeader, payload: Uint8Array, bytes: number): void {
+    const d = this.decoder;
+    if (this.disposed || this.stopped || d === null || d.state !== "configured") {
+      this.sink.dropped(header.frameId);
+      return;
+    }
+    if (!header.keyframe && !this.book.waitingForKeyframe && d.decodeQueueSize >= MAX_DECODE_QUEUE) {
+      this.book.requireKeyframe();
+      this.sink.requestKeyframe("decode_backlog");
+    }
+    if (!this.book.admit(header.keyframe)) {
+      this.sink.dropped(header.frameId);
+      return;
+    }
+    this.book.add(header.frameId, { header, bytes, decodeStart: this.now() });
+    try {
+      d.decode(
+        new EncodedVideoChunk({
+          type: header.keyframe ? "key" : "delta",
+          timestamp: header.frameId * 1000,
+          data: payload,
+        }),
+      );
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  /**
+   * The connection dropped: forget in-flight frames without acking them (their ids belong to the
+   * old daemon session) and wait for the new session's config and keyframe.
+   */
+  abandon(): void {
+    this.closeDecoder();
+    this.book.drain();
+    this.book.requireKeyframe();
+  }
+
+  /** Close the decoder; safe to call twice; never throws. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.closeDecoder();
+    this.book.drain();
+  }
+
+  private reconfigure(): void {
+    this.closeDecoder();
+    for (const id of this.book.drain()) this.sink.dropped(id);
+    this.book.requireKeyframe();
+    if (this.config === null) return;
+    const decoder = new VideoDecoder({
+      output: (frame) => this.output(decoder, frame),
+      error: (err) => {
+        if (this.decoder === decoder) this.fail(err);
+      },
+    });
+    this.decoder = decoder;
+    try {
+      decoder.configure(this.config);
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  private output(decoder: VideoDecoder, frame: VideoFrame): void {
+    try {
+      if (this.disposed || decoder !== this.decoder) return;
+      const { frame: info, skipped } = this.book.take(Math.round(frame.timestamp / 1000));
+      for (const id of skipped) this.sink.dropped(id);
+      if (info === undefined) return;
+      this.sink.draw(frame);
+      const displayedAt = this.now();
+      this.failures = 0;
+      this.sink.displayed({
+        header: info.header,
+        bytes: info.bytes,
+        decodeMs: displayedAt - info.decodeStart,
+        displayedAt,
+      });
+    } finally {
+      frame.close();
+    }
+  }
+
+  private fail(err: unknown): void {
+    if (this.disposed) return;
+    const why = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    this.failures++;
+    if (this.failures > MAX_DECODER_FAILURES) {
+      this.stopped = true;
+      this.closeDecoder();
+      for (const id of this.book.drain()) this.sink.dropped(id);
+      this.sink.failed(`video decoder failed ${this.failures} times in a row (${why})`);
+      return;
+    }
+    this.reconfigure();
+    this.sink.requestKeyframe("decoder_error");
+  }
+
+  private closeDecoder(): void {
+    const d = this.decoder;
+    this.decoder = null;
+    if (d !== null && d.state !== "closed") {
+      try {
+        d.close();
+      } catch {
+        // Closing an already-broken decoder can throw; nothing is left to release.
+      }
+    }
+  }
+}

@@ -1,0 +1,380 @@
+/**
+ * One displayed view at run time: canvas + HUD, sizing, interaction, local state and seq, the
+ * stream pipeline, status texts and the benchmark hook. Framework-free: the widget view hands
+ * it a SessionHost.
+ */
+import type { Camera, Canvas } from "../protocol/state.js";
+import { H264_CODECS, type StreamConfig } from "../protocol/stream.js";
+import { PROTOCOL_VERSION } from "../protocol/version.js";
+import { browserCodecs, hasWebCodecs } from "./codecs.js";
+import { parseKernelMessage, sameConnection, type ConnectionInfo } from "./connection.js";
+import { makeViewHandle, registerView } from "./hook.js";
+import { Hud, hudLine } from "./hud.js";
+import { InputBinding, type InputTarget } from "./input.js";
+import { resetCamera } from "./interaction.js";
+import { StreamPipeline } from "./pipeline.js";
+import { percentile } from "./samples.js";
+import { SizeWatcher } from "./size-watcher.js";
+import { deviceCanvas } from "./sizing.js";
+import { LocalViewerState } from "./state-sync.js";
+import { ViewStats } from "./stats.js";
+import { connectionText, noH264Text, webCodecsUnavailableText, type ViewStatus } from "./status.js";
+import type { ConnectionStatus } from "./stream-client.js";
+import { Throttle } from "./throttle.js";
+import { canvasEqual, readCamera, readDims, readLayers, type StreamInfoTrait, type ViewerTraits } from "./traits.js";
+import { streamUrls, type PageLocation } from "./url.js";
+import { buildCanvasDom, buildMessage, resizeCanvas, type ViewDom } from "./view-dom.js";
+
+export const CAMERA_WRITE_MS = 100;
+export const INFO_WRITE_MS = 1000;
+const HUD_REFRESH_MS = 250;
+const CONNECT_RETRY_MS = 5000;
+
+/** What the session needs from the widget model and the page. */
+export interface SessionHost {
+  readonly modelId: string;
+  readonly location: PageLocation;
+  baseUrl(): string;
+  traits(): ViewerTraits;
+  widthTrait(): number | null;
+  heightTrait(): number;
+  sendToKernel(msg: { type: string }): void;
+  writeCamera(camera: Camera): void;
+  writeCanvas(canvas: Canvas): void;
+  writeStreamInfo(info: StreamInfoTrait): void;
+}
+
+let nextViewId = 1;
+
+/** The runtime behind one ViewerView. */
+export class ViewerSession {
+  private readonly state: LocalViewerState;
+  private readonly stats = new ViewStats();
+  private dom: ViewDom | null = null;
+  private hud: Hud | null = null;
+  private input: InputBinding | null = null;
+  private sizes: SizeWatcher | null = null;
+  private pipeline: StreamPipeline | null = null;
+  private conn: ConnectionInfo | null = null;
+  private codecs: string[] | null = null;
+  private config: StreamConfig | null = null;
+  private canvas: Canvas | null = null;
+  private status: ViewStatus = "starting";
+  private statusText = "";
+  private errorText: string | null = null;
+  private transport: "proxy" | "direct" | null = null;
+  private startedAt = 0;
+  private lastConnectRequest = -Infinity;
+  private lastHudAt = -Infinity;
+  private lastInfo = "";
+  private tickTimer: ReturnType<typeof setInterval> | null = null;
+  private readonly cameraWrite = new Throttle(() => this.writeCamera(), CAMERA_WRITE_MS);
+  private readonly infoWrite = new Throttle(() => this.writeInfo(), INFO_WRITE_MS);
+  private readonly unregister: () => void;
+  private disposed = false;
+
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly host: SessionHost,
+  ) {
+    this.state = new LocalViewerState(host.traits());
+    this.unregister = registerView(
+      makeViewHandle({
+        modelId: host.modelId,
+        viewId: `v${nextViewId++}`,
+        stats: this.stats,
+        canvas: () => this.dom?.canvas ?? null,
+        status: () => this.status,
+        error: () => this.errorText,
+        stream: () => this.config,
+        transport: () => this.transport,
+        seq: () => this.state.seq,
+        camera: () => this.state.camera,
+      }),
+    );
+  }
+
+  /** Build the DOM, ask the kernel for the connection and probe the decoder. */
+  start(): void {
+    const doc = this.root.ownerDocument;
+    this.startedAt = performance.now();
+    if (!hasWebCodecs()) {
+      const text = webCodecsUnavailableText(doc.defaultView?.location.origin ?? "unknown");
+      this.root.append(buildMessage(doc, text));
+      this.errorText = text;
+      this.setStatus("unsupported", text);
+      return;
+    }
+    this.dom = buildCanvasDom(doc);
+    this.hud = new Hud(doc);
+    this.dom.container.append(this.hud.el);
+    this.root.append(this.dom.container);
+    this.applySizeTraits();
+    this.input = new InputBinding(this.dom.canvas, this.inputTarget());
+    this.sizes = new SizeWatcher(this.dom.canvas, () => this.measure());
+    this.setStatus("waiting", "waiting for the kernel…");
+    this.requestConnection();
+    this.measure();
+    this.tickTimer = setInterval(() => this.tick(), 1000);
+    browserCodecs().then(
+      (codecs) => {
+        if (this.disposed) return;
+        this.codecs = codecs;
+        if (codecs.length === 0) this.fail(noH264Text(H264_CODECS));
+        else this.maybeConnect();
+      },
+      (err: unknown) => this.fail(`the codec probe failed: ${String(err)}`),
+    );
+  }
+
+  /** A custom message from the kernel (connection hand-off or error). */
+  onKernelMessage(content: unknown): void {
+    if (this.disposed) return;
+    const m = parseKernelMessage(content);
+    if (m.type === "error") this.fail(m.message);
+    if (m.type !== "connection" || sameConnection(this.conn, m.info)) return;
+    this.conn = m.info;
+    this.errorText = null;
+    this.closePipeline();
+    this.maybeConnect();
+  }
+
+  /** A synced trait changed on the model (from the kernel or another view of it). */
+  onModelChange(key: "camera" | "dims" | "layers" | "width" | "height"): void {
+    if (this.disposed) return;
+    if (key === "width" || key === "height") {
+      this.applySizeTraits();
+      this.sizes?.schedule();
+      return;
+    }
+    const t = this.host.traits();
+    const seq =
+      key === "camera"
+        ? this.state.applyModelCamera(readCamera(t.camera), performance.now())
+        : key === "dims"
+          ? this.state.applyModelDims(readDims(t.dims))
+          : this.state.applyModelLayers(readLayers(t.layers));
+    if (seq !== null) this.pipeline?.sendState(seq, this.state.wire());
+  }
+
+  /** Lumino told the view it was resized or shown. */
+  remeasure(): void {
+    this.sizes?.schedule();
+  }
+
+  /** Tear everything down; safe to call twice; never throws. */
+  dispose(): void {
+    if (this.disposed) return;
+    const steps: Array<() => void> = [
+      () => this.cameraWrite.flush(),
+      () => (this.disposed = true),
+      () => this.closePipeline(),
+      () => this.input?.dispose(),
+      () => this.sizes?.dispose(),
+      () => this.cameraWrite.dispose(),
+      () => this.infoWrite.dispose(),
+      () => this.tickTimer !== null && clearInterval(this.tickTimer),
+      () => this.unregister(),
+      () => this.dom?.container.remove(),
+    ];
+    for (const step of steps) {
+      try {
+        step();
+      } catch {
+        // Cleanup goes on with the next step whatever happened.
+      }
+    }
+    this.disposed = true;
+  }
+
+  private maybeConnect(): void {
+    const { conn, canvas, codecs, dom } = this;
+    if (this.disposed || this.pipeline !== null || conn === null || canvas === null || dom === null) return;
+    if (codecs === null || codecs.length === 0) return;
+    let urls;
+    try {
+      urls = streamUrls(this.host.location, this.host.baseUrl(), conn.port);
+    } catch (err) {
+      this.fail(String(err));
+      return;
+    }
+    this.pipeline = new StreamPipeline({
+      urls,
+      hello: () => ({
+        type: "hello",
+        protocol: PROTOCOL_VERSION,
+        token: conn.token,
+        viewer_id: conn.viewerId,
+        canvas: this.canvas ?? canvas,
+        codecs,
+        seq: this.state.seq,
+        state: this.state.wire(),
+      }),
+      draw: (frame) => dom.ctx.drawImage(frame, 0, 0, dom.canvas.width, dom.canvas.height),
+      stats: this.stats,
+      events: {
+        status: (s) => this.onConnectionStatus(s),
+        error: (message) => this.showError(message),
+        config: (cfg) => {
+          this.config = cfg;
+          this.infoWrite.request();
+        },
+        displayed: (f) => {
+          if (this.errorText !== null || this.statusText !== "") {
+            this.errorText = null;
+            this.setStatus("streaming", "");
+          }
+          if (f.displayedAt - this.lastHudAt >= HUD_REFRESH_MS) this.refreshHud(f.displayedAt);
+        },
+      },
+    });
+    this.pipeline.start();
+  }
+
+  private closePipeline(): void {
+    const p = this.pipeline;
+    this.pipeline = null;
+    this.config = null;
+    p?.dispose();
+  }
+
+  private onConnectionStatus(s: ConnectionStatus): void {
+    if (s.state === "closed") return;
+    if (s.state === "open" || s.state === "connecting") this.transport = s.transport;
+    // Inputs from before a drop are shown by the reconnect's keyframe: not a motion-to-photon sample.
+    if (s.state === "reconnecting" || s.state === "failed") this.stats.seqs.clear();
+    // The daemon may have been restarted on another port: ask the kernel again while retrying.
+    if (s.state === "reconnecting" && s.attempt >= 2) this.requestConnection();
+    const { status, text, kind } = connectionText(s, this.stats.frames > 0);
+    if (kind === "error") this.errorText = text;
+    else if (s.state === "open") this.errorText = null;
+    this.setStatus(status, text);
+  }
+
+  private inputTarget(): InputTarget {
+    return {
+      camera: () => this.state.camera,
+      canvas: () => this.canvas,
+      ndisplay: () => this.state.dims.ndisplay,
+      apply: (camera, t) => this.applyLocalCamera(camera, t),
+      gestureEnd: () => this.cameraWrite.flush(),
+      reset: (t) => {
+        const cam = this.canvas === null ? null : resetCamera(this.state.camera, this.canvas, this.state.layers);
+        if (cam === null) return;
+        this.applyLocalCamera(cam, t);
+        this.cameraWrite.flush();
+      },
+    };
+  }
+
+  private applyLocalCamera(camera: Camera, inputTime: number): void {
+    const seq = this.state.setCamera(camera);
+    this.stats.seqs.record(seq, inputTime);
+    this.pipeline?.sendState(seq, this.state.wire());
+    this.cameraWrite.request();
+  }
+
+  private writeCamera(): void {
+    if (this.disposed) return;
+    const cam = this.state.camera;
+    this.state.noteWrite(cam, performance.now());
+    this.host.writeCamera(cam);
+  }
+
+  private measure(): void {
+    const dom = this.dom;
+    if (this.disposed || dom === null) return;
+    const dpr = this.root.ownerDocument.defaultView?.devicePixelRatio ?? 1;
+    const next = deviceCanvas(dom.canvas.clientWidth, dom.canvas.clientHeight, dpr);
+    if (next === null || canvasEqual(next, this.canvas)) return;
+    this.canvas = next;
+    resizeCanvas(dom, next.width, next.height, this.stats.frames > 0);
+    this.host.writeCanvas(next);
+    if (this.pipeline?.isOpen) this.pipeline.resize(this.state.bump(), next);
+    else this.maybeConnect();
+  }
+
+  private applySizeTraits(): void {
+    const canvas = this.dom?.canvas;
+    if (canvas === undefined) return;
+    const w = this.host.widthTrait();
+    canvas.style.width = w === null ? "100%" : `${w}px`;
+    canvas.style.height = `${this.host.heightTrait()}px`;
+  }
+
+  private requestConnection(): void {
+    const now = performance.now();
+    if (now - this.lastConnectRequest < CONNECT_RETRY_MS) return;
+    this.lastConnectRequest = now;
+    this.host.sendToKernel({ type: "connect" });
+  }
+
+  private tick(): void {
+    if (this.disposed) return;
+    if (this.conn === null && this.status === "waiting") {
+      this.requestConnection();
+      if (performance.now() - this.startedAt > 3000) {
+        this.setStatus("waiting", "waiting for the kernel to hand over the stream connection (is it busy?)…");
+      }
+    }
+    this.refreshHud(performance.now());
+  }
+
+  private refreshHud(now: number): void {
+    this.lastHudAt = now;
+    const s = this.stats.summary(now);
+    const line =
+      this.stats.frames === 0
+        ? ""
+        : hudLine({
+            backend: this.config?.backend ?? null,
+            encoder: this.config?.encoder ?? null,
+            fps: s.fps,
+            m2pMs: percentile(this.stats.m2p.values.slice(-30), 50),
+            width: s.width,
+            height: s.height,
+            level: s.level,
+            levelCount: s.level_count,
+          });
+    this.hud?.setStats(line);
+    this.infoWrite.request();
+  }
+
+  private setStatus(status: ViewStatus, text: string): void {
+    this.status = status;
+    this.statusText = text;
+    this.hud?.setStatus(this.errorText ?? text, this.errorText !== null ? "error" : "info");
+    this.infoWrite.request();
+  }
+
+  private showError(message: string): void {
+    this.errorText = message;
+    this.hud?.setStatus(message, "error");
+    this.infoWrite.request();
+  }
+
+  private fail(message: string): void {
+    this.errorText = message;
+    this.setStatus("failed", message);
+  }
+
+  private writeInfo(): void {
+    if (this.disposed) return;
+    const info: StreamInfoTrait = {
+      status: this.status,
+      error: this.errorText,
+      encoder: this.config?.encoder ?? null,
+      backend: this.config?.backend ?? null,
+      codec: this.config?.codec ?? null,
+      fps: Math.round(this.stats.fps(performance.now())),
+      frames: this.stats.frames,
+      width: this.canvas?.width ?? null,
+      height: this.canvas?.height ?? null,
+      transport: this.transport,
+    };
+    const text = JSON.stringify(info);
+    if (text === this.lastInfo) return;
+    this.lastInfo = text;
+    this.host.writeStreamInfo(info);
+  }
+}

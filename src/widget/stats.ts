@@ -1,0 +1,124 @@
+/** Per-view stream statistics: what the HUD shows and what the benchmark hook reads. */
+import type { FrameHeader } from "../protocol/frame.js";
+import { percentile, RateWindow, SampleBuffer } from "./samples.js";
+import { SeqTracker } from "./seq-tracker.js";
+
+export const SAMPLE_CAPACITY = 2000;
+
+/** One displayed frame, as the decoder reports it. */
+export interface DisplayedFrame {
+  header: FrameHeader;
+  /** Size of the binary message (header + payload). */
+  bytes: number;
+  /** From decode() to the decoder's output callback, ms. */
+  decodeMs: number;
+  /** performance.now() when the frame was drawn. */
+  displayedAt: number;
+}
+
+/** Summary of the recent samples (ms unless named otherwise); null where there are no samples. */
+export interface StatsSummary {
+  frames: number;
+  keyframes: number;
+  dropped: number;
+  fps: number;
+  bytes: number;
+  bytes_per_s: number;
+  m2p_samples: number;
+  m2p_p50_ms: number | null;
+  m2p_p95_ms: number | null;
+  decode_ms_p50: number | null;
+  render_ms_p50: number | null;
+  capture_ms_p50: number | null;
+  encode_ms_p50: number | null;
+  last_seq: number;
+  level: number;
+  level_count: number;
+  width: number;
+  height: number;
+}
+
+/** Counters, bounded sample buffers and m2p matching for one view. */
+export class ViewStats {
+  frames = 0;
+  keyframes = 0;
+  dropped = 0;
+  bytes = 0;
+  lastFrameAt: number | null = null;
+  lastHeader: FrameHeader | null = null;
+  readonly m2p = new SampleBuffer(SAMPLE_CAPACITY);
+  readonly decodeMs = new SampleBuffer(SAMPLE_CAPACITY);
+  readonly renderMs = new SampleBuffer(SAMPLE_CAPACITY);
+  readonly captureMs = new SampleBuffer(SAMPLE_CAPACITY);
+  readonly encodeMs = new SampleBuffer(SAMPLE_CAPACITY);
+  readonly seqs = new SeqTracker();
+  private readonly fpsWindow = new RateWindow(1000);
+  private readonly byteWindow = new RateWindow(1000);
+
+  /** A binary frame message arrived (counted whether or not it is displayed). */
+  received(bytes: number, now: number): void {
+    this.bytes += bytes;
+    this.byteWindow.add(now, bytes);
+  }
+
+  /** A frame was not displayed (waiting for a keyframe, decoder reset, backlog). */
+  droppedFrame(): void {
+    this.dropped++;
+  }
+
+  /** A frame was drawn; returns its motion-to-photon time when it showed a new input, else null. */
+  displayed(f: DisplayedFrame): number | null {
+    this.frames++;
+    if (f.header.keyframe) this.keyframes++;
+    this.lastFrameAt = f.displayedAt;
+    this.lastHeader = f.header;
+    this.fpsWindow.add(f.displayedAt);
+    this.decodeMs.push(f.decodeMs);
+    this.renderMs.push(f.header.renderMs);
+    this.captureMs.push(f.header.captureMs);
+    this.encodeMs.push(f.header.encodeMs);
+    const m2p = this.seqs.displayed(f.header.seq, f.displayedAt);
+    if (m2p !== null) this.m2p.push(m2p);
+    return m2p;
+  }
+
+  /** Frames displayed in the last second. */
+  fps(now: number): number {
+    return this.fpsWindow.rate(now);
+  }
+
+  summary(now: number): StatsSummary {
+    const h = this.lastHeader;
+    return {
+      frames: this.frames,
+      keyframes: this.keyframes,
+      dropped: this.dropped,
+      fps: this.fps(now),
+      bytes: this.bytes,
+      bytes_per_s: this.byteWindow.rate(now),
+      m2p_samples: this.m2p.values.length,
+      m2p_p50_ms: percentile(this.m2p.values, 50),
+      m2p_p95_ms: percentile(this.m2p.values, 95),
+      decode_ms_p50: percentile(this.decodeMs.values, 50),
+      render_ms_p50: percentile(this.renderMs.values, 50),
+      capture_ms_p50: percentile(this.captureMs.values, 50),
+      encode_ms_p50: percentile(this.encodeMs.values, 50),
+      last_seq: h?.seq ?? 0,
+      level: h?.level ?? 0,
+      level_count: h?.levelCount ?? 1,
+      width: h?.width ?? 0,
+      height: h?.height ?? 0,
+    };
+  }
+
+  /** Clear samples and counters (a benchmark starts a measurement window); pending input seqs are kept. */
+  reset(): void {
+    this.frames = 0;
+    this.keyframes = 0;
+    this.dropped = 0;
+    this.bytes = 0;
+    for (const b of [this.m2p, this.decodeMs, this.renderMs, this.captureMs, this.encodeMs]) b.clear();
+    this.fpsWindow.clear();
+    this.byteWindow.clear();
+  }
+}

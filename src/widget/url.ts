@@ -1,0 +1,48 @@
+/** Stream URL candidates: through jupyter-server-proxy first, then direct loopback for local pages. */
+
+/** The parts of `window.location` the URL builder needs. */
+export interface PageLocation {
+  protocol: string;
+  host: string;
+  hostname: string;
+  href: string;
+}
+
+export interface StreamUrl {
+  url: string;
+  transport: "proxy" | "direct";
+}
+
+const LOCAL_HOSTNAMES = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
+
+/** Is the page served from this machine (so a direct loopback connection reaches the daemon)? */
+export function isLocalHostname(hostname: string): boolean {
+  return LOCAL_HOSTNAMES.has(hostname.toLowerCase());
+}
+
+/**
+ * Path part of Jupyter's base URL, with leading and trailing slash.
+ * PageConfig.getBaseUrl() returns an absolute URL in the browser ("http://h/user/a/") and a path
+ * elsewhere ("/user/a/"); both resolve against the page.
+ */
+export function basePath(baseUrl: string, pageHref: string): string {
+  let path: string;
+  try {
+    path = new URL(baseUrl || "/", pageHref).pathname;
+  } catch {
+    path = baseUrl || "/";
+  }
+  if (!path.startsWith("/")) path = `/${path}`;
+  return path.endsWith("/") ? path : `${path}/`;
+}
+
+/** URLs to try in order for the daemon's stream endpoint on `port`. */
+export function streamUrls(loc: PageLocation, baseUrl: string, port: number): StreamUrl[] {
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new RangeError(`invalid daemon port ${port}`);
+  const scheme = loc.protocol === "https:" ? "wss" : "ws";
+  const urls: StreamUrl[] = [
+    { url: `${scheme}://${loc.host}${basePath(baseUrl, loc.href)}proxy/${port}/stream`, transport: "proxy" },
+  ];
+  if (isLocalHostname(loc.hostname)) urls.push({ url: `ws://127.0.0.1:${port}/stream`, transport: "direct" });
+  return urls;
+}

@@ -1,0 +1,76 @@
+/** The widget view: Backbone/Lumino glue around a ViewerSession. */
+import { DOMWidgetView } from "@jupyter-widgets/base";
+import { PageConfig } from "@jupyterlab/coreutils";
+import type { Message } from "@lumino/messaging";
+import type { Camera, Canvas } from "../protocol/state.js";
+import { ViewerSession, type SessionHost } from "./session.js";
+import { DEFAULT_HEIGHT, readCamera, readDims, readLayers, type StreamInfoTrait } from "./traits.js";
+
+const WATCHED = ["camera", "dims", "layers", "width", "height"] as const;
+/** Lumino messages after which the output area's width may have changed. */
+const SIZE_MESSAGES = new Set(["resize", "after-show", "after-attach", "fit-request"]);
+
+/** View for napari_cuda.Viewer: a canvas showing the daemon's video, with mouse interaction. */
+export class ViewerView extends DOMWidgetView {
+  private session: ViewerSession | null = null;
+
+  override render(): void {
+    super.render();
+    this.el.classList.add("napari-cuda-viewer");
+    const session = new ViewerSession(this.el, this.host());
+    this.session = session;
+    this.listenTo(this.model, "msg:custom", (content: unknown) => session.onKernelMessage(content));
+    for (const key of WATCHED) {
+      this.listenTo(this.model, `change:${key}`, (_m: unknown, _v: unknown, options?: { updated_view?: unknown }) => {
+        // Our own writes are already the local state.
+        if (options?.updated_view !== this) session.onModelChange(key);
+      });
+    }
+    session.start();
+  }
+
+  override processLuminoMessage(msg: Message): void {
+    super.processLuminoMessage(msg);
+    if (SIZE_MESSAGES.has(msg.type)) this.session?.remeasure();
+  }
+
+  override remove(): unknown {
+    try {
+      this.session?.dispose();
+    } catch {
+      // dispose() does not throw; this guards removal against the unexpected.
+    }
+    this.session = null;
+    return super.remove();
+  }
+
+  private host(): SessionHost {
+    const model = this.model;
+    const write = (key: string, value: unknown) => {
+      model.set(key, value, { updated_view: this });
+      this.touch();
+    };
+    return {
+      modelId: model.model_id,
+      location: window.location,
+      baseUrl: () => PageConfig.getBaseUrl(),
+      traits: () => ({
+        camera: readCamera(model.get("camera")),
+        dims: readDims(model.get("dims")),
+        layers: readLayers(model.get("layers")),
+      }),
+      widthTrait: () => {
+        const w: unknown = model.get("width");
+        return typeof w === "number" && w > 0 ? w : null;
+      },
+      heightTrait: () => {
+        const h: unknown = model.get("height");
+        return typeof h === "number" && h > 0 ? h : DEFAULT_HEIGHT;
+      },
+      sendToKernel: (msg) => this.send(msg),
+      writeCamera: (camera: Camera) => write("camera", camera),
+      writeCanvas: (canvas: Canvas) => write("canvas", canvas),
+      writeStreamInfo: (info: StreamInfoTrait) => write("stream_info", info),
+    };
+  }
+}

@@ -1,0 +1,118 @@
+"""Browser end-to-end: the quickstart notebook in a real JupyterLab and a real Chromium."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from support.browser import canvas_box, canvas_rgba, psnr, wait_until
+from support.lab import run_code
+
+
+def settle(page, quiet: float = 0.6, timeout: float = 20) -> dict:  # type: ignore[no-untyped-def]
+    """Wait until no new frame has arrived for `quiet` seconds (an idle viewer sends none)."""
+    deadline = time.monotonic() + timeout
+    last = -1
+    while time.monotonic() < deadline:
+        n = page.evaluate("() => globalThis.__napariCuda.views[0].stats().frames")
+        if n == last:
+            return page.evaluate("() => globalThis.__napariCuda.views[0].stats()")
+        last = n
+        time.sleep(quiet)
+    raise TimeoutError("frames kept arriving: the viewer never went idle")
+
+
+def kernel_camera(kc) -> dict:  # type: ignore[no-untyped-def]
+    out = run_code(
+        kc, "import json; print(json.dumps({'center': list(viewer.camera.center), 'zoom': viewer.camera.zoom}))"
+    )
+    return json.loads(out)
+
+
+def screenshot(kc, tmp_path: Path) -> np.ndarray:  # type: ignore[no-untyped-def]
+    f = tmp_path / "shot.npy"
+    run_code(kc, f"import numpy as _np; _np.save({str(f)!r}, viewer.screenshot())")
+    return np.load(f)
+
+
+def assert_matches_screenshot(page, kc, tmp_path: Path) -> np.ndarray:  # type: ignore[no-untyped-def]
+    settle(page)
+    canvas = canvas_rgba(page)
+    shot = screenshot(kc, tmp_path)
+    assert shot.shape == canvas.shape, (shot.shape, canvas.shape)
+    assert canvas[..., :3].std() > 5, "canvas is (nearly) uniform: nothing was drawn"
+    value = psnr(canvas, shot)
+    assert value >= 30, f"canvas vs screenshot PSNR {value:.1f} dB < 30"
+    return canvas
+
+
+def test_canvas_shows_the_daemon_rendering(quickstart, tmp_path: Path) -> None:
+    page, kc, _ = quickstart
+    stats = page.evaluate("() => globalThis.__napariCuda.views[0].stats()")
+    assert stats["frames"] >= 1
+    assert_matches_screenshot(page, kc, tmp_path)
+    # The kernel saw the canvas size the view reported.
+    size = json.loads(run_code(kc, "import json; print(json.dumps(viewer.canvas))"))
+    canvas = page.evaluate("() => { const c = globalThis.__napariCuda.views[0].canvas; return [c.width, c.height]; }")
+    assert [size["width"], size["height"]] == canvas
+
+
+def test_drag_and_wheel_reach_the_kernel(quickstart, tmp_path: Path) -> None:
+    page, kc, _ = quickstart
+    settle(page)
+    before = kernel_camera(kc)
+    box = canvas_box(page)
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(cx, cy)
+    page.mouse.down()
+    for i in range(1, 11):
+        page.mouse.move(cx - 12 * i, cy - 6 * i)
+        time.sleep(0.02)
+    page.mouse.up()
+    dragged = wait_until(lambda: (c := kernel_camera(kc)) != before and c, timeout=10)
+    zoom = before["zoom"]
+    # Content follows the pointer: dragging left/up by (120, 60) px moves the centre right/down.
+    assert abs(dragged["center"][1] - (before["center"][1] + 120 / zoom)) < 2 / zoom
+    assert abs(dragged["center"][0] - (before["center"][0] + 60 / zoom)) < 2 / zoom
+    assert dragged["zoom"] == zoom
+
+    # Wheel zoom about the cursor: the world point under the cursor stays put.
+    px, py = box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.6
+    page.mouse.move(px, py)
+    page.mouse.wheel(0, -400)
+    zoomed = wait_until(lambda: (c := kernel_camera(kc))["zoom"] > dragged["zoom"] * 1.05 and c, timeout=10)
+    time.sleep(0.5)  # let the final write after the gesture land
+    zoomed = kernel_camera(kc)
+    sx, sy = px - box["x"] - box["width"] / 2, py - box["y"] - box["height"] / 2
+    for axis, s in ((0, sy), (1, sx)):
+        w1 = dragged["center"][axis] + s / dragged["zoom"]
+        w2 = zoomed["center"][axis] + s / zoomed["zoom"]
+        assert abs(w1 - w2) < 1.0 / zoomed["zoom"] + 1e-6, (axis, w1, w2)
+    assert_matches_screenshot(page, kc, tmp_path)
+
+
+def test_kernel_camera_drives_the_canvas(quickstart, tmp_path: Path) -> None:
+    page, kc, _ = quickstart
+    settle(page)
+    first = canvas_rgba(page)
+    frames = page.evaluate("() => globalThis.__napariCuda.views[0].stats().frames")
+    run_code(kc, "viewer.camera.zoom = viewer.camera.zoom * 3; viewer.camera.center = (300.0, 400.0)")
+    wait_until(lambda: page.evaluate("() => globalThis.__napariCuda.views[0].stats().frames") > frames, timeout=10)
+    second = assert_matches_screenshot(page, kc, tmp_path)
+    assert psnr(first, second) < 25, "the canvas did not change after the kernel moved the camera"
+
+
+def test_double_click_resets_the_view(quickstart) -> None:
+    page, kc, _ = quickstart
+    run_code(kc, "viewer.camera.zoom = 7.0")
+    settle(page)
+    box = canvas_box(page)
+    page.mouse.dblclick(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    cam = wait_until(lambda: (c := kernel_camera(kc))["zoom"] < 7.0 and c, timeout=10)
+    h, w = json.loads(run_code(kc, "import json; print(json.dumps(list(img.shape)))"))
+    # Fitted: the whole image is visible and centred.
+    assert abs(cam["center"][0] - (h - 1) / 2) < 1e-6 and abs(cam["center"][1] - (w - 1) / 2) < 1e-6
+    assert min(box["width"] / w, box["height"] / h) * 0.9 < cam["zoom"] <= min(box["width"] / w, box["height"] / h)

@@ -1,0 +1,1 @@
+"""Test support shared by the browser end-to-end tests and the benchmark."""

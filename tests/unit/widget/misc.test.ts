@@ -1,0 +1,145 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { isNapariCudaError } from "../../../src/protocol/errors.js";
+import { PROTOCOL_VERSION } from "../../../src/protocol/version.js";
+import { Backoff } from "../../../src/widget/backoff.js";
+import { base64ToBytes } from "../../../src/widget/base64.js";
+import { parseKernelMessage, sameConnection } from "../../../src/widget/connection.js";
+import { hudLine } from "../../../src/widget/hud.js";
+import { parseServerMessage } from "../../../src/widget/messages.js";
+import { deviceCanvas, evenDevicePx } from "../../../src/widget/sizing.js";
+import { connectionText, webCodecsUnavailableText } from "../../../src/widget/status.js";
+
+test("backoff: 0.5 s doubling to 10 s, jitter within bounds, reset", () => {
+  const lo = new Backoff({ random: () => 0 });
+  const hi = new Backoff({ random: () => 1 });
+  const mid = new Backoff({ random: () => 0.5 });
+  assert.deepEqual(
+    Array.from({ length: 7 }, () => mid.next()),
+    [500, 1000, 2000, 4000, 8000, 10000, 10000],
+  );
+  for (let i = 0; i < 8; i++) {
+    const a = lo.next();
+    const b = hi.next();
+    assert.ok(a >= 500 && a <= 10000 && b >= 500 && b <= 10000 && a <= b);
+  }
+  mid.reset();
+  assert.equal(mid.next(), 500);
+});
+
+test("canvas sizes: device px rounded then made even, clamped, null before layout", () => {
+  assert.equal(evenDevicePx(641, 1), 640);
+  assert.equal(evenDevicePx(333.4, 1.5), 500);
+  assert.equal(evenDevicePx(333.8, 1.5), 500); // 500.7 -> 501 -> 500
+  assert.equal(evenDevicePx(3, 1), 16);
+  assert.equal(evenDevicePx(10000, 2), 8192);
+  assert.deepEqual(deviceCanvas(800, 600, 2), { width: 1600, height: 1200, pixel_ratio: 2 });
+  assert.deepEqual(deviceCanvas(800, 600, 0), { width: 800, height: 600, pixel_ratio: 1 });
+  assert.equal(deviceCanvas(0, 600, 1), null);
+});
+
+test("server messages: config parsed; bad fields named; unknown type and bad JSON coded", () => {
+  const cfg = {
+    type: "config",
+    protocol: 1,
+    session_id: "s",
+    codec: "avc1.42E01F",
+    description: "AQID",
+    width: 640,
+    height: 480,
+    encoder: "libx264",
+    backend: "cpu",
+  };
+  assert.deepEqual(parseServerMessage(JSON.stringify(cfg)), cfg);
+  const bad = (text: string) => {
+    try {
+      parseServerMessage(text);
+    } catch (err) {
+      assert.ok(isNapariCudaError(err));
+      return [err.code, err.path];
+    }
+    assert.fail("no error");
+  };
+  assert.deepEqual(bad(JSON.stringify({ ...cfg, width: "640" })), ["invalid_message", "width"]);
+  assert.deepEqual(bad(JSON.stringify({ type: "nope" })), ["unknown_type", "type"]);
+  assert.deepEqual(bad("{"), ["bad_json", undefined]);
+  assert.deepEqual(
+    parseServerMessage(JSON.stringify({ type: "error", code: "unauthorized", message: "m", path: "token" })),
+    {
+      type: "error",
+      code: "unauthorized",
+      message: "m",
+      path: "token",
+    },
+  );
+  assert.deepEqual(base64ToBytes(cfg.description), new Uint8Array([1, 2, 3]));
+  assert.throws(
+    () => base64ToBytes("*&^"),
+    (e: unknown) => isNapariCudaError(e, "invalid_message"),
+  );
+});
+
+test("kernel messages: connection validated, protocol checked, duplicates recognised", () => {
+  const ok = parseKernelMessage({
+    type: "connection",
+    protocol: PROTOCOL_VERSION,
+    port: 4000,
+    token: "t",
+    viewer_id: "m1",
+  });
+  assert.deepEqual(ok, {
+    type: "connection",
+    info: { port: 4000, token: "t", viewerId: "m1", protocol: PROTOCOL_VERSION },
+  });
+  if (ok.type !== "connection") assert.fail();
+  assert.ok(sameConnection(ok.info, { ...ok.info }));
+  assert.ok(!sameConnection(ok.info, { ...ok.info, port: 4001 }));
+  assert.ok(!sameConnection(null, ok.info));
+  const mismatch = parseKernelMessage({ type: "connection", protocol: 99, port: 4000, token: "t", viewer_id: "m1" });
+  assert.equal(mismatch.type, "error");
+  const badPort = parseKernelMessage({
+    type: "connection",
+    protocol: PROTOCOL_VERSION,
+    port: "x",
+    token: "t",
+    viewer_id: "m",
+  });
+  assert.deepEqual(badPort, { type: "error", message: "bad connection message from the kernel: port" });
+  assert.deepEqual(parseKernelMessage({ type: "other" }), { type: "ignored" });
+  assert.deepEqual(parseKernelMessage({ type: "error", message: "daemon did not start" }), {
+    type: "error",
+    message: "daemon did not start",
+  });
+});
+
+test("HUD line and status texts", () => {
+  const base = {
+    backend: "cpu",
+    encoder: "libx264",
+    fps: 59.6,
+    m2pMs: 18.4,
+    width: 1280,
+    height: 720,
+    level: 0,
+    levelCount: 1,
+  };
+  assert.equal(hudLine(base), "cpu · libx264 · 60 fps · m2p 18 ms · 1280×720");
+  assert.equal(
+    hudLine({ ...base, m2pMs: null, levelCount: 3, level: 1 }),
+    "cpu · libx264 · 60 fps · 1280×720 · ms lvl 1/3",
+  );
+  assert.match(
+    webCodecsUnavailableText("http://10.0.0.5:8888"),
+    /WebCodecs is unavailable.*secure context.*http:\/\/10\.0\.0\.5:8888/,
+  );
+  const r = connectionText(
+    { state: "reconnecting", delayMs: 1500, attempt: 1, reason: "connection closed (code 1006)" },
+    true,
+  );
+  assert.deepEqual(r, {
+    status: "reconnecting",
+    text: "connection lost (connection closed (code 1006)); retrying in 1.5 s",
+    kind: "error",
+  });
+  assert.equal(connectionText({ state: "failed", reason: "unauthorized: bad token" }, false).kind, "error");
+});

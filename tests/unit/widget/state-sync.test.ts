@@ -1,0 +1,72 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { ECHO_WINDOW_MS, LocalViewerState } from "../../../src/widget/state-sync.js";
+import { cameraEqual, DEFAULT_CAMERA, readCamera, readDims, type LayerTrait } from "../../../src/widget/traits.js";
+
+const layer: LayerTrait = {
+  id: "l1",
+  name: "img",
+  visible: true,
+  opacity: 1,
+  colormap: "magma",
+  contrast_limits: [0, 255],
+  gamma: 1,
+  interpolation: "nearest",
+  blending: "translucent",
+  scale: [1, 1],
+  translate: [0, 0],
+  shape: [64, 64],
+  dtype: "uint8",
+};
+
+function fresh() {
+  return new LocalViewerState({ camera: { ...DEFAULT_CAMERA }, dims: readDims({}), layers: [layer] });
+}
+
+test("local changes bump seq monotonically; wire snapshot carries the state", () => {
+  const s = fresh();
+  assert.equal(s.seq, 0);
+  assert.equal(s.setCamera({ center: [5, 6], zoom: 3, angles: [0, 0, 90] }), 1);
+  assert.equal(s.bump(), 2);
+  const w = s.wire();
+  assert.deepEqual(w.camera.center, [5, 6]);
+  assert.equal(w.layers[0]!.colormap, "magma");
+  assert.equal(w.dims.ndisplay, 2);
+});
+
+test("model camera: equal to local or a recent own write is an echo; a new value applies", () => {
+  const s = fresh();
+  const a = { center: [1, 1], zoom: 2, angles: [0, 0, 90] as [number, number, number] };
+  const b = { center: [2, 2], zoom: 2, angles: [0, 0, 90] as [number, number, number] };
+  s.setCamera(a);
+  s.noteWrite(a, 1000);
+  s.setCamera(b); // the drag went on after the throttled write
+  assert.equal(s.applyModelCamera(b, 1010), null, "same as local");
+  assert.equal(s.applyModelCamera({ ...a, center: [1 + 1e-12, 1] }, 1020), null, "late echo of our write");
+  assert.ok(cameraEqual(s.camera, b));
+  const seq = s.seq;
+  assert.equal(s.applyModelCamera(a, 1000 + ECHO_WINDOW_MS + 1), seq + 1, "old write, long ago: a real change");
+  const k = { center: [50, 60], zoom: 4, angles: [0, 0, 90] as [number, number, number] };
+  assert.equal(s.applyModelCamera(k, 1100), seq + 2, "kernel set a new camera");
+  assert.deepEqual(s.camera.center, [50, 60]);
+});
+
+test("model dims and layers apply only when changed", () => {
+  const s = fresh();
+  assert.equal(s.applyModelDims(readDims({})), null);
+  assert.equal(s.applyModelDims(readDims({ ndisplay: 2, current_step: [3, 0, 0] })), 1);
+  assert.equal(s.applyModelLayers([layer]), null);
+  assert.equal(s.applyModelLayers([{ ...layer, gamma: 2 }]), 2);
+  assert.equal(s.layers[0]!.gamma, 2);
+});
+
+test("trait readers are defensive", () => {
+  assert.deepEqual(readCamera(null), DEFAULT_CAMERA);
+  assert.deepEqual(readCamera({ center: [3, 4], zoom: -1 }).zoom, DEFAULT_CAMERA.zoom);
+  assert.deepEqual(readCamera({ center: [3, 4], zoom: 2, angles: [1, 2, 3] }), {
+    center: [3, 4],
+    zoom: 2,
+    angles: [1, 2, 3],
+  });
+  assert.equal(readDims({ ndisplay: 3 }).ndisplay, 3);
+});

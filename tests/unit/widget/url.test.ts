@@ -1,0 +1,45 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { basePath, isLocalHostname, streamUrls, type PageLocation } from "../../../src/widget/url.js";
+
+function loc(href: string): PageLocation {
+  const u = new URL(href);
+  return { protocol: u.protocol, host: u.host, hostname: u.hostname, href: u.href };
+}
+
+test("base path: relative and absolute base URLs, trailing slash added", () => {
+  assert.equal(basePath("/", "http://h:8888/lab"), "/");
+  assert.equal(basePath("", "http://h:8888/lab"), "/");
+  assert.equal(basePath("/user/alice/", "http://h/user/alice/lab"), "/user/alice/");
+  assert.equal(basePath("/user/alice", "http://h/user/alice/lab"), "/user/alice/");
+  // PageConfig.getBaseUrl() returns an absolute URL in the browser.
+  assert.equal(
+    basePath("https://hub.example.org/user/alice/", "https://hub.example.org/user/alice/lab"),
+    "/user/alice/",
+  );
+});
+
+test("remote https hub: wss through the proxy only", () => {
+  const urls = streamUrls(loc("https://hub.example.org/user/alice/lab/tree/x.ipynb"), "/user/alice/", 41234);
+  assert.deepEqual(urls, [{ url: "wss://hub.example.org/user/alice/proxy/41234/stream", transport: "proxy" }]);
+});
+
+test("local http page: ws proxy first, then direct loopback", () => {
+  const urls = streamUrls(loc("http://localhost:8888/lab"), "http://localhost:8888/", 5000);
+  assert.deepEqual(urls, [
+    { url: "ws://localhost:8888/proxy/5000/stream", transport: "proxy" },
+    { url: "ws://127.0.0.1:5000/stream", transport: "direct" },
+  ]);
+  const ip = streamUrls(loc("http://127.0.0.1:9999/base/lab"), "/base/", 6000);
+  assert.equal(ip[0]!.url, "ws://127.0.0.1:9999/base/proxy/6000/stream");
+  assert.equal(ip[1]!.url, "ws://127.0.0.1:6000/stream");
+});
+
+test("local hostnames and port validation", () => {
+  assert.ok(isLocalHostname("LOCALHOST"));
+  assert.ok(isLocalHostname("[::1]"));
+  assert.ok(!isLocalHostname("10.0.0.5"));
+  assert.throws(() => streamUrls(loc("http://localhost/"), "/", 0), RangeError);
+  assert.throws(() => streamUrls(loc("http://localhost/"), "/", 70000), RangeError);
+  assert.throws(() => streamUrls(loc("http://localhost/"), "/", 1.5), RangeError);
+});
