@@ -78,7 +78,7 @@ class Viewer(ipywidgets.DOMWidget):
         super().__init__(width=width, height=height, **kwargs)
         # The comm id names this viewer in the daemon; kept because model_id fails after close().
         self._viewer_id: str = self.model_id
-        self.on_msg(self._handle_custom_msg)
+        self.on_msg(self._on_view_msg)
 
     def __repr__(self) -> str:
         return f"<napari_cuda.Viewer layers={[layer.name for layer in self.layers]}>"
@@ -124,10 +124,24 @@ class Viewer(ipywidgets.DOMWidget):
             raise RuntimeError("this napari_cuda.Viewer is closed")
         daemon = get_daemon()
         if daemon is not self._daemon:
+            restarted = self._daemon is not None
             self._daemon = daemon
             for layer in self.layers:
                 self._upload(daemon, layer)
+            if restarted:  # views still try the dead daemon: hand them the new one
+                self._send_connection(daemon)
         return daemon
+
+    def _send_connection(self, daemon: DaemonProcess) -> None:
+        self.send(
+            {
+                "type": "connection",
+                "protocol": PROTOCOL_VERSION,
+                "port": daemon.port,
+                "token": daemon.view_token,
+                "viewer_id": self._viewer_id,
+            }
+        )
 
     def _upload(self, daemon: DaemonProcess, layer: Image) -> None:
         data = layer._data
@@ -154,24 +168,16 @@ class Viewer(ipywidgets.DOMWidget):
                 if exc.code not in ("unknown_layer", "unknown_viewer"):
                     raise
 
-    def _handle_custom_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
+    def _on_view_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if not isinstance(content, dict) or content.get("type") != "connect":
             return
         try:
             daemon = self._ensure_daemon()
         except Exception as exc:  # the view shows this instead of a blank canvas
             log.error("napari-cuda: cannot start the render daemon: %s", exc)
-            self.send({"type": "connection_error", "message": str(exc)})
+            self.send({"type": "error", "message": f"napari-cuda: {exc}"})
             return
-        self.send(
-            {
-                "type": "connection",
-                "protocol": PROTOCOL_VERSION,
-                "port": daemon.port,
-                "token": daemon.view_token,
-                "viewer_id": self._viewer_id,
-            }
-        )
+        self._send_connection(daemon)
 
     # -- public API -------------------------------------------------------------------------
     def add_image(

@@ -9,16 +9,16 @@ import { PROTOCOL_VERSION } from "../protocol/version.js";
 import { browserCodecs, hasWebCodecs } from "./codecs.js";
 import { parseKernelMessage, sameConnection, type ConnectionInfo } from "./connection.js";
 import { makeViewHandle, registerView } from "./hook.js";
-import { Hud, hudLine } from "./hud.js";
+import { Hud } from "./hud.js";
 import { InputBinding, type InputTarget } from "./input.js";
 import { resetCamera } from "./interaction.js";
 import { StreamPipeline } from "./pipeline.js";
-import { percentile } from "./samples.js";
 import { SizeWatcher } from "./size-watcher.js";
 import { deviceCanvas } from "./sizing.js";
 import { LocalViewerState } from "./state-sync.js";
 import { ViewStats } from "./stats.js";
-import { connectionText, noH264Text, webCodecsUnavailableText, type ViewStatus } from "./status.js";
+import { StatusBoard } from "./status-board.js";
+import { connectionText, noH264Text, webCodecsUnavailableText } from "./status.js";
 import type { ConnectionStatus } from "./stream-client.js";
 import { Throttle } from "./throttle.js";
 import { canvasEqual, readCamera, readDims, readLayers, type StreamInfoTrait, type ViewerTraits } from "./traits.js";
@@ -26,8 +26,6 @@ import { streamUrls, type PageLocation } from "./url.js";
 import { buildCanvasDom, buildMessage, resizeCanvas, type ViewDom } from "./view-dom.js";
 
 export const CAMERA_WRITE_MS = 100;
-export const INFO_WRITE_MS = 1000;
-const HUD_REFRESH_MS = 250;
 const CONNECT_RETRY_MS = 5000;
 
 /** What the session needs from the widget model and the page. */
@@ -50,8 +48,8 @@ let nextViewId = 1;
 export class ViewerSession {
   private readonly state: LocalViewerState;
   private readonly stats = new ViewStats();
+  private readonly board: StatusBoard;
   private dom: ViewDom | null = null;
-  private hud: Hud | null = null;
   private input: InputBinding | null = null;
   private sizes: SizeWatcher | null = null;
   private pipeline: StreamPipeline | null = null;
@@ -59,17 +57,11 @@ export class ViewerSession {
   private codecs: string[] | null = null;
   private config: StreamConfig | null = null;
   private canvas: Canvas | null = null;
-  private status: ViewStatus = "starting";
-  private statusText = "";
-  private errorText: string | null = null;
   private transport: "proxy" | "direct" | null = null;
   private startedAt = 0;
   private lastConnectRequest = -Infinity;
-  private lastHudAt = -Infinity;
-  private lastInfo = "";
   private tickTimer: ReturnType<typeof setInterval> | null = null;
   private readonly cameraWrite = new Throttle(() => this.writeCamera(), CAMERA_WRITE_MS);
-  private readonly infoWrite = new Throttle(() => this.writeInfo(), INFO_WRITE_MS);
   private readonly unregister: () => void;
   private disposed = false;
 
@@ -78,14 +70,21 @@ export class ViewerSession {
     private readonly host: SessionHost,
   ) {
     this.state = new LocalViewerState(host.traits());
+    this.board = new StatusBoard({
+      stats: this.stats,
+      config: () => this.config,
+      canvas: () => this.canvas,
+      transport: () => this.transport,
+      writeInfo: (info) => host.writeStreamInfo(info),
+    });
     this.unregister = registerView(
       makeViewHandle({
         modelId: host.modelId,
         viewId: `v${nextViewId++}`,
         stats: this.stats,
         canvas: () => this.dom?.canvas ?? null,
-        status: () => this.status,
-        error: () => this.errorText,
+        status: () => this.board.status,
+        error: () => this.board.error,
         stream: () => this.config,
         transport: () => this.transport,
         seq: () => this.state.seq,
@@ -101,18 +100,19 @@ export class ViewerSession {
     if (!hasWebCodecs()) {
       const text = webCodecsUnavailableText(doc.defaultView?.location.origin ?? "unknown");
       this.root.append(buildMessage(doc, text));
-      this.errorText = text;
-      this.setStatus("unsupported", text);
+      this.board.error = text;
+      this.board.set("unsupported", text);
       return;
     }
     this.dom = buildCanvasDom(doc);
-    this.hud = new Hud(doc);
-    this.dom.container.append(this.hud.el);
+    const hud = new Hud(doc);
+    this.dom.container.append(hud.el);
+    this.board.attach(hud);
     this.root.append(this.dom.container);
     this.applySizeTraits();
     this.input = new InputBinding(this.dom.canvas, this.inputTarget());
     this.sizes = new SizeWatcher(this.dom.canvas, () => this.measure());
-    this.setStatus("waiting", "waiting for the kernel…");
+    this.board.set("waiting", "waiting for the kernel…");
     this.requestConnection();
     this.measure();
     this.tickTimer = setInterval(() => this.tick(), 1000);
@@ -120,10 +120,10 @@ export class ViewerSession {
       (codecs) => {
         if (this.disposed) return;
         this.codecs = codecs;
-        if (codecs.length === 0) this.fail(noH264Text(H264_CODECS));
+        if (codecs.length === 0) this.board.fail(noH264Text(H264_CODECS));
         else this.maybeConnect();
       },
-      (err: unknown) => this.fail(`the codec probe failed: ${String(err)}`),
+      (err: unknown) => this.board.fail(`the codec probe failed: ${String(err)}`),
     );
   }
 
@@ -131,10 +131,10 @@ export class ViewerSession {
   onKernelMessage(content: unknown): void {
     if (this.disposed) return;
     const m = parseKernelMessage(content);
-    if (m.type === "error") this.fail(m.message);
+    if (m.type === "error") this.board.fail(m.message);
     if (m.type !== "connection" || sameConnection(this.conn, m.info)) return;
     this.conn = m.info;
-    this.errorText = null;
+    this.board.clearError();
     this.closePipeline();
     this.maybeConnect();
   }
@@ -172,7 +172,7 @@ export class ViewerSession {
       () => this.input?.dispose(),
       () => this.sizes?.dispose(),
       () => this.cameraWrite.dispose(),
-      () => this.infoWrite.dispose(),
+      () => this.board.dispose(),
       () => this.tickTimer !== null && clearInterval(this.tickTimer),
       () => this.unregister(),
       () => this.dom?.container.remove(),
@@ -195,7 +195,7 @@ export class ViewerSession {
     try {
       urls = streamUrls(this.host.location, this.host.baseUrl(), conn.port);
     } catch (err) {
-      this.fail(String(err));
+      this.board.fail(String(err));
       return;
     }
     this.pipeline = new StreamPipeline({
@@ -214,18 +214,12 @@ export class ViewerSession {
       stats: this.stats,
       events: {
         status: (s) => this.onConnectionStatus(s),
-        error: (message) => this.showError(message),
+        error: (message) => this.board.showError(message),
         config: (cfg) => {
           this.config = cfg;
-          this.infoWrite.request();
+          this.board.refresh(performance.now());
         },
-        displayed: (f) => {
-          if (this.errorText !== null || this.statusText !== "") {
-            this.errorText = null;
-            this.setStatus("streaming", "");
-          }
-          if (f.displayedAt - this.lastHudAt >= HUD_REFRESH_MS) this.refreshHud(f.displayedAt);
-        },
+        displayed: (f) => this.board.frameShown(f.displayedAt),
       },
     });
     this.pipeline.start();
@@ -246,9 +240,9 @@ export class ViewerSession {
     // The daemon may have been restarted on another port: ask the kernel again while retrying.
     if (s.state === "reconnecting" && s.attempt >= 2) this.requestConnection();
     const { status, text, kind } = connectionText(s, this.stats.frames > 0);
-    if (kind === "error") this.errorText = text;
-    else if (s.state === "open") this.errorText = null;
-    this.setStatus(status, text);
+    if (kind === "error") this.board.error = text;
+    else if (s.state === "open") this.board.error = null;
+    this.board.set(status, text);
   }
 
   private inputTarget(): InputTarget {
@@ -311,70 +305,12 @@ export class ViewerSession {
 
   private tick(): void {
     if (this.disposed) return;
-    if (this.conn === null && this.status === "waiting") {
+    if (this.conn === null && this.board.status === "waiting") {
       this.requestConnection();
       if (performance.now() - this.startedAt > 3000) {
-        this.setStatus("waiting", "waiting for the kernel to hand over the stream connection (is it busy?)…");
+        this.board.set("waiting", "waiting for the kernel to hand over the stream connection (is it busy?)…");
       }
     }
-    this.refreshHud(performance.now());
-  }
-
-  private refreshHud(now: number): void {
-    this.lastHudAt = now;
-    const s = this.stats.summary(now);
-    const line =
-      this.stats.frames === 0
-        ? ""
-        : hudLine({
-            backend: this.config?.backend ?? null,
-            encoder: this.config?.encoder ?? null,
-            fps: s.fps,
-            m2pMs: percentile(this.stats.m2p.values.slice(-30), 50),
-            width: s.width,
-            height: s.height,
-            level: s.level,
-            levelCount: s.level_count,
-          });
-    this.hud?.setStats(line);
-    this.infoWrite.request();
-  }
-
-  private setStatus(status: ViewStatus, text: string): void {
-    this.status = status;
-    this.statusText = text;
-    this.hud?.setStatus(this.errorText ?? text, this.errorText !== null ? "error" : "info");
-    this.infoWrite.request();
-  }
-
-  private showError(message: string): void {
-    this.errorText = message;
-    this.hud?.setStatus(message, "error");
-    this.infoWrite.request();
-  }
-
-  private fail(message: string): void {
-    this.errorText = message;
-    this.setStatus("failed", message);
-  }
-
-  private writeInfo(): void {
-    if (this.disposed) return;
-    const info: StreamInfoTrait = {
-      status: this.status,
-      error: this.errorText,
-      encoder: this.config?.encoder ?? null,
-      backend: this.config?.backend ?? null,
-      codec: this.config?.codec ?? null,
-      fps: Math.round(this.stats.fps(performance.now())),
-      frames: this.stats.frames,
-      width: this.canvas?.width ?? null,
-      height: this.canvas?.height ?? null,
-      transport: this.transport,
-    };
-    const text = JSON.stringify(info);
-    if (text === this.lastInfo) return;
-    this.lastInfo = text;
-    this.host.writeStreamInfo(info);
+    this.board.refresh(performance.now());
   }
 }

@@ -78,13 +78,17 @@ export function createLayerData(id: string, dtype: DType, shape: readonly number
       { path: "nbytes" },
     );
   }
-  let sab: SharedArrayBuffer;
+  // Node 20 caps typed arrays at 2^32 elements; a failed allocation or view is "too large" too.
+  let data: PixelArray;
   try {
-    sab = new SharedArrayBuffer(nbytes);
+    const sab = new SharedArrayBuffer(nbytes);
+    new Uint8Array(sab).set(bytes);
+    data = viewAs(dtype, sab);
   } catch (err) {
-    throw new NapariCudaError("too_large", `cannot allocate ${nbytes} bytes for layer ${id}`, { cause: err });
+    throw new NapariCudaError("too_large", `cannot hold ${nbytes} bytes for layer ${id} in one array`, {
+      cause: err,
+      path: "nbytes",
+    });
   }
-  new Uint8Array(sab).set(bytes);
-  const data = viewAs(dtype, sab);
   return { id, dtype, shape: Object.freeze([...shape]), data };
 }

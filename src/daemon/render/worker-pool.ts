@@ -14,6 +14,8 @@ interface Pending {
   task: BandTask;
   resolve: () => void;
   reject: (err: unknown) => void;
+  /** Called when the task leaves the queue (runs, or is failed by dispose). */
+  dequeued: () => void;
 }
 
 interface Slot {
@@ -52,6 +54,7 @@ export class RenderWorkerPool {
   private readonly queue: Pending[] = [];
   private readonly running = new Set<Worker>();
   private disposed = false;
+  private spawnError: unknown = null;
 
   /** Start `size` workers on `entry`. */
   constructor(
@@ -70,19 +73,17 @@ export class RenderWorkerPool {
   run(task: BandTask, signal?: AbortSignal): Promise<void> {
     if (this.disposed) return Promise.reject(new NapariCudaError("shutting_down", "renderer disposed"));
     return new Promise<void>((resolve, reject) => {
-      const pending: Pending = { task, resolve, reject };
+      // Listen for abort only while queued, so a long-lived signal collects no listeners.
+      const onAbort = (): void => {
+        const i = this.queue.indexOf(pending);
+        if (i < 0) return;
+        this.queue.splice(i, 1);
+        reject(abortError(signal!));
+      };
+      const dequeued = (): void => signal?.removeEventListener("abort", onAbort);
+      const pending: Pending = { task, resolve, reject, dequeued };
+      signal?.addEventListener("abort", onAbort, { once: true });
       this.queue.push(pending);
-      signal?.addEventListener(
-        "abort",
-        () => {
-          const i = this.queue.indexOf(pending);
-          if (i >= 0) {
-            this.queue.splice(i, 1);
-            reject(abortError(signal));
-          }
-        },
-        { once: true },
-      );
       this.pump();
     });
   }
@@ -91,7 +92,10 @@ export class RenderWorkerPool {
   async dispose(): Promise<void> {
     this.disposed = true;
     const err = new NapariCudaError("shutting_down", "renderer disposed");
-    for (const p of this.queue.splice(0)) p.reject(err);
+    for (const p of this.queue.splice(0)) {
+      p.dequeued();
+      p.reject(err);
+    }
     const exits: Promise<unknown>[] = [];
     for (const slot of this.slots.splice(0)) {
       slot.alive = false;
@@ -106,7 +110,8 @@ export class RenderWorkerPool {
     let worker: Worker;
     try {
       worker = spawnWorker(this.entry);
-    } catch {
+    } catch (err) {
+      this.spawnError = err;
       return null;
     }
     const slot: Slot = { worker, current: null, alive: true, completed: 0 };
@@ -153,8 +158,19 @@ export class RenderWorkerPool {
     while (this.queue.length > 0) {
       let slot = this.slots.find((s) => s.alive && s.current === null);
       if (!slot && this.slots.length < this.size) slot = this.spawn() ?? undefined;
+      if (!slot && this.slots.length === 0) {
+        // Not even one worker could start: fail the work instead of queueing it forever.
+        const cause = this.spawnError;
+        const message = `cannot start a render worker: ${cause instanceof Error ? cause.message : String(cause)}`;
+        for (const p of this.queue.splice(0)) {
+          p.dequeued();
+          p.reject(new NapariCudaError("render_failed", message, { cause }));
+        }
+        return;
+      }
       if (!slot) return;
       const p = this.queue.shift()!;
+      p.dequeued();
       slot.current = p;
       slot.worker.ref();
       slot.worker.postMessage(p.task);

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { getEventListeners } from "node:events";
 import { after, describe, it } from "node:test";
 import { CpuRenderer, defaultRenderThreads, splitRows } from "../../../src/daemon/render/cpu-renderer.js";
 import { renderLayers2D } from "../../../src/daemon/render/render2d.js";
@@ -158,6 +159,19 @@ describe("CpuRenderer", () => {
   it("fails renders cleanly when the worker entry cannot start", async () => {
     const r = make({ threads: 1, workerEntry: new URL("./fixtures/does-not-exist.ts", import.meta.url) });
     await assert.rejects(r.render(randomScene(14n, 20, 20)), (e) => isNapariCudaError(e, "render_failed"));
+  });
+
+  it("fails renders when no worker can be created at all", async () => {
+    const r = make({ threads: 2, workerEntry: new URL("http://example.invalid/worker.js") });
+    await assert.rejects(r.render(randomScene(17n, 20, 20)), (e) => isNapariCudaError(e, "render_failed"));
+    assert.equal(r.liveWorkers, 0);
+  });
+
+  it("leaves no abort listeners on a long-lived signal", async () => {
+    const r = make({ threads: 2 });
+    const ctl = new AbortController();
+    for (let i = 0; i < 3; i++) r.release(await r.render(randomScene(BigInt(i), 40, 30), ctl.signal));
+    assert.equal(getEventListeners(ctl.signal, "abort").length, 0);
   });
 
   it("dispose terminates every worker and later renders reject", async () => {
