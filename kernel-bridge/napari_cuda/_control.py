@@ -104,9 +104,7 @@ class ControlClient:
         if not reply["ok"]:
             raise _error_from_reply(reply)
         if reply.get("id") != req_id:
-            raise DaemonError(
-                "internal", f"reply id {reply.get('id')} does not match request {req_id}"
-            )
+            raise DaemonError("internal", f"reply id {reply.get('id')} does not match request {req_id}")
         return reply.get("result")
 
     def _exchange(
@@ -156,16 +154,12 @@ class ControlClient:
                 except ConnectionClosed as exc:
                     self._drop()
                     if attempt == 2 or fresh or op == "shutdown":
-                        raise ConnectionError(
-                            f"control connection to the daemon closed: {exc}"
-                        ) from exc
+                        raise ConnectionError(f"control connection to the daemon closed: {exc}") from exc
                 except (OSError, TimeoutError, WebSocketException) as exc:
                     # Unknown position in the reply stream: never reuse this socket.
                     self._drop()
                     if isinstance(exc, TimeoutError):
-                        raise TimeoutError(
-                            f"daemon did not answer {op!r} within {timeout} s"
-                        ) from exc
+                        raise TimeoutError(f"daemon did not answer {op!r} within {timeout} s") from exc
                     raise ConnectionError(f"cannot reach the napari-cuda daemon: {exc}") from exc
             raise AssertionError("unreachable")
 

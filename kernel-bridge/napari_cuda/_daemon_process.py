@@ -40,16 +40,10 @@ def find_node() -> str:
     configured = os.environ.get("NAPARI_CUDA_NODE")
     node = shutil.which(configured) if configured else shutil.which("node")
     if node is None:
-        where = (
-            f"NAPARI_CUDA_NODE={configured!r} is not an executable"
-            if configured
-            else "no `node` on PATH"
-        )
+        where = f"NAPARI_CUDA_NODE={configured!r} is not an executable" if configured else "no `node` on PATH"
         raise RuntimeError(f"{NODE_HINT} ({where})")
     try:
-        out = subprocess.run(
-            [node, "--version"], capture_output=True, text=True, timeout=15, check=True
-        ).stdout
+        out = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=15, check=True).stdout
     except (OSError, subprocess.SubprocessError) as exc:
         raise RuntimeError(f"{NODE_HINT} ({node} --version failed: {exc})") from exc
     match = re.match(r"v(\d+)\.", out.strip())
@@ -87,25 +81,28 @@ class DaemonProcess:
         self._tail: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL_LINES)
         self._log_dir = tempfile.mkdtemp(prefix="napari-cuda-")  # mode 0700
         self.log_path = Path(self._log_dir) / "daemon.log"
-        self._log: IO[str] | None = open(self.log_path, "w", encoding="utf-8")  # noqa: SIM115
+        self._log: IO[str] | None = open(self.log_path, "w", encoding="utf-8")
         self._log_bytes = 0
         self._log_lock = threading.Lock()
         self._owner_pid = os.getpid()
         self._control: ControlClient | None = None
         self._control_lock = threading.Lock()
         self._stopped = False
-        # Own session: a kernel interrupt (SIGINT to the kernel's process group) must not reach it.
-        self._proc = subprocess.Popen(
-            [node, str(script), "--parent-pid", str(os.getpid())],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=child_env(),
-            start_new_session=True,
-        )
-        self._stderr_thread = threading.Thread(
-            target=self._drain_stderr, name="napari-cuda-daemon-stderr", daemon=True
-        )
+        try:
+            # Own session: a kernel interrupt (SIGINT to the kernel's process group) must not reach it.
+            self._proc = subprocess.Popen(
+                [node, str(script), "--parent-pid", str(os.getpid())],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=child_env(),
+                start_new_session=True,
+            )
+        except OSError as exc:
+            self._log.close()
+            shutil.rmtree(self._log_dir, ignore_errors=True)
+            raise RuntimeError(f"{NODE_HINT} (cannot run {node}: {exc})") from exc
+        self._stderr_thread = threading.Thread(target=self._drain_stderr, name="napari-cuda-daemon-stderr", daemon=True)
         self._stderr_thread.start()
         first_line: queue.Queue[bytes | None] = queue.Queue(maxsize=1)
         self._stdout_thread = threading.Thread(
@@ -138,9 +135,7 @@ class DaemonProcess:
             self._proc.stdin.write(line.encode() + b"\n")
             self._proc.stdin.flush()
         except OSError as exc:
-            raise RuntimeError(
-                self._failure("the daemon exited before reading its tokens")
-            ) from exc
+            raise RuntimeError(self._failure("the daemon exited before reading its tokens")) from exc
 
     def _await_listening(self, first_line: queue.Queue[bytes | None]) -> dict[str, Any]:
         try:
@@ -158,14 +153,10 @@ class DaemonProcess:
         except (ValueError, AttributeError):
             ok = False
         if not ok:
-            raise RuntimeError(
-                self._failure(f"unexpected first line from the daemon: {raw[:200]!r}")
-            )
+            raise RuntimeError(self._failure(f"unexpected first line from the daemon: {raw[:200]!r}"))
         if info.get("protocol") != PROTOCOL_VERSION:
             raise RuntimeError(
-                self._failure(
-                    f"daemon protocol {info.get('protocol')}, this package's {PROTOCOL_VERSION}"
-                )
+                self._failure(f"daemon protocol {info.get('protocol')}, this package's {PROTOCOL_VERSION}")
             )
         return info
 
@@ -226,6 +217,14 @@ class DaemonProcess:
     def request(self, op: str, **kwargs: Any) -> Any:
         """Send one control request; see ControlClient.request."""
         return self.control.request(op, **kwargs)
+
+    def wait_exited(self, timeout: float) -> bool:
+        """Wait up to `timeout` s for the process to end; True if it has."""
+        try:
+            self._proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
 
     def stderr_tail(self, lines: int = STDERR_TAIL_LINES) -> list[str]:
         """The last `lines` lines the daemon wrote to stderr."""

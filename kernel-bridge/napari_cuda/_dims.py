@@ -90,11 +90,7 @@ class Dims:
         if len(steps) != self.ndim:
             raise ValueError(f"current_step must have {self.ndim} entries (ndim), got {len(steps)}")
         nsteps = self._state["nsteps"]
-        self._replace(
-            current_step=[
-                _step(i, s, n) for i, (s, n) in enumerate(zip(steps, nsteps, strict=True))
-            ]
-        )
+        self._replace(current_step=[_step(i, s, n) for i, (s, n) in enumerate(zip(steps, nsteps, strict=True))])
 
     def set_current_step(self, axis: int, value: int) -> None:
         """Move one axis to slice index `value`."""
@@ -115,9 +111,7 @@ class Dims:
             raise ValueError(f"axis_labels must be a sequence of strings, got {value!r}")
         labels = list(value)
         if len(labels) != self.ndim or not all(isinstance(s, str) and len(s) <= 64 for s in labels):
-            raise ValueError(
-                f"axis_labels must be {self.ndim} strings of at most 64 characters, got {labels!r}"
-            )
+            raise ValueError(f"axis_labels must be {self.ndim} strings of at most 64 characters, got {labels!r}")
         self._replace(axis_labels=labels)
 
     def _replace(self, **fields: Any) -> None:

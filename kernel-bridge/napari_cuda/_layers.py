@@ -41,14 +41,10 @@ class Image:
     visible = _prop("visible", "Whether the layer is drawn.")
     opacity = _prop("opacity", "Opacity in [0, 1].")
     colormap = _prop("colormap", "Colormap name (see napari_cuda.COLORMAPS).")
-    contrast_limits = _prop(
-        "contrast_limits", "(low, high) data values mapped to the colormap ends."
-    )
+    contrast_limits = _prop("contrast_limits", "(low, high) data values mapped to the colormap ends.")
     gamma = _prop("gamma", "Gamma applied after contrast limits (> 0).")
     interpolation = _prop("interpolation", "'nearest' or 'linear'.")
-    blending = _prop(
-        "blending", "napari blending: translucent, translucent_no_depth, additive, opaque."
-    )
+    blending = _prop("blending", "napari blending: translucent, translucent_no_depth, additive, opaque.")
 
     def __init__(self, layer_id: str, data: np.ndarray, state: dict[str, Any]) -> None:
         self._id = layer_id
@@ -126,9 +122,7 @@ def next_name(name: str) -> str:
 class LayerList:
     """The viewer's layers, bottom first; index by position or name; remove / del / pop / clear."""
 
-    def __init__(
-        self, notify: Callable[[Any], None], on_removed: Callable[[list[Image]], None]
-    ) -> None:
+    def __init__(self, notify: Callable[[Any], None], on_removed: Callable[[list[Image]], None]) -> None:
         self._notify = notify
         self._on_removed = on_removed
         self._layers: list[Image] = []
@@ -222,6 +216,9 @@ class LayerList:
         if not isinstance(value, list):
             raise ValueError(f"layers must be a list, got {type(value).__name__}")
         by_id = {layer._id: layer for layer in self._layers}
+        ids = [entry.get("id") if isinstance(entry, dict) else None for entry in value]
+        if ids != list(by_id):
+            raise ValueError("layers are added, removed and reordered from the kernel only")
         for entry in value:
             if not isinstance(entry, dict) or entry.get("id") not in by_id:
                 continue

@@ -98,6 +98,9 @@ MAX_LAYERS = 64
 MAX_NDIM = 32
 MAX_ID_CHARS = 64
 MAX_NAME_CHARS = 256
+# Largest control message (array payload) the daemon accepts: CONTROL_MAX_MESSAGE_BYTES in
+# src/protocol/control.ts, overridden by NAPARI_CUDA_MAX_DATA_BYTES in the daemon's environment.
+CONTROL_MAX_MESSAGE_BYTES = 2 * 1024**3
 
 
 def parse_frame_header(data: bytes | bytearray | memoryview) -> dict[str, Any]:
@@ -106,8 +109,7 @@ def parse_frame_header(data: bytes | bytearray | memoryview) -> dict[str, Any]:
     if len(buf) < FRAME_HEADER_BYTES:
         raise ValueError(f"frame shorter than its header ({len(buf)} bytes)")
     header = {
-        name: struct.unpack_from("<" + fmt, buf, offset)[0]
-        for name, (offset, fmt) in FRAME_HEADER_LAYOUT.items()
+        name: struct.unpack_from("<" + fmt, buf, offset)[0] for name, (offset, fmt) in FRAME_HEADER_LAYOUT.items()
     }
     if header["magic"] != FRAME_MAGIC:
         raise ValueError(f"bad frame magic 0x{header['magic']:08x}")

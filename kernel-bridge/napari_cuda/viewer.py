@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 from typing import Any
 
@@ -16,12 +17,20 @@ from ._control import DaemonError
 from ._daemon_process import DaemonProcess, current_daemon, get_daemon
 from ._dims import Dims
 from ._layers import Image, LayerList
-from ._protocol import CANVAS_MAX, CANVAS_MIN, MAX_LAYERS, PROTOCOL_VERSION
+from ._protocol import CANVAS_MAX, CANVAS_MIN, CONTROL_MAX_MESSAGE_BYTES, MAX_LAYERS, PROTOCOL_VERSION
 from ._version import __version__
 
 log = logging.getLogger("napari_cuda")
 
 DEFAULT_WIDTH = 800  # CSS px assumed for a viewer that follows its output area but was never shown
+
+
+def _max_data_bytes() -> int:
+    """The daemon's limit for one layer's bytes (its NAPARI_CUDA_MAX_DATA_BYTES, else the default)."""
+    try:
+        return int(os.environ.get("NAPARI_CUDA_MAX_DATA_BYTES", CONTROL_MAX_MESSAGE_BYTES))
+    except ValueError:
+        return CONTROL_MAX_MESSAGE_BYTES
 
 
 def _to_json(component: Any, _widget: Any) -> Any:
@@ -44,9 +53,7 @@ def _from_json(name: str) -> Any:
 
 
 def _component(klass: type, name: str) -> Instance:
-    return Instance(klass, read_only=True).tag(
-        sync=True, to_json=_to_json, from_json=_from_json(name)
-    )
+    return Instance(klass, read_only=True).tag(sync=True, to_json=_to_json, from_json=_from_json(name))
 
 
 class Viewer(ipywidgets.DOMWidget):
@@ -125,12 +132,25 @@ class Viewer(ipywidgets.DOMWidget):
         daemon = get_daemon()
         if daemon is not self._daemon:
             restarted = self._daemon is not None
-            self._daemon = daemon
             for layer in self.layers:
-                self._upload(daemon, layer)
+                daemon.request("set_layer_data", **self._upload_fields(layer))
+            self._daemon = daemon
             if restarted:  # views still try the dead daemon: hand them the new one
                 self._send_connection(daemon)
         return daemon
+
+    def _request(self, op: str, **fields: Any) -> Any:
+        """A control request; sent again to a fresh daemon if the old one died meanwhile."""
+        daemon = self._ensure_daemon()
+        try:
+            return daemon.request(op, **fields)
+        except (ConnectionError, DaemonError) as exc:
+            if isinstance(exc, DaemonError) and exc.code != "shutting_down":
+                raise
+            if not daemon.wait_exited(5.0):
+                raise
+            log.warning("napari-cuda: the render daemon died; starting a new one")
+            return self._ensure_daemon().request(op, **fields)
 
     def _send_connection(self, daemon: DaemonProcess) -> None:
         self.send(
@@ -143,17 +163,16 @@ class Viewer(ipywidgets.DOMWidget):
             }
         )
 
-    def _upload(self, daemon: DaemonProcess, layer: Image) -> None:
+    def _upload_fields(self, layer: Image) -> dict[str, Any]:
         data = layer._data
-        daemon.request(
-            "set_layer_data",
-            viewer_id=self._viewer_id,
-            layer_id=layer._id,
-            dtype=data.dtype.name,
-            shape=list(data.shape),
-            nbytes=int(data.nbytes),
-            payload=memoryview(data).cast("B"),
-        )
+        return {
+            "viewer_id": self._viewer_id,
+            "layer_id": layer._id,
+            "dtype": data.dtype.name,
+            "shape": list(data.shape),
+            "nbytes": int(data.nbytes),
+            "payload": memoryview(data).cast("B"),  # no copy: the array's own buffer
+        }
 
     def _layers_removed(self, layers: list[Image]) -> None:
         with self.hold_sync():
@@ -167,6 +186,8 @@ class Viewer(ipywidgets.DOMWidget):
             except DaemonError as exc:
                 if exc.code not in ("unknown_layer", "unknown_viewer"):
                     raise
+            except ConnectionError:
+                return  # the daemon died: a new one only ever gets the remaining layers
 
     def _on_view_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if not isinstance(content, dict) or content.get("type") != "connect":
@@ -202,6 +223,12 @@ class Viewer(ipywidgets.DOMWidget):
         contrast_limits default to the data's finite (min, max). The first layer resets the view.
         """
         arr = v.coerce_data(data)
+        limit = _max_data_bytes()
+        if arr.nbytes > limit:
+            raise ValueError(
+                f"image data is {arr.nbytes / 2**30:.2f} GiB; the daemon accepts at most "
+                f"{limit / 2**30:.2f} GiB per layer (NAPARI_CUDA_MAX_DATA_BYTES)"
+            )
         if len(self.layers) >= MAX_LAYERS:
             raise ValueError(f"a viewer holds at most {MAX_LAYERS} layers")
         limits = v.default_contrast_limits(arr) if contrast_limits is None else contrast_limits
@@ -216,14 +243,11 @@ class Viewer(ipywidgets.DOMWidget):
             "interpolation": v.interpolation(interpolation),
             "blending": v.blending(blending),
             "scale": v.scale([1.0] * arr.ndim if scale is None else scale, arr.ndim),
-            "translate": v.translate(
-                [0.0] * arr.ndim if translate is None else translate, arr.ndim
-            ),
+            "translate": v.translate([0.0] * arr.ndim if translate is None else translate, arr.ndim),
         }
         layer = Image(state["id"], arr, state)
         first = len(self.layers) == 0
-        daemon = self._ensure_daemon()
-        self._upload(daemon, layer)
+        self._request("set_layer_data", **self._upload_fields(layer))
         with self.hold_sync():
             self.layers._append(layer)
             self.dims._set_shapes([lyr.shape for lyr in self.layers], first)
@@ -254,9 +278,7 @@ class Viewer(ipywidgets.DOMWidget):
             h, w = (int(s) for s in size)
             for label, s in (("height", h), ("width", w)):
                 if not CANVAS_MIN <= s <= CANVAS_MAX:
-                    raise ValueError(
-                        f"size {label} must be in [{CANVAS_MIN}, {CANVAS_MAX}], got {s}"
-                    )
+                    raise ValueError(f"size {label} must be in [{CANVAS_MIN}, {CANVAS_MAX}], got {s}")
             return {"width": w, "height": h, "pixel_ratio": 1.0}
         c = self.canvas
         if all(isinstance(c.get(k), int | float) for k in ("width", "height")):
@@ -285,21 +307,18 @@ class Viewer(ipywidgets.DOMWidget):
         if not canvas_only:
             raise NotImplementedError("napari-cuda can only capture the canvas (canvas_only=True)")
         canvas = self._canvas(size)
-        daemon = self._ensure_daemon()
-        result, pixels = daemon.request(
+        result, pixels = self._request(
             "screenshot", viewer_id=self._viewer_id, state=self._viewer_state(), canvas=canvas
         )
         h, w = int(result["height"]), int(result["width"])
         if len(pixels) != h * w * 4:
-            raise DaemonError(
-                "internal", f"screenshot has {len(pixels)} bytes, expected {h * w * 4}"
-            )
+            raise DaemonError("internal", f"screenshot has {len(pixels)} bytes, expected {h * w * 4}")
         return np.frombuffer(bytearray(pixels), dtype=np.uint8).reshape(h, w, 4)
 
     def info(self) -> dict[str, Any]:
         """Daemon facts (version, backend, encoder, ffmpeg, pid, ...) plus what the view reports."""
+        out = dict(self._request("info"))
         daemon = self._ensure_daemon()
-        out = dict(daemon.request("info"))
         out["port"] = daemon.port
         out["log_file"] = str(daemon.log_path)
         out["viewer_id"] = self._viewer_id
@@ -312,11 +331,11 @@ class Viewer(ipywidgets.DOMWidget):
             super().close()
             return
         self._closed = True
-        daemon = current_daemon()
-        if daemon is not None and daemon is self._daemon:
-            try:
+        try:  # closing must not fail (it also runs from __del__, maybe at interpreter exit)
+            daemon = current_daemon()
+            if daemon is not None and daemon is self._daemon:
                 daemon.request("close_viewer", viewer_id=self._viewer_id, timeout=5)
-            except Exception as exc:  # closing must not fail (also runs from __del__)
-                log.debug("napari-cuda: close_viewer failed: %s", exc)
+        except Exception as exc:
+            log.debug("napari-cuda: close_viewer failed: %s", exc)
         self._daemon = None
         super().close()

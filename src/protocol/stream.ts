@@ -81,8 +81,7 @@ export interface StreamError {
 
 export type StreamServerMessage = StreamConfig | StreamMeta | StreamError;
 
-/** Client-side codec strings, most preferred first. */
-export const H264_CODECS = ["avc1.640028", "avc1.4D4028", "avc1.42E028"] as const;
+export { H264_CODECS } from "./codecs.js";
 
 /** Size limit of one client text message on the stream channel (bytes). */
 export const STREAM_MAX_MESSAGE_BYTES = 256 * 1024;

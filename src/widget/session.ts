@@ -4,7 +4,8 @@
  * it a SessionHost.
  */
 import type { Camera, Canvas } from "../protocol/state.js";
-import { H264_CODECS, type StreamConfig } from "../protocol/stream.js";
+import { H264_CODECS } from "../protocol/codecs.js";
+import type { StreamConfig } from "../protocol/stream.js";
 import { PROTOCOL_VERSION } from "../protocol/version.js";
 import { browserCodecs, hasWebCodecs } from "./codecs.js";
 import { parseKernelMessage, sameConnection, type ConnectionInfo } from "./connection.js";

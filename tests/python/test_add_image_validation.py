@@ -109,3 +109,10 @@ def test_coerce_data_makes_strided_views_contiguous() -> None:
 )
 def test_default_contrast_limits(data: np.ndarray, limits: list[float]) -> None:
     assert _validate.default_contrast_limits(data) == limits
+
+
+def test_data_over_the_daemon_limit(bare_viewer: napari_cuda.Viewer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NAPARI_CUDA_MAX_DATA_BYTES", "1000")
+    with pytest.raises(ValueError, match="at most .* per layer .*NAPARI_CUDA_MAX_DATA_BYTES"):
+        bare_viewer.add_image(np.zeros((40, 40), np.uint8))
+    assert len(bare_viewer.layers) == 0

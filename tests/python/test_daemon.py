@@ -17,12 +17,12 @@ from websockets.sync.client import connect
 
 import napari_cuda
 from napari_cuda._control import ControlClient, DaemonError
-from napari_cuda._daemon_process import DaemonProcess, find_node, get_daemon
+from napari_cuda._daemon_process import DaemonProcess, child_env, find_node, get_daemon
 from napari_cuda._protocol import FRAME_HEADER_BYTES, parse_frame_header
 
 
 @pytest.fixture
-def own_daemon(daemon_bundle: Path):  # noqa: ANN201
+def own_daemon(daemon_bundle: Path):
     """A daemon of its own (not this process's shared one), stopped afterwards."""
     d = DaemonProcess()
     try:
@@ -55,9 +55,7 @@ def test_start_contract(own_daemon: DaemonProcess) -> None:
 
 
 def test_wrong_control_token_is_refused(own_daemon: DaemonProcess) -> None:
-    reply, code = raw_hello(
-        own_daemon.port, "/control", {"op": "hello", "id": 1, "protocol": 1, "token": "x" * 43}
-    )
+    reply, code = raw_hello(own_daemon.port, "/control", {"op": "hello", "id": 1, "protocol": 1, "token": "x" * 43})
     assert reply["ok"] is False and reply["error"]["code"] == "unauthorized"
     assert code == 1008
     with pytest.raises(DaemonError) as err:
@@ -193,11 +191,34 @@ def test_missing_node_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
         find_node()
 
 
-def test_start_failure_reports_the_daemon_stderr(
-    daemon_bundle: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_start_failure_reports_the_daemon_stderr(daemon_bundle: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NAPARI_CUDA_BACKEND", "quantum")  # a config error: the daemon exits
     with pytest.raises(RuntimeError) as err:
         DaemonProcess()
     text = str(err.value)
     assert "exited during start-up" in text and "NAPARI_CUDA_BACKEND" in text
+
+
+def test_viewer_recovers_when_its_daemon_is_shut_down(viewer: napari_cuda.Viewer) -> None:
+    viewer.add_image(np.full((16, 16), 255, np.uint8), contrast_limits=(0, 255))
+    viewer.camera.update(center=(7.5, 7.5), zoom=1)
+    old = viewer._daemon
+    # Stopped behind the viewer's back (another client's shutdown op): the next call notices.
+    ControlClient(old.port, old._control_token).request("shutdown")
+    assert old.wait_exited(5)
+    assert viewer.screenshot(size=(16, 16))[..., 0].min() == 255
+    assert viewer._daemon is not old and viewer._daemon.alive
+
+
+def test_ffmpeg_from_imageio_when_none_is_configured(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import imageio_ffmpeg
+
+    monkeypatch.delenv("NAPARI_CUDA_FFMPEG", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no ffmpeg on PATH
+    assert child_env()["NAPARI_CUDA_FFMPEG"] == imageio_ffmpeg.get_ffmpeg_exe()
+    monkeypatch.setenv("NAPARI_CUDA_FFMPEG", "/opt/ffmpeg")
+    assert child_env()["NAPARI_CUDA_FFMPEG"] == "/opt/ffmpeg"
+    monkeypatch.delenv("NAPARI_CUDA_FFMPEG")
+    (tmp_path / "ffmpeg").write_text("#!/bin/sh\n")
+    (tmp_path / "ffmpeg").chmod(0o755)  # one on PATH: the daemon finds it itself
+    assert "NAPARI_CUDA_FFMPEG" not in child_env()

@@ -95,11 +95,7 @@ print(json.dumps({"model_id": viewer.model_id, "pid": viewer.info()["pid"]}))
 def test_kernel_bridge_in_a_real_kernel(kernel: Kernel) -> None:
     facts = json.loads(kernel.run(SETUP))
     comm_id, daemon_pid = facts["model_id"], facts["pid"]
-    opened = [
-        m
-        for m in kernel.iopub
-        if m["msg_type"] == "comm_open" and m["content"]["comm_id"] == comm_id
-    ]
+    opened = [m for m in kernel.iopub if m["msg_type"] == "comm_open" and m["content"]["comm_id"] == comm_id]
     assert len(opened) == 1
     state = opened[0]["content"]["data"]["state"]
     assert state["_model_name"] == "ViewerModel" and state["_model_module"] == "napari-cuda"

@@ -51,7 +51,7 @@ def test_add_image_writes_the_layers_trait(viewer: napari_cuda.Viewer) -> None:
         ("translate", (-1, 3), [-1.0, 3.0]),
     ],
 )
-def test_property_round_trip(viewer: napari_cuda.Viewer, prop: str, value, wire) -> None:  # noqa: ANN001
+def test_property_round_trip(viewer: napari_cuda.Viewer, prop: str, value, wire) -> None:
     layer = viewer.add_image(np.zeros((4, 4), np.float32))
     before = viewer.get_state("layers")["layers"]
     setattr(layer, prop, value)
@@ -83,7 +83,7 @@ def test_property_change_emits_one_trait_event(viewer: napari_cuda.Viewer) -> No
         ("scale", (1, -1), "scale values must be > 0"),
     ],
 )
-def test_bad_property_values(viewer: napari_cuda.Viewer, prop: str, value, match: str) -> None:  # noqa: ANN001
+def test_bad_property_values(viewer: napari_cuda.Viewer, prop: str, value, match: str) -> None:
     layer = viewer.add_image(np.zeros((4, 4), np.uint8))
     before = layer_state(viewer)
     with pytest.raises(ValueError, match=match):
@@ -203,10 +203,27 @@ def test_info(viewer: napari_cuda.Viewer) -> None:
     assert info["stream_info"] == {"status": "streaming", "fps": 30}
 
 
-def test_closed_viewer_refuses_work(daemon_bundle) -> None:  # noqa: ANN001
+def test_closed_viewer_refuses_work(daemon_bundle) -> None:
     v = napari_cuda.Viewer()
     v.add_image(np.zeros((4, 4), np.uint8))
     v.close()
     with pytest.raises(RuntimeError, match="closed"):
         v.screenshot(size=(16, 16))
     v.close()  # twice is fine
+
+
+def test_view_may_change_layer_properties_but_not_the_list(viewer: napari_cuda.Viewer) -> None:
+    layer = viewer.add_image(np.zeros((4, 4), np.uint8))
+    wire = viewer.get_state("layers")["layers"]
+    viewer.set_state({"layers": [{**wire[0], "opacity": 0.5, "colormap": "viridis"}]})
+    assert (layer.opacity, layer.colormap) == (0.5, "viridis")
+    viewer.set_state({"layers": [{**wire[0], "opacity": 7}]})  # invalid: ignored
+    assert layer.opacity == 0.5
+    viewer.set_state({"layers": []})  # a view cannot drop a layer
+    assert len(viewer.layers) == 1 and viewer.get_state("layers")["layers"][0]["id"] == layer._id
+
+
+def test_displays_as_a_widget(viewer: napari_cuda.Viewer) -> None:
+    bundle = viewer._repr_mimebundle_()
+    view = bundle["application/vnd.jupyter.widget-view+json"]
+    assert view["model_id"] == viewer.model_id

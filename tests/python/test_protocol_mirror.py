@@ -10,10 +10,7 @@ from nc_support import run_node
 
 from napari_cuda import _protocol as p
 
-TABLE_JS = (
-    "const m = await import('./src/protocol/index.ts');"
-    "console.log(JSON.stringify(m.protocolTable()));"
-)
+TABLE_JS = "const m = await import('./src/protocol/index.ts');console.log(JSON.stringify(m.protocolTable()));"
 
 
 @pytest.fixture(scope="module")
@@ -79,3 +76,17 @@ def test_parse_frame_header_rejects_bad_frames() -> None:
         p.parse_frame_header(b"\0" * 10)
     with pytest.raises(ValueError, match="magic"):
         p.parse_frame_header(b"\0" * p.FRAME_HEADER_BYTES)
+
+
+def test_limits_match_the_schemas() -> None:
+    script = (
+        "const m = await import('./src/protocol/index.ts');"
+        "console.log(JSON.stringify({control: m.CONTROL_MAX_MESSAGE_BYTES,"
+        " canvas: m.CanvasSchema.safeParse({width: 15, height: 16}).success,"
+        " canvasMax: m.CanvasSchema.safeParse({width: 8192, height: 8192}).success,"
+        " canvasOver: m.CanvasSchema.safeParse({width: 8193, height: 16}).success}));"
+    )
+    ts = run_node(script)
+    assert ts["control"] == p.CONTROL_MAX_MESSAGE_BYTES
+    assert (p.CANVAS_MIN, p.CANVAS_MAX) == (16, 8192)
+    assert ts == {**ts, "canvas": False, "canvasMax": True, "canvasOver": False}

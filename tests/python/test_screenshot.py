@@ -104,9 +104,7 @@ def test_screenshot_matches_reference(
 def test_screenshot_linear_interpolation_at_pixel_centres(viewer: napari_cuda.Viewer) -> None:
     data = sample("float32", (40, 50), np.random.default_rng(1))
     viewer.add_image(data, colormap="plasma", interpolation="linear", contrast_limits=(50, 150))
-    np.testing.assert_array_equal(
-        at_zoom_one(viewer, data), reference(data, "plasma", (50, 150), 1.0)
-    )
+    np.testing.assert_array_equal(at_zoom_one(viewer, data), reference(data, "plasma", (50, 150), 1.0))
 
 
 def test_nan_shows_the_background(viewer: napari_cuda.Viewer) -> None:
@@ -121,14 +119,10 @@ def test_nan_shows_the_background(viewer: napari_cuda.Viewer) -> None:
 def test_property_changes_show_in_the_next_screenshot(viewer: napari_cuda.Viewer) -> None:
     data = np.tile(np.arange(0, 256, 4, dtype=np.uint8), (16, 1))
     layer = viewer.add_image(data)
-    np.testing.assert_array_equal(
-        at_zoom_one(viewer, data), reference(data, "gray", (0, 252), 1.0)
-    )
+    np.testing.assert_array_equal(at_zoom_one(viewer, data), reference(data, "gray", (0, 252), 1.0))
     layer.colormap = "magma"
     layer.contrast_limits = (50, 150)
-    np.testing.assert_array_equal(
-        at_zoom_one(viewer, data), reference(data, "magma", (50, 150), 1.0)
-    )
+    np.testing.assert_array_equal(at_zoom_one(viewer, data), reference(data, "magma", (50, 150), 1.0))
     layer.visible = False
     assert not at_zoom_one(viewer, data)[..., :3].any()
 

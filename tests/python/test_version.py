@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import tomllib
 
+import tomllib
 from nc_support import BRIDGE, REPO
 
 import napari_cuda

@@ -10,7 +10,7 @@ from traitlets import TraitError
 import napari_cuda
 
 
-def state(viewer: napari_cuda.Viewer, name: str):  # noqa: ANN201
+def state(viewer: napari_cuda.Viewer, name: str):
     """What the widget sends to views for one trait (its comm state)."""
     return viewer.get_state(name)[name]
 
@@ -63,9 +63,7 @@ def test_camera_setters_write_the_trait(bare_viewer: napari_cuda.Viewer) -> None
         ("angles", (0, 0), "angles must have 3 values"),
     ],
 )
-def test_camera_rejects_bad_values(
-    bare_viewer: napari_cuda.Viewer, field: str, value: object, match: str
-) -> None:
+def test_camera_rejects_bad_values(bare_viewer: napari_cuda.Viewer, field: str, value: object, match: str) -> None:
     before = state(bare_viewer, "camera")
     with pytest.raises(ValueError, match=match):
         setattr(bare_viewer.camera, field, value)

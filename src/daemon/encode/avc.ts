@@ -27,7 +27,7 @@ export function parseAvcC(avcC: Uint8Array): AvcConfig {
   if (avcC[0] !== 1) bad(`configurationVersion ${avcC[0]}`);
   const nalLengthSize = (avcC[4]! & 0x03) + 1;
   if (nalLengthSize === 3) bad("lengthSizeMinusOne 2");
-  let pos = 5;
+  let pos = 6;
   const readSets = (count: number, nalType: number, what: string): Uint8Array[] => {
     const sets: Uint8Array[] = [];
     for (let i = 0; i < count; i++) {

@@ -52,6 +52,8 @@ class FfmpegVideoEncoder implements VideoEncoder {
   readonly width: number;
   readonly height: number;
   private readonly frameBytes: number;
+  /** The throw-away first frame of every process (black). */
+  private readonly primer: Uint8Array;
   private active: Promise<H264Pipe>;
   private activeUsed = false;
   private standby: Promise<H264Pipe>;
@@ -69,14 +71,15 @@ class FfmpegVideoEncoder implements VideoEncoder {
     this.width = opts.width;
     this.height = opts.height;
     this.frameBytes = frameBytes(opts);
+    this.primer = new Uint8Array(this.frameBytes);
     this.active = this.spawn();
     this.standby = this.spawn();
   }
 
-  /** Resolves once both processes run; on failure disposes everything and rejects. */
+  /** Resolves once both processes have encoded their priming frame; on failure disposes all and rejects. */
   async started(): Promise<void> {
     try {
-      await Promise.all([this.active, this.standby]);
+      await Promise.all([this.active, this.standby].map((p) => p.then((pipe) => pipe.primed)));
     } catch (err) {
       await this.dispose();
       throw err;
@@ -111,7 +114,7 @@ class FfmpegVideoEncoder implements VideoEncoder {
   }
 
   private spawn(): Promise<H264Pipe> {
-    const pipe = H264Pipe.start(this.ffmpeg, this.args, this.name);
+    const pipe = H264Pipe.start(this.ffmpeg, this.args, this.name, this.primer);
     pipe.catch(noop); // spawn errors surface through encode()/started()
     this.live.add(pipe);
     return pipe;

@@ -43,6 +43,7 @@ export class FfmpegProcess {
   private disposing = false;
   private disposed: Promise<void> | null = null;
   private stdinError: Error | null = null;
+  private lastWrite: Promise<void> = Promise.resolve();
 
   private constructor(
     readonly path: string,
@@ -119,8 +120,17 @@ export class FfmpegProcess {
     return `${what} (${status}${io})${tail ? `; stderr: ${tail}` : ""}`;
   }
 
-  /** Write to stdin; resolves when accepted (after 'drain' when the pipe is full), rejects with encoder_failed. */
+  /**
+   * Write to stdin; resolves when accepted (after 'drain' when the pipe is full), rejects with encoder_failed.
+   * Overlapping writes are queued here, one in the stream at a time, so Node never buffers a backlog of frames.
+   */
   write(data: Uint8Array): Promise<void> {
+    const done = this.lastWrite.then(() => this.writeNow(data));
+    this.lastWrite = done.catch(() => undefined);
+    return done;
+  }
+
+  private writeNow(data: Uint8Array): Promise<void> {
     const stdin = this.child.stdin!;
     if (this.exitInfo || this.disposing || stdin.destroyed || !stdin.writable) {
       return Promise.reject(new NapariCudaError("encoder_failed", this.describeFailure("ffmpeg stdin is closed")));

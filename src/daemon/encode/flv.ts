@@ -74,7 +74,7 @@ export class FlvDemuxer {
   /** Call at end of stream: throws if it stopped inside a tag. */
   finish(): void {
     if (this.failure) throw this.failure;
-    const atBoundary = this.phase === "trailer" && this.filled === 0;
+    const atBoundary = this.phase === "tagHeader" && this.filled === 0;
     if (!atBoundary) this.fail(`stream ended inside ${this.phase} (${this.filled}/${this.target.length} bytes)`);
   }
 

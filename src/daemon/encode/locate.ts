@@ -107,7 +107,7 @@ function run(path: string, args: string[]): Promise<string> {
 /** Encoder names from `ffmpeg -encoders` output (lines like " V..... libx264  description"). */
 export function parseEncoderList(text: string): Set<string> {
   const names = new Set<string>();
-  for (const m of text.matchAll(/^\s*[VAS][.A-Z]{5}\s+(\S+)/gm)) names.add(m[1]!);
+  for (const m of text.matchAll(/^\s*[VAS][.A-Z]{5}\s+(\w[\w-]*)\s/gm)) names.add(m[1]!);
   return names;
 }
 

@@ -8,6 +8,8 @@ import type { DecoderConfig, EncodedFrame } from "./types.js";
 
 interface Pending {
   t0: number;
+  /** The priming frame: its packet is dropped. */
+  discard: boolean;
   resolve(frame: EncodedFrame): void;
   reject(err: NapariCudaError): void;
 }
@@ -15,7 +17,11 @@ interface Pending {
 /** How long a failed stdin write waits for the exit status, so the error can say how ffmpeg ended. */
 const EXIT_WAIT_MS = 500;
 
-/** An ffmpeg process that encodes frames in order; its first frame is an IDR and carries `config`. */
+/**
+ * An ffmpeg process that encodes frames in order. It is primed at start with one throw-away frame, so that
+ * ffmpeg and the encoder are initialised before real frames arrive; the encoder args make frame 1 (the first
+ * real one) an IDR, and that frame carries `config`.
+ */
 export class H264Pipe {
   private proc: FfmpegProcess | null = null;
   private readonly demux = new FlvDemuxer();
@@ -29,8 +35,14 @@ export class H264Pipe {
 
   private constructor(private readonly label: string) {}
 
-  /** Spawn ffmpeg with `args`; rejects with encoder_unavailable when it cannot start. */
-  static async start(ffmpeg: string, args: readonly string[], label: string): Promise<H264Pipe> {
+  /** Resolves when the priming frame came back, rejects (handled) if it did not. */
+  primed: Promise<void> = Promise.resolve();
+
+  /**
+   * Spawn ffmpeg with `args` and write `primer` (one raw frame, kept unchanged while the pipe lives);
+   * rejects with encoder_unavailable when ffmpeg cannot start.
+   */
+  static async start(ffmpeg: string, args: readonly string[], label: string, primer: Uint8Array): Promise<H264Pipe> {
     const pipe = new H264Pipe(label);
     pipe.proc = await FfmpegProcess.start(ffmpeg, args, {
       onStdout: (chunk) => pipe.onStdout(chunk),
@@ -39,6 +51,8 @@ export class H264Pipe {
         pipe.fail(new NapariCudaError("encoder_failed", pipe.proc ? pipe.proc.describeFailure(why) : why));
       },
     });
+    pipe.primed = pipe.submit(primer, true).then(() => undefined);
+    pipe.primed.catch(() => undefined); // the failure also ends the pipe; callers see it there
     return pipe;
   }
 
@@ -55,8 +69,12 @@ export class H264Pipe {
   encode(pixels: Uint8Array): Promise<EncodedFrame> {
     if (this.failure) return Promise.reject(this.failure);
     this.submitted++;
+    return this.submit(pixels, false);
+  }
+
+  private submit(pixels: Uint8Array, discard: boolean): Promise<EncodedFrame> {
     const frame = new Promise<EncodedFrame>((resolve, reject) => {
-      this.pending.push({ t0: performance.now(), resolve, reject });
+      this.pending.push({ t0: performance.now(), discard, resolve, reject });
     });
     this.proc!.write(pixels).catch((err: unknown) => this.onWriteError(err));
     return frame;
@@ -96,6 +114,14 @@ export class H264Pipe {
     if (!waiting) throw new NapariCudaError("encoder_failed", "ffmpeg produced a packet for no frame");
     if (!this.config) throw new NapariCudaError("encoder_failed", "ffmpeg sent a frame before the AVC config");
     splitAvcc(tag.data); // validates the NAL length prefixes before the access unit goes to clients
+    if (waiting.discard) {
+      waiting.resolve({ data: tag.data, keyframe: tag.keyframe, encodeMs: performance.now() - waiting.t0 });
+      if (this.pending.length === 0) this.wakeIdle();
+      return;
+    }
+    if (!this.configSent && !tag.keyframe) {
+      throw new NapariCudaError("encoder_failed", "the first frame after priming is not a keyframe (forced IDR failed)");
+    }
     const frame: EncodedFrame = { data: tag.data, keyframe: tag.keyframe, encodeMs: performance.now() - waiting.t0 };
     if (!this.configSent) {
       frame.config = this.config;

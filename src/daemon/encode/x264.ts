@@ -37,12 +37,11 @@ export function x264Args(opts: Pick<EncoderOptions, "width" | "height" | "pixelF
     opts.pixelFormat === "rgba"
       ? ["-vf", "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p", "-pix_fmt", "yuv420p"]
       : ["-pix_fmt", "nv12"];
+  // No `-fflags nobuffer`: it discards the packet read while probing the input, i.e. the first frame.
   return [
     "-hide_banner",
     "-loglevel",
     "error",
-    "-fflags",
-    "nobuffer",
     "-f",
     "rawvideo",
     "-pix_fmt",
@@ -68,6 +67,12 @@ export function x264Args(opts: Pick<EncoderOptions, "width" | "height" | "pixelF
     ...PROFILE_TOOLS[opts.profile],
     "-g",
     "600",
+    // Frame 0 of every process is a throw-away priming frame (a warm process has x264 initialised);
+    // frame 1, the first real one, must be an IDR.
+    "-force_key_frames",
+    "expr:eq(n,1)",
+    "-forced-idr",
+    "1",
     "-crf",
     String(crf),
     "-colorspace",
@@ -79,7 +84,7 @@ export function x264Args(opts: Pick<EncoderOptions, "width" | "height" | "pixelF
     "-color_range",
     "tv",
     "-flags",
-    "low_delay",
+    "+low_delay",
     // Passthrough timing: never duplicate or drop frames to fit the nominal 60 fps.
     "-vsync",
     "passthrough",

@@ -268,7 +268,10 @@ describe("stream frames", () => {
   test("a streamed keyframe decodes to the screenshot image (PSNR >= 30 dB)", async () => {
     const H = 48;
     const W = 64;
-    const data = Uint8Array.from({ length: H * W }, (_, i) => ((i % W) * 4 + Math.floor(i / W) * 2) & 255);
+    // A smooth image (like most microscopy data): 4:2:0 chroma loses little.
+    const data = Uint8Array.from({ length: H * W }, (_, i) =>
+      Math.round(((i % W) / (W - 1)) * 180 + (Math.floor(i / W) / (H - 1)) * 75),
+    );
     const k = await controlClient(t);
     k.send({
       op: "set_layer_data",
@@ -306,6 +309,8 @@ describe("stream frames", () => {
     }
     const psnr = 10 * Math.log10((255 * 255) / Math.max(se / n, 1e-9));
     assert.ok(psnr >= 30, `PSNR ${psnr.toFixed(1)} dB`);
+    // A different image must not pass: the reference of black is far from the frame.
+    assert.ok(decoded.some((v, i) => i % 4 !== 3 && v > 40), "the frame is not blank");
   });
 
   test("closing a view stops its ffmpeg processes", async () => {

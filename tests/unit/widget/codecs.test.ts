@@ -23,6 +23,7 @@ test("codec preference: H264_CODECS order kept, unsupported/rejecting/throwing p
   assert.deepEqual(await supportedCodecs(async () => true), [...H264_CODECS]);
 });
 
-test("node has no WebCodecs: hasWebCodecs() says so", () => {
-  assert.equal(hasWebCodecs(), typeof (globalThis as { VideoDecoder?: unknown }).VideoDecoder !== "undefined");
+test("without VideoDecoder (node, or an insecure browser context) hasWebCodecs() is false", () => {
+  assert.equal(typeof (globalThis as { VideoDecoder?: unknown }).VideoDecoder, "undefined");
+  assert.equal(hasWebCodecs(), false);
 });

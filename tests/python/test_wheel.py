@@ -1,0 +1,62 @@
+"""The wheel is the whole install: package, daemon bundle, prebuilt labextension, server config."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+
+import pytest
+from nc_support import BRIDGE, REPO
+
+DATA = "napari_cuda-0.1.0.data/data"
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
+    for needed in (REPO / "labextension/package.json", BRIDGE / "napari_cuda/_daemon/daemon.js"):
+        if not needed.is_file():
+            pytest.fail(f"{needed} is missing: run `npm run build` first")
+    out = tmp_path_factory.mktemp("wheel")
+    # The npm build already ran (checked above); the jupyter-builder hook must not run npm here.
+    env = {**os.environ, "SKIP_JUPYTER_BUILDER": "1"}
+    cmd = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", out]
+    done = subprocess.run([*cmd, str(BRIDGE)], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    (path,) = out.glob("napari_cuda-0.1.0-py3-none-any.whl")
+    return zipfile.ZipFile(path)
+
+
+def test_wheel_ships_the_package_and_daemon(wheel: zipfile.ZipFile) -> None:
+    names = set(wheel.namelist())
+    for module in ("__init__", "viewer", "_control", "_daemon_process", "_protocol"):
+        assert f"napari_cuda/{module}.py" in names
+    daemon = (BRIDGE / "napari_cuda/_daemon/daemon.js").read_bytes()
+    assert wheel.read("napari_cuda/_daemon/daemon.js") == daemon
+
+
+def test_wheel_ships_the_prebuilt_labextension(wheel: zipfile.ZipFile) -> None:
+    prefix = f"{DATA}/share/jupyter/labextensions/napari-cuda/"
+    shipped = {n[len(prefix) :] for n in wheel.namelist() if n.startswith(prefix)}
+    built = {p.relative_to(REPO / "labextension").as_posix() for p in (REPO / "labextension").rglob("*") if p.is_file()}
+    assert shipped == built | {"install.json"}
+    install = json.loads(wheel.read(prefix + "install.json"))
+    assert install["packageManager"] == "python" and install["packageName"] == "napari-cuda"
+    package = json.loads(wheel.read(prefix + "package.json"))
+    assert package["name"] == "napari-cuda" and package["version"] == "0.1.0"
+    assert any(n.startswith("static/remoteEntry.") for n in shipped)
+
+
+def test_wheel_enables_the_server_proxy(wheel: zipfile.ZipFile) -> None:
+    config = json.loads(wheel.read(f"{DATA}/etc/jupyter/jupyter_server_config.d/napari_cuda.json"))
+    assert config == {"ServerApp": {"jpserver_extensions": {"jupyter_server_proxy": True}}}
+
+
+def test_wheel_metadata(wheel: zipfile.ZipFile) -> None:
+    meta = wheel.read("napari_cuda-0.1.0.dist-info/METADATA").decode()
+    assert "Name: napari-cuda" in meta and "Requires-Python: >=3.10" in meta
+    for dep in ("ipywidgets>=8.1", "websockets>=13", "jupyter-server-proxy>=4.2", "numpy"):
+        assert f"Requires-Dist: {dep}" in meta
+    assert "Provides-Extra: ffmpeg" in meta
