@@ -94,16 +94,16 @@ class FfmpegVideoEncoder implements VideoEncoder {
       const msg = `pixels: ${pixels.byteLength} bytes, expected ${this.frameBytes} for ${this.width}x${this.height}`;
       result = Promise.reject(new NapariCudaError("invalid_data", msg, { path: "pixels" }));
     } else {
-      if (opts?.keyframe && this.activeUsed) this.swap();
+      const swapping = opts?.keyframe === true && this.activeUsed;
+      if (swapping) this.swap();
       this.activeUsed = true;
       result = this.active.then((pipe) => pipe.encode(pixels));
+      // The next standby starts once the keyframe is out, so its start-up does not compete with it for CPU.
+      if (swapping) this.standby = this.spawn(result.then(noop, noop));
     }
     result.catch(noop); // rejection is delivered through `ordered`; this only marks it handled
     // Frames from the old and the new process may finish out of order: settle strictly in call order.
-    const ordered = this.tail.then(
-      () => result,
-      () => result,
-    );
+    const ordered = this.tail.then(() => result);
     this.tail = ordered.then(noop, noop);
     return ordered;
   }
@@ -113,8 +113,12 @@ class FfmpegVideoEncoder implements VideoEncoder {
     return this.disposed;
   }
 
-  private spawn(): Promise<H264Pipe> {
-    const pipe = H264Pipe.start(this.ffmpeg, this.args, this.name, this.primer);
+  /** Start a process once `after` settles (never after dispose), tracked in `live` from now on. */
+  private spawn(after: Promise<unknown> = Promise.resolve()): Promise<H264Pipe> {
+    const pipe = after.then(() => {
+      if (this.disposed) throw new NapariCudaError("encoder_failed", `${this.name} encoder is disposed`);
+      return H264Pipe.start(this.ffmpeg, this.args, this.name, this.primer);
+    });
     pipe.catch(noop); // spawn errors surface through encode()/started()
     this.live.add(pipe);
     return pipe;
@@ -131,7 +135,6 @@ class FfmpegVideoEncoder implements VideoEncoder {
       return this.spawn();
     });
     this.active.catch(noop);
-    this.standby = this.spawn();
     this.retire(old);
   }
 

@@ -42,7 +42,7 @@ export class FfmpegProcess {
   private readonly exited: Promise<void>;
   private disposing = false;
   private disposed: Promise<void> | null = null;
-  private stdinError: Error | null = null;
+  private ioError: Error | null = null;
   private lastWrite: Promise<void> = Promise.resolve();
 
   private constructor(
@@ -60,17 +60,20 @@ export class FfmpegProcess {
       markExited();
       this.handlers.onExit(this.exitInfo);
     };
-    this.child.once("error", (err: NodeJS.ErrnoException) => {
-      this.stdinError ??= err;
+    // Kept for the whole life: a later 'error' (e.g. a failed kill) must not become an uncaught exception.
+    this.child.on("error", (err: NodeJS.ErrnoException) => {
+      this.ioError ??= err;
       if (this.child.pid === undefined) finish(null, null);
     });
     this.child.once("close", (code, signal) => finish(code, signal));
     // stdin errors (EPIPE, ERR_STREAM_DESTROYED) must never become uncaught exceptions.
-    this.child.stdin!.on("error", (err) => (this.stdinError ??= err));
+    this.child.stdin!.on("error", (err) => (this.ioError ??= err));
     this.child.stdout!.on("data", (chunk: Buffer) => {
       if (!this.exitInfo) this.handlers.onStdout(chunk);
     });
     this.child.stderr!.on("data", (chunk: Buffer) => this.stderr.push(chunk));
+    this.child.stdout!.on("error", () => undefined); // the exit status reports the failure
+    this.child.stderr!.on("error", () => undefined);
   }
 
   /** Spawn ffmpeg; resolves once it runs, rejects with encoder_unavailable when it cannot be started. */
@@ -89,9 +92,13 @@ export class FfmpegProcess {
         if (proc.child.pid !== undefined) return;
         const why = err.code === "ENOENT" ? "not found" : err.code === "EACCES" ? "not executable" : err.message;
         reject(
-          new NapariCudaError("encoder_unavailable", `cannot start ffmpeg at ${path}: ${why} (set NAPARI_CUDA_FFMPEG)`, {
-            cause: err,
-          }),
+          new NapariCudaError(
+            "encoder_unavailable",
+            `cannot start ffmpeg at ${path}: ${why} (set NAPARI_CUDA_FFMPEG)`,
+            {
+              cause: err,
+            },
+          ),
         );
       });
     });
@@ -116,7 +123,7 @@ export class FfmpegProcess {
     const e = this.exitInfo;
     const status = e ? `exit code ${e.code ?? "none"}, signal ${e.signal ?? "none"}` : "still running";
     const tail = this.stderrTail();
-    const io = this.stdinError ? `; stdin: ${this.stdinError.message}` : "";
+    const io = this.ioError ? `; ${this.ioError.message}` : "";
     return `${what} (${status}${io})${tail ? `; stderr: ${tail}` : ""}`;
   }
 
@@ -154,6 +161,12 @@ export class FfmpegProcess {
       if (stdin.write(data)) done();
       else stdin.once("drain", done);
     });
+  }
+
+  /** Close stdin after the queued writes: ffmpeg flushes its output and exits by itself. */
+  async endInput(): Promise<void> {
+    await this.lastWrite;
+    this.child.stdin!.end();
   }
 
   /** End stdin, SIGTERM, SIGKILL after KILL_GRACE_MS; resolves once the process is gone. Never throws; idempotent. */

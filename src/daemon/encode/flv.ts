@@ -151,7 +151,8 @@ export class FlvDemuxer {
   private next(phase: Phase, bytes: number): void {
     this.phase = phase;
     // Bodies get a fresh buffer each (emitted payloads are views into it); fixed-size fields share a scratch.
-    this.target = phase === "body" || bytes > this.scratch.length ? new Uint8Array(bytes) : this.scratch.subarray(0, bytes);
+    this.target =
+      phase === "body" || bytes > this.scratch.length ? new Uint8Array(bytes) : this.scratch.subarray(0, bytes);
     this.filled = 0;
   }
 

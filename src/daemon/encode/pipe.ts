@@ -16,6 +16,8 @@ interface Pending {
 
 /** How long a failed stdin write waits for the exit status, so the error can say how ffmpeg ended. */
 const EXIT_WAIT_MS = 500;
+/** A frame with no packet after this long means ffmpeg is stuck (it should take milliseconds). */
+export const STALL_TIMEOUT_MS = 10_000;
 
 /**
  * An ffmpeg process that encodes frames in order. It is primed at start with one throw-away frame, so that
@@ -30,8 +32,7 @@ export class H264Pipe {
   private config: DecoderConfig | null = null;
   private configSent = false;
   private failure: NapariCudaError | null = null;
-  /** Frames handed to encode() so far. */
-  submitted = 0;
+  private stallTimer: NodeJS.Timeout | null = null;
 
   private constructor(private readonly label: string) {}
 
@@ -68,7 +69,6 @@ export class H264Pipe {
   /** Write one raw frame; resolves with its access unit. `pixels` must stay unchanged until it settles. */
   encode(pixels: Uint8Array): Promise<EncodedFrame> {
     if (this.failure) return Promise.reject(this.failure);
-    this.submitted++;
     return this.submit(pixels, false);
   }
 
@@ -76,6 +76,7 @@ export class H264Pipe {
     const frame = new Promise<EncodedFrame>((resolve, reject) => {
       this.pending.push({ t0: performance.now(), discard, resolve, reject });
     });
+    if (this.pending.length === 1) this.watchStall();
     this.proc!.write(pixels).catch((err: unknown) => this.onWriteError(err));
     return frame;
   }
@@ -105,6 +106,7 @@ export class H264Pipe {
   }
 
   private onTag(tag: FlvVideoTag): void {
+    this.watchStall();
     if (tag.type === "config") {
       this.config = { codec: codecStringFromAvcC(tag.avcC), description: tag.avcC };
       this.configSent = false;
@@ -120,7 +122,10 @@ export class H264Pipe {
       return;
     }
     if (!this.configSent && !tag.keyframe) {
-      throw new NapariCudaError("encoder_failed", "the first frame after priming is not a keyframe (forced IDR failed)");
+      throw new NapariCudaError(
+        "encoder_failed",
+        "the first frame after priming is not a keyframe (forced IDR failed)",
+      );
     }
     const frame: EncodedFrame = { data: tag.data, keyframe: tag.keyframe, encodeMs: performance.now() - waiting.t0 };
     if (!this.configSent) {
@@ -141,9 +146,22 @@ export class H264Pipe {
     timer.unref();
   }
 
+  /** (Re)arm the stall timer while frames are pending: progress restarts it. */
+  private watchStall(): void {
+    if (this.stallTimer) clearTimeout(this.stallTimer);
+    this.stallTimer = setTimeout(() => {
+      this.stallTimer = null;
+      if (this.pending.length === 0) return;
+      const why = `ffmpeg (${this.label}) produced no packet for ${STALL_TIMEOUT_MS} ms`;
+      this.fail(new NapariCudaError("encoder_failed", this.proc!.describeFailure(why)));
+    }, STALL_TIMEOUT_MS);
+    this.stallTimer.unref();
+  }
+
   private fail(err: NapariCudaError): void {
     if (this.failure) return;
     this.failure = err;
+    if (this.stallTimer) clearTimeout(this.stallTimer);
     for (const p of this.pending.splice(0)) p.reject(err);
     this.wakeIdle();
     void this.proc?.dispose();

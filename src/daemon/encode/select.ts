@@ -15,7 +15,11 @@ export interface EncoderKind {
    * builds list h264_nvenc on machines without the hardware). Resolves to null when usable, else why not.
    */
   verify(probe: FfmpegProbe): Promise<string | null>;
-  /** ffmpeg arguments: raw frames on stdin, FLV on stdout. Throws encoder_unavailable on bad settings. */
+  /**
+   * ffmpeg arguments: raw frames on stdin, FLV on stdout, one packet per frame with no delay. Frame 0 of each
+   * process is a throw-away priming frame, so frame 1 must be forced to an IDR. Throws encoder_unavailable on
+   * bad settings.
+   */
   args(opts: EncoderOptions, env: NodeJS.ProcessEnv): string[];
 }
 

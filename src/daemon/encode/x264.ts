@@ -30,7 +30,10 @@ const PROFILE_TOOLS: Record<EncoderOptions["profile"], string[]> = {
 };
 
 /** Full ffmpeg argument list for libx264 with the given frame geometry, input format and profile. */
-export function x264Args(opts: Pick<EncoderOptions, "width" | "height" | "pixelFormat" | "profile">, crf: number): string[] {
+export function x264Args(
+  opts: Pick<EncoderOptions, "width" | "height" | "pixelFormat" | "profile">,
+  crf: number,
+): string[] {
   // RGBA is converted to BT.709 limited-range 4:2:0 by swscale; NV12 is taken as already BT.709 limited
   // (the GPU converts it) and handed to x264 untouched, since x264 works in NV12 internally.
   const convert =

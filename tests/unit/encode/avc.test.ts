@@ -17,7 +17,8 @@ const PPS = [0x68, 0xce, 0x0f, 0xc8];
 /** A Constrained Baseline level 3.0 avcC with one SPS and one PPS. */
 const AVCC = Uint8Array.from([1, 0x42, 0xc0, 0x1e, 0xff, 0xe1, 0, SPS.length, ...SPS, 1, 0, PPS.length, ...PPS]);
 
-const invalid = (err: unknown): boolean => isNapariCudaError(err, "encoder_failed") && /avcC|access unit/.test(err.message);
+const invalid = (err: unknown): boolean =>
+  isNapariCudaError(err, "encoder_failed") && /avcC|access unit/.test(err.message);
 
 describe("avcC", () => {
   it("parses profile, constraint flags, level, length size and parameter sets", () => {

@@ -8,6 +8,7 @@ import { avccToAnnexB, nalUnitTypes, parameterSetsAnnexB } from "../../../src/da
 import { createEncoder } from "../../../src/daemon/encode/encoder.js";
 import type { EncodedFrame, EncoderOptions, VideoEncoder } from "../../../src/daemon/encode/types.js";
 import {
+  bytesRead,
   ffmpegInfo,
   gradientNv12,
   gradientRgba,
@@ -15,6 +16,7 @@ import {
   pidsMatching,
   psnr,
   psnrRgb,
+  reaped,
   requireFfmpeg,
   runFfmpeg,
 } from "./helpers.js";
@@ -41,7 +43,20 @@ function writeStream(dir: string, frames: readonly EncodedFrame[]): string {
 /** Decode a raw .h264 stream with ffmpeg into raw frames of `pixFmt` (`vf` picks the YUV->RGB interpretation). */
 async function decode(dir: string, frames: readonly EncodedFrame[], pixFmt: string, vf?: string): Promise<Buffer> {
   const file = writeStream(dir, frames);
-  return runFfmpeg(["-f", "h264", "-i", file, ...(vf ? ["-vf", vf] : []), "-vsync", "passthrough", "-f", "rawvideo", "-pix_fmt", pixFmt, "pipe:1"]);
+  return runFfmpeg([
+    "-f",
+    "h264",
+    "-i",
+    file,
+    ...(vf ? ["-vf", vf] : []),
+    "-vsync",
+    "passthrough",
+    "-f",
+    "rawvideo",
+    "-pix_fmt",
+    pixFmt,
+    "pipe:1",
+  ]);
 }
 
 function split(buf: Buffer, frameBytes: number): Buffer[] {
@@ -111,7 +126,10 @@ describe("createEncoder (libx264 through ffmpeg)", () => {
       });
       assert.deepEqual(frames[10]!.config, frames[0]!.config);
       // The VUI tells decoders (Chromium's too) to read it as BT.709 limited range.
-      assert.match(await ffmpegInfo(writeStream(dir, frames)), /Video: h264 \(High\), yuv420p\(tv, bt709, progressive\)/);
+      assert.match(
+        await ffmpegInfo(writeStream(dir, frames)),
+        /Video: h264 \(High\), yuv420p\(tv, bt709, progressive\)/,
+      );
 
       const bt709 = split(await decode(dir, frames, "rgba", "scale=in_color_matrix=bt709:in_range=tv"), W * H * 4);
       assert.equal(bt709.length, N);
@@ -122,6 +140,23 @@ describe("createEncoder (libx264 through ffmpeg)", () => {
       const wrong = Math.min(...bt601.map((d, i) => psnrRgb(d, inputs[i]!)));
       t.diagnostic(`PSNR as BT.709: min ${Math.min(...scores).toFixed(1)} dB; read as BT.601: ${wrong.toFixed(1)} dB`);
       assert.ok(wrong < Math.min(...scores) - 5, `bt601 ${wrong.toFixed(1)} dB`);
+    } finally {
+      await enc.dispose();
+    }
+  });
+
+  it("handles back-to-back keyframe requests (the next standby is still starting)", async () => {
+    const enc = await createEncoder(options(requireFfmpeg()));
+    try {
+      const keys = new Set([2, 3, 4, 7]);
+      const frames = await Promise.all(inputs.slice(0, 10).map((px, i) => enc.encode(px, { keyframe: keys.has(i) })));
+      frames.forEach((f, i) => {
+        const key = i === 0 || keys.has(i);
+        assert.equal(f.keyframe, key, `frame ${i} keyframe`);
+        assert.equal(nalUnitTypes(f.data).includes(NAL_IDR), key, `frame ${i} IDR NAL`);
+      });
+      const decoded = split(await decode(dir, frames, "rgba", "scale=in_color_matrix=bt709:in_range=tv"), W * H * 4);
+      decoded.forEach((d, i) => assert.ok(psnrRgb(d, inputs[i]!) >= 35, `frame ${i}`));
     } finally {
       await enc.dispose();
     }
@@ -153,6 +188,21 @@ describe("createEncoder (libx264 through ffmpeg)", () => {
     }
   });
 
+  it("honours NAPARI_CUDA_X264_CRF (higher CRF, fewer bytes)", async () => {
+    const size = async (crf: string): Promise<number> => {
+      const enc = await createEncoder({ ...options(requireFfmpeg()), env: { NAPARI_CUDA_X264_CRF: crf } });
+      try {
+        let bytes = 0;
+        for (const px of inputs.slice(0, 5)) bytes += (await enc.encode(px)).data.length;
+        return bytes;
+      } finally {
+        await enc.dispose();
+      }
+    };
+    const [fine, coarse] = [await size("12"), await size("40")];
+    assert.ok(coarse * 3 < fine, `crf 12: ${fine} bytes, crf 40: ${coarse} bytes`);
+  });
+
   it("rejects a missing ffmpeg with encoder_unavailable", async () => {
     await assert.rejects(createEncoder(options("/nonexistent/napari-cuda/ffmpeg")), (err) =>
       isNapariCudaError(err, "encoder_unavailable"),
@@ -160,8 +210,9 @@ describe("createEncoder (libx264 through ffmpeg)", () => {
   });
 
   it("rejects odd sizes, bad CRF and wrongly sized frames", async () => {
-    await assert.rejects(createEncoder(options(requireFfmpeg(), { width: 321 })), (err) =>
-      isNapariCudaError(err, "invalid_data") && err.path === "width",
+    await assert.rejects(
+      createEncoder(options(requireFfmpeg(), { width: 321 })),
+      (err) => isNapariCudaError(err, "invalid_data") && err.path === "width",
     );
     await assert.rejects(
       createEncoder({ ...options(requireFfmpeg()), env: { NAPARI_CUDA_X264_CRF: "best" } }),
@@ -176,7 +227,7 @@ describe("createEncoder (libx264 through ffmpeg)", () => {
     }
   });
 
-  it("a killed ffmpeg rejects pending frames with encoder_failed; a keyframe request recovers; dispose cleans up", async () => {
+  it("a killed ffmpeg rejects its pending frames with encoder_failed; a keyframe request recovers", async () => {
     const ff = markedFfmpeg();
     let enc: VideoEncoder | undefined;
     try {
@@ -185,19 +236,20 @@ describe("createEncoder (libx264 through ffmpeg)", () => {
         for (let i = 0; i < 3; i++) await enc.encode(inputs[i]!);
         const pids = pidsMatching(ff.marker);
         assert.equal(pids.length, 2, "active + standby");
+        const [active] = [...pids].sort((a, b) => bytesRead(b) - bytesRead(a));
         const pending = inputs.slice(3, 8).map((px) => enc!.encode(px));
-        for (const pid of pids) process.kill(pid, "SIGKILL");
-        const results = await Promise.allSettled(pending);
-        for (const r of results) {
+        process.kill(active!, "SIGKILL");
+        for (const r of await Promise.allSettled(pending)) {
           assert.equal(r.status, "rejected");
           assert.ok(isNapariCudaError(r.reason, "encoder_failed"), String(r.reason));
-          assert.match((r.reason as Error).message, /SIGKILL|stdin/);
+          assert.match((r.reason as Error).message, /SIGKILL|EPIPE/);
         }
         await assert.rejects(enc.encode(inputs[8]!), (err) => isNapariCudaError(err, "encoder_failed"));
-        // Both processes died; a keyframe request starts over on a fresh process.
+        // The warm standby is unharmed: a keyframe request switches to it.
         const again = await enc.encode(inputs[9]!, { keyframe: true });
         assert.equal(again.keyframe, true);
         assert.ok(again.config);
+        assert.equal((await enc.encode(inputs[10]!)).keyframe, false);
         await enc.dispose();
         await enc.dispose();
       });
@@ -206,6 +258,26 @@ describe("createEncoder (libx264 through ffmpeg)", () => {
       await enc?.dispose();
       ff.cleanup();
     }
+  });
+
+  it("a standby that died while idle is replaced at the next keyframe request", async () => {
+    const ff = markedFfmpeg();
+    const enc = await createEncoder(options(ff.path));
+    try {
+      for (let i = 0; i < 3; i++) await enc.encode(inputs[i]!);
+      const [standby] = [...pidsMatching(ff.marker)].sort((a, b) => bytesRead(a) - bytesRead(b));
+      process.kill(standby!, "SIGKILL");
+      await reaped(standby!);
+      const key = await enc.encode(inputs[3]!, { keyframe: true });
+      assert.equal(key.keyframe, true);
+      assert.ok(key.config);
+      assert.ok(nalUnitTypes(key.data).includes(NAL_IDR));
+      assert.equal((await enc.encode(inputs[4]!)).keyframe, false);
+    } finally {
+      await enc.dispose();
+      ff.cleanup();
+    }
+    assert.deepEqual(pidsMatching(ff.marker), []);
   });
 
   it("dispose leaves no ffmpeg process behind, also after keyframe swaps", async () => {

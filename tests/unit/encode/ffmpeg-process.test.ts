@@ -45,9 +45,9 @@ describe("FfmpegProcess", () => {
       await proc.write(input);
       // A write that did not wait for 'drain' would resolve with ~nothing consumed yet.
       assert.ok(stdout().length > input.length - (1 << 20), `only ${stdout().length} bytes through at drain`);
-      await proc.dispose();
-      await exited;
-      assert.ok(stdout().equals(input));
+      await proc.endInput();
+      assert.equal((await exited).code, 0);
+      assert.ok(stdout().equals(input), "output differs from input");
     } finally {
       await proc.dispose();
     }
@@ -57,7 +57,11 @@ describe("FfmpegProcess", () => {
     const { proc, exited } = await start(["-hide_banner", "-i", "/nonexistent/napari-cuda/in.raw", "-f", "null", "-"]);
     const big = Buffer.alloc(4 << 20);
     // Settled at once: a write may fail (EPIPE) while the test still waits for the exit.
-    const settle = (p: Promise<void>) => p.then(() => null, (err: unknown) => err);
+    const settle = (p: Promise<void>) =>
+      p.then(
+        () => null,
+        (err: unknown) => err,
+      );
     const writes = [settle(proc.write(big)), settle(proc.write(big))];
     const exit = await exited;
     assert.equal(exit.expected, false);

@@ -43,7 +43,7 @@ function parseChunked(buf: Uint8Array, seed: number): FlvVideoTag[] {
   const rnd = prng(seed);
   const d = new FlvDemuxer();
   const tags: FlvVideoTag[] = [];
-  for (let pos = 0; pos < buf.length; ) {
+  for (let pos = 0; pos < buf.length;) {
     // Mostly small chunks (headers split everywhere), sometimes large ones, sometimes empty.
     const r = rnd();
     const size = r < 0.05 ? 0 : r < 0.6 ? 1 + Math.floor(rnd() * 16) : 1 + Math.floor(rnd() * 6000);

@@ -1,6 +1,6 @@
 /** Shared helpers for the encoder tests: the real ffmpeg, synthetic frames, PSNR, process lookup. */
 import { execFile, execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { locateFfmpeg } from "../../../src/daemon/encode/locate.js";
@@ -29,6 +29,19 @@ export function pidsMatching(marker: string): number[] {
     if ((err as { status?: number }).status === 1) return []; // pgrep: nothing matched
     throw err;
   }
+}
+
+/** Bytes a process has read so far (Linux /proc/<pid>/io): tells the active ffmpeg from the idle standby. */
+export function bytesRead(pid: number): number {
+  const m = /^rchar:\s*(\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, "utf8"));
+  if (!m) throw new Error(`no rchar for pid ${pid}`);
+  return Number(m[1]);
+}
+
+/** Resolves once `pid` has been reaped (its /proc entry is gone), plus a few event-loop turns. */
+export async function reaped(pid: number): Promise<void> {
+  while (existsSync(`/proc/${pid}`)) await new Promise((r) => setTimeout(r, 5));
+  await new Promise((r) => setTimeout(r, 50));
 }
 
 /** Run ffmpeg to completion; resolves with stdout. */

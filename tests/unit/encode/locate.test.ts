@@ -74,7 +74,11 @@ describe("probeFfmpeg and selectEncoder", () => {
   });
 
   it("selectEncoder fails clearly when ffmpeg lacks libx264", async () => {
-    const probe = { path: "/x/ffmpeg", version: "ffmpeg version test", encoders: { libx264: false, h264_nvenc: false } };
+    const probe = {
+      path: "/x/ffmpeg",
+      version: "ffmpeg version test",
+      encoders: { libx264: false, h264_nvenc: false },
+    };
     await assert.rejects(
       selectEncoder(probe),
       (err) => isNapariCudaError(err, "encoder_unavailable") && /libx264 not listed/.test(err.message),
