@@ -5,6 +5,7 @@
  */
 import { NapariCudaError } from "../../protocol/errors.js";
 import { H264Pipe } from "./pipe.js";
+import { probeFfmpeg } from "./locate.js";
 import { encoderKind } from "./select.js";
 import type { EncodedFrame, EncoderOptions, VideoEncoder } from "./types.js";
 
@@ -155,7 +156,7 @@ class FfmpegVideoEncoder implements VideoEncoder {
 export async function createEncoder(opts: EncoderOptions & CreateEncoderExtras): Promise<VideoEncoder> {
   checkOptions(opts);
   const kind = encoderKind(opts.encoder ?? "libx264");
-  const args = kind.args(opts, opts.env ?? process.env);
+  const args = kind.args(opts, opts.env ?? process.env, await probeFfmpeg(opts.ffmpeg));
   const encoder = new FfmpegVideoEncoder(kind.name, opts, opts.ffmpeg, args);
   await encoder.started();
   return encoder;

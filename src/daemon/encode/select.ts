@@ -20,7 +20,7 @@ export interface EncoderKind {
    * process is a throw-away priming frame, so frame 1 must be forced to an IDR. Throws encoder_unavailable on
    * bad settings.
    */
-  args(opts: EncoderOptions, env: NodeJS.ProcessEnv): string[];
+  args(opts: EncoderOptions, env: NodeJS.ProcessEnv, probe: FfmpegProbe): string[];
 }
 
 const LIBX264: EncoderKind = {
@@ -28,7 +28,7 @@ const LIBX264: EncoderKind = {
   kind: "software",
   listed: (probe) => probe.encoders.libx264,
   verify: () => Promise.resolve(null),
-  args: (opts, env) => x264Args(opts, x264Crf(env)),
+  args: (opts, env, probe) => x264Args(opts, x264Crf(env), probe.version),
 };
 
 /** Encoders this build can drive, most preferred first (h264_nvenc goes in front once it has args + a probe). */

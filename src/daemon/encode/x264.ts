@@ -33,6 +33,7 @@ const PROFILE_TOOLS: Record<EncoderOptions["profile"], string[]> = {
 export function x264Args(
   opts: Pick<EncoderOptions, "width" | "height" | "pixelFormat" | "profile">,
   crf: number,
+  ffmpegVersion: string,
 ): string[] {
   // RGBA is converted to BT.709 limited-range 4:2:0 by swscale; NV12 is taken as already BT.709 limited
   // (the GPU converts it) and handed to x264 untouched, since x264 works in NV12 internally.
@@ -53,6 +54,11 @@ export function x264Args(
     `${opts.width}x${opts.height}`,
     "-framerate",
     "60",
+    // Tag the raw input so no ffmpeg version guesses: RGBA is full-range sRGB/BT.709 primaries, NV12 is
+    // already BT.709 limited range (newer ffmpeg would otherwise range-convert untagged NV12).
+    ...(opts.pixelFormat === "rgba"
+      ? ["-color_range", "pc", "-color_primaries", "bt709", "-color_trc", "bt709"]
+      : ["-color_range", "tv", "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709"]),
     "-i",
     "pipe:0",
     "-an",
@@ -89,12 +95,26 @@ export function x264Args(
     "-flags",
     "+low_delay",
     // Passthrough timing: never duplicate or drop frames to fit the nominal 60 fps.
-    "-vsync",
-    "passthrough",
+    ...passthroughTimingArgs(ffmpegVersion),
     "-f",
     "flv",
     "-flush_packets",
     "1",
     "pipe:1",
   ];
+}
+
+/**
+ * `-fps_mode passthrough` exists from ffmpeg 5.1 (mid 2022) and `-vsync` was removed in 8, so pick by the
+ * first line of `ffmpeg -version`: its release number, or for unnumbered git builds ("N-47683-g...")
+ * the copyright year (2022 and later taken as new).
+ */
+export function passthroughTimingArgs(version: string): string[] {
+  const release = /ffmpeg version n?(\d+)\.(\d+)/.exec(version);
+  const year = /Copyright \(c\) \d{4}-(\d{4})/.exec(version);
+  const old =
+    release !== null
+      ? Number(release[1]) < 5 || (Number(release[1]) === 5 && Number(release[2]) < 1)
+      : year !== null && Number(year[1]) < 2022;
+  return old ? ["-vsync", "passthrough"] : ["-fps_mode", "passthrough"];
 }
