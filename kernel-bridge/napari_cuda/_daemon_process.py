@@ -3,91 +3,36 @@
 from __future__ import annotations
 
 import atexit
-import collections
 import json
 import os
 import queue
-import re
 import secrets
-import shutil
 import subprocess
-import tempfile
 import threading
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from ._control import ControlClient
+from ._daemon_log import DaemonLog
+from ._launch import NODE_HINT, checked_daemon_script, child_env, find_node
 from ._protocol import PROTOCOL_VERSION
 
 START_TIMEOUT_S = 15.0
-STDERR_TAIL_LINES = 200
-LOG_FILE_MAX_BYTES = 20 * 1024 * 1024
-MIN_NODE_MAJOR = 20
-NODE_HINT = (
-    "napari-cuda needs Node.js >= 20 to run its render daemon: install it (e.g. "
-    "`conda install -c conda-forge nodejs`, or your system's package) or set NAPARI_CUDA_NODE "
-    "to the path of a node binary."
-)
-
-
-def daemon_script() -> Path:
-    """Path of the bundled daemon (napari_cuda/_daemon/daemon.js)."""
-    return Path(__file__).resolve().parent / "_daemon" / "daemon.js"
-
-
-def find_node() -> str:
-    """The node binary: $NAPARI_CUDA_NODE, else `node` on PATH; RuntimeError if missing/old."""
-    configured = os.environ.get("NAPARI_CUDA_NODE")
-    node = shutil.which(configured) if configured else shutil.which("node")
-    if node is None:
-        where = f"NAPARI_CUDA_NODE={configured!r} is not an executable" if configured else "no `node` on PATH"
-        raise RuntimeError(f"{NODE_HINT} ({where})")
-    try:
-        out = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=15, check=True).stdout
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise RuntimeError(f"{NODE_HINT} ({node} --version failed: {exc})") from exc
-    match = re.match(r"v(\d+)\.", out.strip())
-    if match is None or int(match.group(1)) < MIN_NODE_MAJOR:
-        raise RuntimeError(f"{NODE_HINT} ({node} is {out.strip() or 'of unknown version'})")
-    return node
-
-
-def child_env() -> dict[str, str]:
-    """Our environment, plus NAPARI_CUDA_FFMPEG from imageio-ffmpeg when no ffmpeg is configured."""
-    env = dict(os.environ)
-    if not env.get("NAPARI_CUDA_FFMPEG") and shutil.which("ffmpeg") is None:
-        try:
-            import imageio_ffmpeg
-
-            env["NAPARI_CUDA_FFMPEG"] = imageio_ffmpeg.get_ffmpeg_exe()
-        except Exception:
-            pass  # the daemon still tries its own bundled ffmpeg and reports what it found
-    return env
 
 
 class DaemonProcess:
     """A running render daemon: its process, port, tokens (memory only) and control client."""
 
     def __init__(self) -> None:
-        script = daemon_script()
-        if not script.is_file():
-            raise RuntimeError(
-                f"the napari-cuda daemon bundle is missing ({script}); reinstall napari-cuda, "
-                "or in a source checkout run `npm run build:daemon`"
-            )
+        script = checked_daemon_script()
         node = find_node()
         self._control_token = secrets.token_urlsafe(32)
         self._view_token = secrets.token_urlsafe(32)
-        self._tail: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL_LINES)
-        self._log_dir = tempfile.mkdtemp(prefix="napari-cuda-")  # mode 0700
-        self.log_path = Path(self._log_dir) / "daemon.log"
-        self._log: IO[str] | None = open(self.log_path, "w", encoding="utf-8")
-        self._log_bytes = 0
-        self._log_lock = threading.Lock()
         self._owner_pid = os.getpid()
         self._control: ControlClient | None = None
         self._control_lock = threading.Lock()
         self._stopped = False
+        self._log = DaemonLog()
+        self.log_path = self._log.path
         try:
             # Own session: a kernel interrupt (SIGINT to the kernel's process group) must not reach it.
             self._proc = subprocess.Popen(
@@ -99,17 +44,15 @@ class DaemonProcess:
                 start_new_session=True,
             )
         except OSError as exc:
-            self._log.close()
-            shutil.rmtree(self._log_dir, ignore_errors=True)
+            self._log.close(keep=False)
             raise RuntimeError(f"{NODE_HINT} (cannot run {node}: {exc})") from exc
-        self._stderr_thread = threading.Thread(target=self._drain_stderr, name="napari-cuda-daemon-stderr", daemon=True)
+        self._stderr_thread = threading.Thread(
+            target=self._log.drain, args=(self._proc.stderr,), name="napari-cuda-daemon-stderr", daemon=True
+        )
         self._stderr_thread.start()
         first_line: queue.Queue[bytes | None] = queue.Queue(maxsize=1)
         self._stdout_thread = threading.Thread(
-            target=self._drain_stdout,
-            args=(first_line,),
-            name="napari-cuda-daemon-stdout",
-            daemon=True,
+            target=self._drain_stdout, args=(first_line,), name="napari-cuda-daemon-stdout", daemon=True
         )
         self._stdout_thread.start()
         try:
@@ -133,17 +76,23 @@ class DaemonProcess:
         assert self._proc.stdin is not None
         try:
             self._proc.stdin.write(line.encode() + b"\n")
-            self._proc.stdin.flush()
+            self._proc.stdin.flush()  # stdin then stays open: its EOF tells the daemon we are gone
         except OSError as exc:
             raise RuntimeError(self._failure("the daemon exited before reading its tokens")) from exc
+
+    def _drain_stdout(self, first_line: queue.Queue[bytes | None]) -> None:
+        assert self._proc.stdout is not None
+        line = self._proc.stdout.readline()
+        first_line.put(line.strip() if line else None)
+        # Nothing else should come on stdout; keep draining so a stray write never blocks.
+        self._log.drain(self._proc.stdout, prefix="[stdout] ")
 
     def _await_listening(self, first_line: queue.Queue[bytes | None]) -> dict[str, Any]:
         try:
             raw = first_line.get(timeout=START_TIMEOUT_S)
         except queue.Empty:
-            raise RuntimeError(
-                self._failure(f"the daemon did not report its port within {START_TIMEOUT_S:.0f} s")
-            ) from None
+            what = f"the daemon did not report its port within {START_TIMEOUT_S:.0f} s"
+            raise RuntimeError(self._failure(what)) from None
         if raw is None:
             self._stderr_thread.join(timeout=2)
             raise RuntimeError(self._failure("the daemon exited during start-up"))
@@ -155,45 +104,15 @@ class DaemonProcess:
         if not ok:
             raise RuntimeError(self._failure(f"unexpected first line from the daemon: {raw[:200]!r}"))
         if info.get("protocol") != PROTOCOL_VERSION:
-            raise RuntimeError(
-                self._failure(f"daemon protocol {info.get('protocol')}, this package's {PROTOCOL_VERSION}")
-            )
+            what = f"daemon protocol {info.get('protocol')}, this package's {PROTOCOL_VERSION}"
+            raise RuntimeError(self._failure(what))
         return info
 
     def _failure(self, what: str) -> str:
         rc = self._proc.poll()
         status = f"exit status {rc}" if rc is not None else "still running"
-        tail = "\n".join(list(self._tail)[-30:]) or "(no output on stderr)"
+        tail = "\n".join(self._log.tail(30)) or "(no output on stderr)"
         return f"{what} ({status}; log: {self.log_path}). Last stderr lines:\n{tail}"
-
-    # -- pipes ------------------------------------------------------------------------------
-    def _drain_stdout(self, first_line: queue.Queue[bytes | None]) -> None:
-        assert self._proc.stdout is not None
-        line = self._proc.stdout.readline()
-        first_line.put(line.strip() if line else None)
-        # Nothing else should come on stdout; keep draining so a stray write never blocks.
-        for extra in self._proc.stdout:
-            self._record("[stdout] " + extra.decode("utf-8", "replace").rstrip("\n"))
-
-    def _drain_stderr(self) -> None:
-        assert self._proc.stderr is not None
-        for raw in self._proc.stderr:
-            self._record(raw.decode("utf-8", "replace").rstrip("\n"))
-        with self._log_lock:
-            if self._log is not None:
-                self._log.close()
-                self._log = None
-
-    def _record(self, line: str) -> None:
-        self._tail.append(line)
-        with self._log_lock:
-            if self._log is None or self._log_bytes > LOG_FILE_MAX_BYTES:
-                return
-            self._log.write(line + "\n")
-            self._log.flush()
-            self._log_bytes += len(line) + 1
-            if self._log_bytes > LOG_FILE_MAX_BYTES:
-                self._log.write("[napari-cuda] log file limit reached; later lines are not kept\n")
 
     # -- use --------------------------------------------------------------------------------
     @property
@@ -226,9 +145,9 @@ class DaemonProcess:
             return False
         return True
 
-    def stderr_tail(self, lines: int = STDERR_TAIL_LINES) -> list[str]:
+    def stderr_tail(self, lines: int = 200) -> list[str]:
         """The last `lines` lines the daemon wrote to stderr."""
-        return list(self._tail)[-lines:]
+        return self._log.tail(lines)
 
     # -- stop -------------------------------------------------------------------------------
     def shutdown(self, timeout: float = 5.0) -> int | None:
@@ -245,9 +164,7 @@ class DaemonProcess:
             if self._control is not None:
                 self._control.close()
         self._close_stdin()
-        try:
-            self._proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
+        if not self.wait_exited(timeout):
             self._kill()
         self._finish()
         return self._proc.returncode
@@ -262,11 +179,11 @@ class DaemonProcess:
     def _kill(self) -> None:
         self._stopped = True
         self._close_stdin()
-        for sig_fn, wait_s in ((self._proc.terminate, 2.0), (self._proc.kill, 5.0)):
+        for signal_it, wait_s in ((self._proc.terminate, 2.0), (self._proc.kill, 5.0)):
             if self._proc.poll() is not None:
                 break
             try:
-                sig_fn()
+                signal_it()
                 self._proc.wait(timeout=wait_s)
             except (OSError, subprocess.TimeoutExpired):
                 pass
@@ -276,12 +193,7 @@ class DaemonProcess:
         for thread in (self._stdout_thread, self._stderr_thread):
             if thread is not threading.current_thread():
                 thread.join(timeout=2)
-        with self._log_lock:
-            if self._log is not None:
-                self._log.close()
-                self._log = None
-        if self._proc.returncode == 0:
-            shutil.rmtree(self._log_dir, ignore_errors=True)  # keep logs only of failed runs
+        self._log.close(keep=self._proc.returncode != 0)  # keep logs only of failed runs
 
 
 _lock = threading.Lock()

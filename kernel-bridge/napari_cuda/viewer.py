@@ -14,10 +14,10 @@ from traitlets import Bunch, Dict, Instance, Int, TraitError, Unicode, default, 
 from . import _validate as v
 from ._camera import Camera, fit_camera
 from ._control import DaemonError
-from ._daemon_process import DaemonProcess, current_daemon, get_daemon
 from ._dims import Dims
 from ._layers import Image, LayerList
-from ._protocol import CANVAS_MAX, CANVAS_MIN, CONTROL_MAX_MESSAGE_BYTES, MAX_LAYERS, PROTOCOL_VERSION
+from ._link import DaemonLink
+from ._protocol import CANVAS_MAX, CANVAS_MIN, CONTROL_MAX_MESSAGE_BYTES, MAX_LAYERS
 from ._version import __version__
 
 log = logging.getLogger("napari_cuda")
@@ -80,11 +80,9 @@ class Viewer(ipywidgets.DOMWidget):
 
     def __init__(self, *, width: int | None = None, height: int = 600, **kwargs: Any) -> None:
         self._resend: set[str] = set()
-        self._daemon: DaemonProcess | None = None
-        self._closed = False
         super().__init__(width=width, height=height, **kwargs)
-        # The comm id names this viewer in the daemon; kept because model_id fails after close().
-        self._viewer_id: str = self.model_id
+        # The comm id names this viewer in the daemon (kept: model_id fails after close()).
+        self._link = DaemonLink(self.model_id, lambda: list(self.layers), self.send)
         self.on_msg(self._on_view_msg)
 
     def __repr__(self) -> str:
@@ -124,81 +122,14 @@ class Viewer(ipywidgets.DOMWidget):
         for name in resend:
             self.send_state(name)
 
-    # -- daemon -----------------------------------------------------------------------------
-    def _ensure_daemon(self) -> DaemonProcess:
-        """The daemon, started if needed; layers are re-sent when it is a new process."""
-        if self._closed:
-            raise RuntimeError("this napari_cuda.Viewer is closed")
-        daemon = get_daemon()
-        if daemon is not self._daemon:
-            restarted = self._daemon is not None
-            for layer in self.layers:
-                daemon.request("set_layer_data", **self._upload_fields(layer))
-            self._daemon = daemon
-            if restarted:  # views still try the dead daemon: hand them the new one
-                self._send_connection(daemon)
-        return daemon
-
-    def _request(self, op: str, **fields: Any) -> Any:
-        """A control request; sent again to a fresh daemon if the old one died meanwhile."""
-        daemon = self._ensure_daemon()
-        try:
-            return daemon.request(op, **fields)
-        except (ConnectionError, DaemonError) as exc:
-            if isinstance(exc, DaemonError) and exc.code != "shutting_down":
-                raise
-            if not daemon.wait_exited(5.0):
-                raise
-            log.warning("napari-cuda: the render daemon died; starting a new one")
-            return self._ensure_daemon().request(op, **fields)
-
-    def _send_connection(self, daemon: DaemonProcess) -> None:
-        self.send(
-            {
-                "type": "connection",
-                "protocol": PROTOCOL_VERSION,
-                "port": daemon.port,
-                "token": daemon.view_token,
-                "viewer_id": self._viewer_id,
-            }
-        )
-
-    def _upload_fields(self, layer: Image) -> dict[str, Any]:
-        data = layer._data
-        return {
-            "viewer_id": self._viewer_id,
-            "layer_id": layer._id,
-            "dtype": data.dtype.name,
-            "shape": list(data.shape),
-            "nbytes": int(data.nbytes),
-            "payload": memoryview(data).cast("B"),  # no copy: the array's own buffer
-        }
-
     def _layers_removed(self, layers: list[Image]) -> None:
         with self.hold_sync():
             self.dims._set_shapes([layer.shape for layer in self.layers], first_layer=False)
-        daemon = current_daemon()
-        if daemon is None or daemon is not self._daemon:
-            return
-        for layer in layers:
-            try:
-                daemon.request("remove_layer", viewer_id=self._viewer_id, layer_id=layer._id)
-            except DaemonError as exc:
-                if exc.code not in ("unknown_layer", "unknown_viewer"):
-                    raise
-            except ConnectionError:
-                return  # the daemon died: a new one only ever gets the remaining layers
+        self._link.remove(layers)
 
     def _on_view_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        if not isinstance(content, dict) or content.get("type") != "connect":
-            return
-        try:
-            daemon = self._ensure_daemon()
-        except Exception as exc:  # the view shows this instead of a blank canvas
-            log.error("napari-cuda: cannot start the render daemon: %s", exc)
-            self.send({"type": "error", "message": f"napari-cuda: {exc}"})
-            return
-        self._send_connection(daemon)
+        if isinstance(content, dict) and content.get("type") == "connect":
+            self._link.answer_connect()
 
     # -- public API -------------------------------------------------------------------------
     def add_image(
@@ -247,7 +178,7 @@ class Viewer(ipywidgets.DOMWidget):
         }
         layer = Image(state["id"], arr, state)
         first = len(self.layers) == 0
-        self._request("set_layer_data", **self._upload_fields(layer))
+        self._link.upload(layer)
         with self.hold_sync():
             self.layers._append(layer)
             self.dims._set_shapes([lyr.shape for lyr in self.layers], first)
@@ -307,8 +238,8 @@ class Viewer(ipywidgets.DOMWidget):
         if not canvas_only:
             raise NotImplementedError("napari-cuda can only capture the canvas (canvas_only=True)")
         canvas = self._canvas(size)
-        result, pixels = self._request(
-            "screenshot", viewer_id=self._viewer_id, state=self._viewer_state(), canvas=canvas
+        result, pixels = self._link.request(
+            "screenshot", viewer_id=self._link.viewer_id, state=self._viewer_state(), canvas=canvas
         )
         h, w = int(result["height"]), int(result["width"])
         if len(pixels) != h * w * 4:
@@ -317,25 +248,17 @@ class Viewer(ipywidgets.DOMWidget):
 
     def info(self) -> dict[str, Any]:
         """Daemon facts (version, backend, encoder, ffmpeg, pid, ...) plus what the view reports."""
-        out = dict(self._request("info"))
-        daemon = self._ensure_daemon()
+        out = dict(self._link.request("info"))
+        daemon = self._link.ensure()
         out["port"] = daemon.port
         out["log_file"] = str(daemon.log_path)
-        out["viewer_id"] = self._viewer_id
+        out["viewer_id"] = self._link.viewer_id
         out["stream_info"] = dict(self.stream_info)
         return out
 
     def close(self) -> None:
         """Close the widget and free this viewer's data in the daemon."""
-        if getattr(self, "_closed", True):
-            super().close()
-            return
-        self._closed = True
-        try:  # closing must not fail (it also runs from __del__, maybe at interpreter exit)
-            daemon = current_daemon()
-            if daemon is not None and daemon is self._daemon:
-                daemon.request("close_viewer", viewer_id=self._viewer_id, timeout=5)
-        except Exception as exc:
-            log.debug("napari-cuda: close_viewer failed: %s", exc)
-        self._daemon = None
+        link = getattr(self, "_link", None)  # absent if __init__ failed
+        if link is not None:
+            link.close()
         super().close()

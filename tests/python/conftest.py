@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -12,28 +11,21 @@ import pytest
 from nc_support import BRIDGE
 
 sys.path.insert(0, str(BRIDGE))
-# Child processes (scripts, kernels) started by the tests import the same source tree.
-os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(BRIDGE), os.environ.get("PYTHONPATH")) if p)
 
 import napari_cuda
-from napari_cuda._daemon_process import daemon_script
+from napari_cuda._launch import daemon_script
 
 
 @pytest.fixture(scope="session", autouse=True)
 def private_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Daemon log directories (kept after failed runs, which tests provoke) go under pytest's tmp."""
     tmp = tmp_path_factory.mktemp("tmp")
-    saved = (tempfile.tempdir, os.environ.get("TMPDIR"))
-    tempfile.tempdir = str(tmp)
-    os.environ["TMPDIR"] = str(tmp)  # also for child processes (scripts, kernels)
+    saved = tempfile.tempdir
+    tempfile.tempdir = str(tmp)  # child processes get it as TMPDIR (nc_support.child_env)
     try:
         yield tmp
     finally:
-        tempfile.tempdir = saved[0]
-        if saved[1] is None:
-            os.environ.pop("TMPDIR", None)
-        else:
-            os.environ["TMPDIR"] = saved[1]
+        tempfile.tempdir = saved
 
 
 @pytest.fixture(scope="session")

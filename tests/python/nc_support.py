@@ -5,13 +5,23 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 BRIDGE = REPO / "kernel-bridge"
+HERE = Path(__file__).resolve().parent
 NODE_ENV = {**os.environ, "NODE_NO_WARNINGS": "1"}
+
+
+def child_env() -> dict[str, str]:
+    """Environment for Python children (scripts, kernels): this source tree first, our tmp dir."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(BRIDGE), str(HERE), env.get("PYTHONPATH")) if p)
+    env["TMPDIR"] = tempfile.gettempdir()
+    return env
 
 
 def run_node(script: str, timeout: float = 60) -> Any:

@@ -17,7 +17,8 @@ from websockets.sync.client import connect
 
 import napari_cuda
 from napari_cuda._control import ControlClient, DaemonError
-from napari_cuda._daemon_process import DaemonProcess, child_env, find_node, get_daemon
+from napari_cuda._daemon_process import DaemonProcess, get_daemon
+from napari_cuda._launch import child_env, find_node
 from napari_cuda._protocol import FRAME_HEADER_BYTES, parse_frame_header
 
 
@@ -98,7 +99,7 @@ def test_control_token_cannot_open_a_stream(own_daemon: DaemonProcess) -> None:
 
 def test_view_token_streams_frames(viewer: napari_cuda.Viewer) -> None:
     viewer.add_image(np.random.default_rng(0).integers(0, 255, (48, 64)).astype(np.uint8))
-    d = viewer._daemon
+    d = viewer._link.daemon
     canvas = {"width": 128, "height": 96, "pixel_ratio": 1}
     ws = open_view(d.port, d.view_token, viewer.model_id, viewer._viewer_state(), canvas)
     try:
@@ -116,7 +117,7 @@ def test_view_token_streams_frames(viewer: napari_cuda.Viewer) -> None:
 def test_tokens_stay_out_of_widget_state_and_logs(viewer: napari_cuda.Viewer) -> None:
     viewer.add_image(np.zeros((16, 16), np.uint8))
     viewer.screenshot(size=(16, 16))
-    d = viewer._daemon
+    d = viewer._link.daemon
     state = json.dumps(viewer.get_state())
     tokens = (d._control_token, d.view_token)
     assert all(len(t) >= 43 for t in tokens) and tokens[0] != tokens[1]
@@ -174,7 +175,7 @@ def test_viewer_survives_a_daemon_crash(viewer: napari_cuda.Viewer) -> None:
     data = np.full((20, 20), 200, np.uint8)
     viewer.add_image(data, contrast_limits=(0, 255))
     viewer.camera.update(center=(9.5, 9.5), zoom=1)
-    old = viewer._daemon
+    old = viewer._link.daemon
     os.kill(old.pid, signal.SIGKILL)
     old._proc.wait(timeout=5)
     shot = viewer.screenshot(size=(20, 20))  # a new daemon, layers sent again
@@ -202,12 +203,12 @@ def test_start_failure_reports_the_daemon_stderr(daemon_bundle: Path, monkeypatc
 def test_viewer_recovers_when_its_daemon_is_shut_down(viewer: napari_cuda.Viewer) -> None:
     viewer.add_image(np.full((16, 16), 255, np.uint8), contrast_limits=(0, 255))
     viewer.camera.update(center=(7.5, 7.5), zoom=1)
-    old = viewer._daemon
+    old = viewer._link.daemon
     # Stopped behind the viewer's back (another client's shutdown op): the next call notices.
     ControlClient(old.port, old._control_token).request("shutdown")
     assert old.wait_exited(5)
     assert viewer.screenshot(size=(16, 16))[..., 0].min() == 255
-    assert viewer._daemon is not old and viewer._daemon.alive
+    assert viewer._link.daemon is not old and viewer._link.daemon.alive
 
 
 def test_ffmpeg_from_imageio_when_none_is_configured(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

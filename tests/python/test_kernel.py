@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import signal
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 from jupyter_client import KernelManager
 from jupyter_client.blocking import BlockingKernelClient
-from nc_support import open_view, wait_gone
+from nc_support import child_env, cmdline, descendants, open_view, pid_alive, wait_gone
 
 
 class Kernel:
@@ -20,7 +21,7 @@ class Kernel:
 
     def __init__(self) -> None:
         self.km = KernelManager(kernel_name="python3")
-        self.km.start_kernel(env=dict(os.environ))
+        self.km.start_kernel(env=child_env())
         self.kc: BlockingKernelClient = self.km.client()
         self.kc.start_channels()
         self.kc.wait_for_ready(timeout=60)
@@ -132,9 +133,16 @@ def test_kernel_bridge_in_a_real_kernel(kernel: Kernel) -> None:
     got = json.loads(kernel.run("print(json.dumps([viewer.camera.center, viewer.camera.zoom]))"))
     assert got == [[10.5, 20.25], 2.5]
 
-    # The kernel dies: its daemon follows within 5 s.
+    # The kernel dies: its daemon (and the view's ffmpeg) follow within 5 s.
+    tree = [daemon_pid, *descendants(daemon_pid)]
     kernel.km.shutdown_kernel(now=True)
-    assert wait_gone([daemon_pid], 5) == []
+    try:
+        left = wait_gone(tree, 5)
+        assert left == [], f"still running 5 s after the kernel died: {[cmdline(p) for p in left]}"
+    finally:
+        for pid in tree:
+            if pid_alive(pid):
+                os.kill(pid, signal.SIGKILL)
 
 
 def test_connect_reports_a_daemon_that_cannot_start(kernel: Kernel) -> None:

@@ -150,9 +150,9 @@ def test_removed_layer_is_gone_from_the_daemon(viewer: napari_cuda.Viewer) -> No
     # Send the old state (layer still listed) after removal: the daemon must have dropped the data.
     state = viewer._viewer_state()
     del viewer.layers[0]
-    result, pixels = viewer._daemon.request(
+    result, pixels = viewer._link.daemon.request(
         "screenshot",
-        viewer_id=viewer._viewer_id,
+        viewer_id=viewer._link.viewer_id,
         state=state,
         canvas={"width": 20, "height": 20, "pixel_ratio": 1},
     )
@@ -197,7 +197,7 @@ def test_info(viewer: napari_cuda.Viewer) -> None:
     viewer.set_state({"stream_info": {"status": "streaming", "fps": 30}})
     info = viewer.info()
     assert info["protocol"] == 1 and info["version"] == napari_cuda.__version__
-    assert info["pid"] == viewer._daemon.pid and info["port"] == viewer._daemon.port
+    assert info["pid"] == viewer._link.daemon.pid and info["port"] == viewer._link.daemon.port
     assert info["backend"] == "cpu" and info["encoder"]
     assert info["viewer_id"] == viewer.model_id
     assert info["stream_info"] == {"status": "streaming", "fps": 30}

@@ -9,12 +9,9 @@ import signal
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import pytest
-from nc_support import cmdline, descendants, pid_alive, wait_gone
-
-HERE = Path(__file__).resolve().parent
+from nc_support import child_env, cmdline, descendants, pid_alive, wait_gone
 
 # A "kernel": makes a viewer, streams it to one view (so ffmpeg runs), reports the pids.
 CHILD = textwrap.dedent(
@@ -26,26 +23,26 @@ CHILD = textwrap.dedent(
 
     viewer = napari_cuda.Viewer()
     viewer.add_image(np.random.default_rng(0).integers(0, 255, (64, 80)).astype(np.uint8))
-    daemon = viewer._daemon
+    daemon = viewer._link.daemon
     canvas = {"width": 160, "height": 120, "pixel_ratio": 1}
     ws = open_view(daemon.port, daemon.view_token, viewer.model_id, viewer._viewer_state(), canvas)
     first_frame(ws, timeout=30)
     print(json.dumps({"daemon_pid": daemon.pid}), flush=True)
     if sys.argv[1] == "wait":
         time.sleep(600)
+    sys.stdin.readline()  # the test looked at the process tree: now exit normally
     """
 )
 
 
 def start_child(mode: str) -> tuple[subprocess.Popen[str], int]:
-    env = {**os.environ}
-    env["PYTHONPATH"] = os.pathsep.join([str(HERE), env.get("PYTHONPATH", "")])
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, mode],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=env,
+        env=child_env(),
     )
     line = child.stdout.readline() if child.stdout else ""
     if not line:
@@ -84,7 +81,8 @@ def test_normal_exit_leaves_no_orphans() -> None:
     child, daemon_pid = start_child("exit")
     try:
         tree = daemon_tree(daemon_pid)
-        assert child.wait(timeout=15) == 0
+        child.communicate("exit\n", timeout=15)
+        assert child.returncode == 0
         left = wait_gone(tree, 5)
         assert left == [], f"still running 5 s after the kernel exited: {[cmdline(p) for p in left]}"
     finally:

@@ -1,0 +1,117 @@
+"""One viewer's presence in the render daemon: its layer data, requests, and the view hand-off."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from ._control import DaemonError
+from ._daemon_process import DaemonProcess, current_daemon, get_daemon
+from ._layers import Image
+from ._protocol import PROTOCOL_VERSION
+
+log = logging.getLogger("napari_cuda")
+
+
+def upload_fields(layer: Image) -> dict[str, Any]:
+    """The set_layer_data request (without viewer_id) for a layer's data."""
+    data = layer._data
+    return {
+        "layer_id": layer._id,
+        "dtype": data.dtype.name,
+        "shape": list(data.shape),
+        "nbytes": int(data.nbytes),
+        "payload": memoryview(data).cast("B"),  # no copy: the array's own buffer
+    }
+
+
+class DaemonLink:
+    """Keeps a viewer's layers in this process's daemon; a restarted daemon gets them again."""
+
+    def __init__(
+        self, viewer_id: str, layers: Callable[[], Iterable[Image]], send: Callable[[dict[str, Any]], None]
+    ) -> None:
+        self.viewer_id = viewer_id
+        self._layers = layers
+        self._send = send  # custom message to every view of the viewer
+        self.daemon: DaemonProcess | None = None
+        self.closed = False
+
+    def ensure(self) -> DaemonProcess:
+        """The daemon, started if needed; layers are sent again when it is a new process."""
+        if self.closed:
+            raise RuntimeError("this napari_cuda.Viewer is closed")
+        daemon = get_daemon()
+        if daemon is not self.daemon:
+            restarted = self.daemon is not None
+            for layer in self._layers():
+                daemon.request("set_layer_data", viewer_id=self.viewer_id, **upload_fields(layer))
+            self.daemon = daemon
+            if restarted:  # views still try the dead daemon: hand them the new one
+                self._send(self.connection(daemon))
+        return daemon
+
+    def request(self, op: str, **fields: Any) -> Any:
+        """A control request; sent again to a fresh daemon if the old one died meanwhile."""
+        daemon = self.ensure()
+        try:
+            return daemon.request(op, **fields)
+        except (ConnectionError, DaemonError) as exc:
+            if isinstance(exc, DaemonError) and exc.code != "shutting_down":
+                raise
+            if not daemon.wait_exited(5.0):
+                raise
+            log.warning("napari-cuda: the render daemon stopped; starting a new one")
+            return self.ensure().request(op, **fields)
+
+    def upload(self, layer: Image) -> None:
+        """Send one layer's data."""
+        self.request("set_layer_data", viewer_id=self.viewer_id, **upload_fields(layer))
+
+    def remove(self, layers: list[Image]) -> None:
+        """Drop layers' data from the daemon (nothing to do if it is not running)."""
+        daemon = current_daemon()
+        if daemon is None or daemon is not self.daemon:
+            return
+        for layer in layers:
+            try:
+                daemon.request("remove_layer", viewer_id=self.viewer_id, layer_id=layer._id)
+            except DaemonError as exc:
+                if exc.code not in ("unknown_layer", "unknown_viewer"):
+                    raise
+            except ConnectionError:
+                return  # the daemon died: a new one only ever gets the remaining layers
+
+    def connection(self, daemon: DaemonProcess) -> dict[str, Any]:
+        """The hand-off message for views (the only place the view token leaves the kernel)."""
+        return {
+            "type": "connection",
+            "protocol": PROTOCOL_VERSION,
+            "port": daemon.port,
+            "token": daemon.view_token,
+            "viewer_id": self.viewer_id,
+        }
+
+    def answer_connect(self) -> None:
+        """A view asked how to reach the daemon: start it if needed and tell the views."""
+        try:
+            daemon = self.ensure()
+        except Exception as exc:  # the view shows this instead of a blank canvas
+            log.error("napari-cuda: cannot start the render daemon: %s", exc)
+            self._send({"type": "error", "message": f"napari-cuda: {exc}"})
+            return
+        self._send(self.connection(daemon))
+
+    def close(self) -> None:
+        """Free the viewer in the daemon. Never raises (it also runs from __del__)."""
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            daemon = current_daemon()
+            if daemon is not None and daemon is self.daemon:
+                daemon.request("close_viewer", viewer_id=self.viewer_id, timeout=5)
+        except Exception as exc:
+            log.debug("napari-cuda: close_viewer failed: %s", exc)
+        self.daemon = None
