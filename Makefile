@@ -36,7 +36,7 @@ install: build
 demo: system-deps install
 	@echo "Starting JupyterLab on examples/quickstart.ipynb (Ctrl+C to stop)"
 	$(VENV)/bin/jupyter lab examples/quickstart.ipynb --no-browser \
-	  --ServerApp.ip=127.0.0.1 --ServerApp.port=$(DEMO_PORT)
+	  --ServerApp.ip=127.0.0.1 --ServerApp.port=$(DEMO_PORT) $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 lint: node_modules/.stamp $(STAMP)-venv
 	npm run -s typecheck

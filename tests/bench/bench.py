@@ -34,6 +34,14 @@ viewer
 """
 
 
+READ_STATS = """() => {
+  const v = globalThis.__napariCuda.views[0];
+  const st = v.stats();
+  return {frames: st.frames, width: st.width, height: st.height, bytes: v.bytes, seq: v.seq,
+          m2p: v.m2p, renderMs: v.renderMs, encodeMs: v.encodeMs, decodeMs: v.decodeMs};
+}"""
+
+
 def pct(values: list[float], q: float) -> float | None:
     if not values:
         return None
@@ -81,12 +89,13 @@ def scenario(browser, lab: LabServer, width: int, height: int, seconds: float) -
         kc = lab.kernel_client(f"{name}.ipynb")
         info = json.loads(run_code(kc, "import json; print(json.dumps(viewer.info(), default=str))"))
         kc.stop_channels()
-        page.evaluate("() => globalThis.__napariCuda.views[0].resetStats()")
+        page.evaluate("() => globalThis.__napariCuda.views[0].reset()")
+        seq0 = page.evaluate("() => globalThis.__napariCuda.views[0].seq")
         t0 = time.monotonic()
         drive(page, canvas_box(page), seconds)
         time.sleep(0.5)  # let the last frames land
         elapsed = time.monotonic() - t0
-        s = page.evaluate("() => globalThis.__napariCuda.views[0].stats()")
+        s = page.evaluate(READ_STATS)
         return {
             "name": name,
             "width": s["width"],
@@ -101,7 +110,7 @@ def scenario(browser, lab: LabServer, width: int, height: int, seconds: float) -
             "decode_ms_p50": pct(s["decodeMs"], 50),
             "bytes_per_s": round(s["bytes"] / elapsed),
             "frames": s["frames"],
-            "inputs": s["inputs"],
+            "inputs": s["seq"] - seq0,
             "seconds": round(elapsed, 1),
         }
     finally:

@@ -101,9 +101,11 @@ def canvas_rgba(page: Page, view: int = 0) -> np.ndarray:
 
 
 def canvas_box(page: Page, view: int = 0) -> dict:
-    """Bounding box of the view's canvas in page (CSS) pixels."""
+    """Scroll the view's canvas into view; return its bounding box in viewport (CSS) pixels."""
     return page.evaluate(
-        """(i) => { const r = globalThis.__napariCuda.views[i].canvas.getBoundingClientRect();
+        """(i) => { const c = globalThis.__napariCuda.views[i].canvas;
+                   c.scrollIntoView({block: 'center', inline: 'center'});
+                   const r = c.getBoundingClientRect();
                    return {x: r.x, y: r.y, width: r.width, height: r.height}; }""",
         view,
     )

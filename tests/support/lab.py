@@ -63,7 +63,10 @@ class LabServer:
             "--LabApp.expose_app_in_browser=True",
             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
             "--LabApp.news_url=None",
+            "--LabApp.extension_manager=readonly",
         ]
+        if os.geteuid() == 0:
+            cmd.append("--allow-root")  # CI and containers run as root
         log = open(self.log_path, "wb")
         self._log = log
         self.proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=self.root)

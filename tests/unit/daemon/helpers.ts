@@ -15,7 +15,7 @@ export interface TestDaemon {
 
 /** Start a real daemon (renderer workers, ffmpeg encoders) on an ephemeral port. */
 export async function startTestDaemon(overrides: Partial<DaemonConfig> = {}): Promise<TestDaemon> {
-  setLogLevel((process.env.NAPARI_CUDA_LOG_LEVEL as "warn" | undefined) ?? "warn");
+  setLogLevel((process.env.NAPARI_CUDA_LOG_LEVEL as "error" | undefined) ?? "error");
   const shutdownRequests: string[] = [];
   const daemon = await startDaemon({
     config: { ...defaultConfig(), renderThreads: 1, ...overrides },
@@ -90,6 +90,26 @@ export class TestClient {
       };
       this.waiters.push(waiter);
     });
+  }
+
+  /**
+   * Text messages up to and including the next binary one, all within `timeoutMs` overall
+   * (a stream of error messages must not keep a test waiting forever).
+   */
+  async untilBinary(timeoutMs = 15_000): Promise<{ data: Buffer; texts: unknown[] }> {
+    const deadline = Date.now() + timeoutMs;
+    const texts: unknown[] = [];
+    for (;;) {
+      const left = deadline - Date.now();
+      let m: Msg;
+      try {
+        m = await this.next(Math.max(1, left));
+      } catch {
+        throw new Error(`no binary message within ${timeoutMs} ms; text messages: ${JSON.stringify(texts)}`);
+      }
+      if (m.kind === "binary") return { data: m.data, texts };
+      texts.push(m.json);
+    }
   }
 
   /** Next message, which must be JSON text. */

@@ -110,10 +110,7 @@ function childPids(pid: number, name: RegExp): number[] {
 async function viewWithEncoder(port: number, daemonPid: number): Promise<{ v: TestClient; ffmpeg: number[] }> {
   const v = await TestClient.open(`ws://127.0.0.1:${port}/stream`);
   v.send(streamHello());
-  for (;;) {
-    const m = await v.next(10_000);
-    if (m.kind === "binary") break;
-  }
+  await v.untilBinary();
   const ffmpeg = childPids(daemonPid, /ffmpeg/);
   assert.ok(ffmpeg.length > 0, "the view's encoder runs ffmpeg");
   return { v, ffmpeg };

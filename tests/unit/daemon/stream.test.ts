@@ -44,16 +44,9 @@ async function view(over: Record<string, unknown> = {}): Promise<{ c: TestClient
 
 /** Next frame (binary) message, decoded; text messages before it are returned too. */
 async function nextFrame(c: TestClient): Promise<{ header: FrameHeader; payload: Uint8Array; before: unknown[] }> {
-  const texts: unknown[] = [];
-  for (;;) {
-    const m = await c.next(10_000);
-    if (m.kind === "text") {
-      texts.push(m.json);
-      continue;
-    }
-    const { header, payload } = decodeFrame(m.data);
-    return { header, payload, before: texts };
-  }
+  const { data, texts } = await c.untilBinary();
+  const { header, payload } = decodeFrame(data);
+  return { header, payload, before: texts };
 }
 
 function ack(c: TestClient, frameId: number): void {
@@ -62,11 +55,15 @@ function ack(c: TestClient, frameId: number): void {
 
 /** Child ffmpeg processes of this test process. */
 function ffmpegChildren(): number[] {
-  const out = execFileSync("ps", ["-o", "pid=,comm=", "--ppid", String(process.pid)], { encoding: "utf8" });
-  return out
-    .split("\n")
-    .filter((l) => /ffmpeg/.test(l))
-    .map((l) => Number(l.trim().split(/\s+/)[0]));
+  try {
+    const out = execFileSync("ps", ["-o", "pid=,comm=", "--ppid", String(process.pid)], { encoding: "utf8" });
+    return out
+      .split("\n")
+      .filter((l) => /ffmpeg/.test(l))
+      .map((l) => Number(l.trim().split(/\s+/)[0]));
+  } catch {
+    return []; // ps exits 1 when it lists nothing
+  }
 }
 
 describe("stream auth and validation", () => {
@@ -310,20 +307,21 @@ describe("stream frames", () => {
     const psnr = 10 * Math.log10((255 * 255) / Math.max(se / n, 1e-9));
     assert.ok(psnr >= 30, `PSNR ${psnr.toFixed(1)} dB`);
     // A different image must not pass: the reference of black is far from the frame.
-    assert.ok(decoded.some((v, i) => i % 4 !== 3 && v > 40), "the frame is not blank");
+    assert.ok(
+      decoded.some((v, i) => i % 4 !== 3 && v > 40),
+      "the frame is not blank",
+    );
   });
 
   test("closing a view stops its ffmpeg processes", async () => {
     const { c } = await view({ viewer_id: "s7" });
     await nextFrame(c);
     assert.ok(ffmpegChildren().length > 0, "the view runs ffmpeg");
-    const openBefore = t.daemon;
     await c.close();
     const deadline = Date.now() + 4000;
     // Other tests' views are closed already; this one's processes must go too.
     while (ffmpegChildren().length > 0 && Date.now() < deadline) await sleep(50);
     assert.deepEqual(ffmpegChildren(), []);
-    assert.ok(openBefore);
   });
 });
 
