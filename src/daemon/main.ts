@@ -41,14 +41,12 @@ async function runDaemon(): Promise<void> {
     // Whatever hangs, the process is gone within the deadline.
     setTimeout(() => {
       log.warn("graceful shutdown timed out; exiting");
-      flushLogs();
       process.exit(0);
     }, config.shutdownTimeoutMs).unref();
-    void (daemon ? daemon.close() : Promise.resolve()).finally(() => {
-      log.info("stopped");
-      flushLogs();
-      process.exit(0);
-    });
+    void (daemon ? daemon.close() : Promise.resolve())
+      .then(() => log.info("stopped"))
+      .then(() => flushLogs(200))
+      .finally(() => process.exit(0));
   };
 
   // A bad message must never take the daemon down: log and keep serving.
@@ -63,6 +61,11 @@ async function runDaemon(): Promise<void> {
   process.on("SIGINT", () => shutdown("SIGINT"));
   // The kernel writes to stdout's reader; if it is gone, stdout writes fail: that is a shutdown too.
   process.stdout.on("error", () => shutdown("stdout closed"));
+  // Watch the kernel from the start: it may die before it has even sent the tokens.
+  if (config.parentPid !== null) {
+    const parentPid = config.parentPid;
+    watchParent(parentPid, () => shutdown(`parent process ${parentPid} is gone`));
+  }
 
   let line: string;
   try {
@@ -90,7 +93,7 @@ async function runDaemon(): Promise<void> {
     });
   } catch (err) {
     log.fatal({ err }, "cannot start the server");
-    flushLogs();
+    await flushLogs(200);
     die(`cannot listen on ${config.host}:${config.port}: ${err instanceof Error ? err.message : String(err)}`);
   }
   if (stopping) {
@@ -107,10 +110,6 @@ async function runDaemon(): Promise<void> {
       version: DAEMON_VERSION,
     })}\n`,
   );
-  if (config.parentPid !== null) {
-    const parentPid = config.parentPid;
-    watchParent(parentPid, () => shutdown(`parent process ${parentPid} is gone`));
-  }
 }
 
 if (!isMainThread && (workerData as { role?: unknown } | null)?.role === "cpu-render") {

@@ -36,7 +36,9 @@ def launch() -> tuple[Playwright, Browser]:
 
 
 def open_notebook(page: Page, lab_url: str, token: str, notebook: str) -> None:
-    page.goto(f"{lab_url}lab/tree/{notebook}?token={token}", wait_until="domcontentloaded")
+    # A fresh, named workspace per page so JupyterLab does not reopen other notebooks.
+    ws = "t" + "".join(c if c.isalnum() else "-" for c in notebook)
+    page.goto(f"{lab_url}lab/workspaces/{ws}/tree/{notebook}?reset&token={token}", wait_until="domcontentloaded")
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=60_000)
     page.wait_for_selector(".jp-Notebook", timeout=60_000)
     # Wait until the notebook's kernel is connected and idle.

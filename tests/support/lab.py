@@ -81,10 +81,16 @@ class LabServer:
                 time.sleep(0.3)
         raise TimeoutError(f"jupyter lab did not start in {timeout}s:\n{self.log_tail()}")
 
-    def api(self, path: str) -> object:
-        req = urllib.request.Request(self.url + path, headers={"Authorization": f"token {self.token}"})
-        with urllib.request.urlopen(req, timeout=5) as r:
-            return json.loads(r.read())
+    def api(self, path: str, method: str = "GET") -> object:
+        req = urllib.request.Request(self.url + path, method=method, headers={"Authorization": f"token {self.token}"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            body = r.read()
+            return json.loads(body) if body else None
+
+    def shutdown_kernels(self) -> None:
+        """Stop every kernel (and so every daemon the kernels started)."""
+        for k in self.api("api/kernels"):  # type: ignore[union-attr]
+            self.api(f"api/kernels/{k['id']}", method="DELETE")
 
     def log_tail(self, n: int = 60) -> str:
         try:

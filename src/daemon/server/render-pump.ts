@@ -158,7 +158,9 @@ export class RenderPump {
     }
     this.rendering = false;
     if (this.disposed || encoder !== this.encoder) {
+      // The encoder was replaced meanwhile: this state never went out, render it again.
       this.deps.release(frame);
+      this.dirty = true;
       this.kick();
       return;
     }

@@ -1,6 +1,7 @@
 /** /control against a real in-process daemon: auth, hello deadline, validation, data, screenshot, info. */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { WebSocket } from "ws";
 import { PROTOCOL_VERSION, type InfoResult, type ScreenshotResult } from "../../../src/protocol/index.js";
 import { controlClient, layer, startTestDaemon, TestClient, TOKENS, viewerState, type TestDaemon } from "./helpers.js";
 
@@ -14,7 +15,29 @@ after(async () => {
   await t.daemon.close();
 });
 
-describe("control auth", () => {
+describe("http server", { timeout: 60_000 }, () => {
+  test("GET /healthz is 200 ok; other paths 404; upgrades only on /control and /stream", async () => {
+    const base = `http://127.0.0.1:${t.daemon.port}`;
+    const h = await fetch(`${base}/healthz`);
+    assert.deepEqual([h.status, await h.text()], [200, "ok"]);
+    assert.equal((await fetch(`${base}/nope`)).status, 404);
+    for (const path of ["/", "/controls", "/stream/x", "/healthz"]) {
+      const ws = new WebSocket(t.url(path));
+      ws.on("error", () => undefined);
+      const status = await new Promise<number>((resolve) => {
+        ws.once("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0));
+        ws.once("open", () => resolve(101));
+      });
+      ws.terminate();
+      assert.equal(status, 404, path);
+    }
+    // The query string does not matter (jupyter-server-proxy may add one).
+    const c = await TestClient.open(t.url("/control?x=1"));
+    await c.close();
+  });
+});
+
+describe("control auth", { timeout: 60_000 }, () => {
   test("hello with the control token: protocol, version, pid", async () => {
     const c = await TestClient.open(t.url("/control"));
     c.send({ op: "hello", id: 5, protocol: PROTOCOL_VERSION, token: TOKENS.control });
@@ -64,7 +87,7 @@ describe("control auth", () => {
   });
 });
 
-describe("control validation", () => {
+describe("control validation", { timeout: 60_000 }, () => {
   test("bad JSON => bad_json and the connection stays usable", async () => {
     const c = await controlClient(t);
     c.send("{not json");
@@ -135,7 +158,7 @@ function grayPixels(data: Uint8Array): number[] {
   return [...data].flatMap((v) => [v, v, v, 255]);
 }
 
-describe("control data and screenshot", () => {
+describe("control data and screenshot", { timeout: 60_000 }, () => {
   const H = 16;
   const W = 20;
   const data = Uint8Array.from({ length: H * W }, (_, i) => (Math.floor(i / W) * 16 + (i % W) * 3) & 255);

@@ -22,7 +22,7 @@ function ffmpegChildren(): number[] {
   }
 }
 
-describe("no usable ffmpeg", () => {
+describe("no usable ffmpeg", { timeout: 60_000 }, () => {
   test("views get encoder_unavailable and stay connected; info says why", async () => {
     setLogLevel("fatal"); // the GPU request and the missing ffmpeg are logged as errors: expected here
     const daemon = await startDaemon({
@@ -59,7 +59,7 @@ describe("no usable ffmpeg", () => {
   });
 });
 
-describe("ffmpeg dies mid-stream", () => {
+describe("ffmpeg dies mid-stream", { timeout: 60_000 }, () => {
   test("encoder_failed, then a new encoder: config + keyframe, and the stream goes on", async () => {
     const t = await startTestDaemon();
     try {

@@ -133,7 +133,7 @@ after(async () => {
 });
 
 for (const entry of ["tsx", "bundle"] as const) {
-  describe(`daemon process (${entry})`, () => {
+  describe(`daemon process (${entry})`, { timeout: 120_000 }, () => {
     test("one stdout line, /healthz, stdin EOF => exit 0 within 3 s, no ffmpeg left", async () => {
       const { c, port, all } = await start(entry, ["--parent-pid", String(process.pid)]);
       assert.deepEqual(await healthz(port), { status: 200, body: "ok" });
@@ -154,7 +154,7 @@ for (const entry of ["tsx", "bundle"] as const) {
   });
 }
 
-describe("daemon process (bundle) exits", () => {
+describe("daemon process (bundle) exits", { timeout: 120_000 }, () => {
   test("when the parent pid dies", async () => {
     const parent = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"]);
     try {
@@ -166,6 +166,37 @@ describe("daemon process (bundle) exits", () => {
     } finally {
       parent.kill("SIGKILL");
     }
+  });
+
+  test("when the parent dies before sending the tokens", async () => {
+    const parent = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"]);
+    try {
+      const c = launch("bundle", ["--parent-pid", String(parent.pid)]);
+      await sleep(300);
+      parent.kill("SIGKILL");
+      // stdin stays open (we hold it): only the parent watch can notice.
+      assert.equal(await exitsWithin(c, 3000), 0);
+    } finally {
+      parent.kill("SIGKILL");
+    }
+  });
+
+  test("even when nobody drains its stderr (a full pipe never blocks it)", async () => {
+    const c = launch("bundle", [], { NAPARI_CUDA_LOG_LEVEL: "debug" });
+    c.proc.stderr.removeAllListeners("data");
+    c.proc.stderr.pause();
+    c.proc.stdin.write(TOKENS_LINE);
+    const { port } = await listening(c);
+    // Each view logs on connect and close: far more than a pipe (64 KiB) holds.
+    for (let i = 0; i < 400; i++) {
+      const v = await TestClient.open(`ws://127.0.0.1:${port}/stream`);
+      v.send(streamHello({ codecs: ["vp8"], viewer_id: `flood-${i}` }));
+      await v.json();
+      await v.close();
+    }
+    const t0 = Date.now();
+    c.proc.kill("SIGTERM");
+    assert.equal(await exitsWithin(c, 3000, t0), 0);
   });
 
   test("on SIGTERM: clients get 1001, exit 0 with no ffmpeg left", async () => {

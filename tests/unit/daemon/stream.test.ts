@@ -66,7 +66,7 @@ function ffmpegChildren(): number[] {
   }
 }
 
-describe("stream auth and validation", () => {
+describe("stream auth and validation", { timeout: 90_000 }, () => {
   for (const [name, token] of [
     ["a wrong token", "nope-nope-nope"],
     ["the control token", TOKENS.control],
@@ -145,7 +145,7 @@ describe("stream auth and validation", () => {
   });
 });
 
-describe("stream frames", () => {
+describe("stream frames", { timeout: 90_000 }, () => {
   test("hello => meta, config, then a keyframe with a valid header", async () => {
     const { c, meta } = await view({ viewer_id: "s1", seq: 3 });
     assert.deepEqual(meta, { type: "meta", layers: [], level: 0, level_count: 1 });
