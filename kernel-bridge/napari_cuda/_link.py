@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -91,6 +92,7 @@ class DaemonLink:
             "port": daemon.port,
             "token": daemon.view_token,
             "viewer_id": self.viewer_id,
+            "transport": connect_mode(),
         }
 
     def answer_connect(self) -> None:
@@ -115,3 +117,19 @@ class DaemonLink:
         except Exception as exc:
             log.debug("napari-cuda: close_viewer failed: %s", exc)
         self.daemon = None
+
+
+CONNECT_MODES = ("auto", "proxy", "direct")
+
+
+def connect_mode() -> str:
+    """How views reach the daemon, from NAPARI_CUDA_CONNECT (auto|proxy|direct; default auto).
+
+    auto: through jupyter-server-proxy, falling back to direct loopback when the page is served from
+    localhost; proxy: only through the Jupyter server (JupyterHub); direct: only ws://127.0.0.1 (a browser
+    on the same machine).
+    """
+    mode = os.environ.get("NAPARI_CUDA_CONNECT", "auto").strip().lower() or "auto"
+    if mode not in CONNECT_MODES:
+        raise ValueError(f"NAPARI_CUDA_CONNECT must be one of {', '.join(CONNECT_MODES)}, got {mode!r}")
+    return mode

@@ -11,10 +11,11 @@
  *   NAPARI_CUDA_MAX_DATA_BYTES   largest control message (array payload) in bytes, default 2 GiB; it is also
  *                                the budget of all layer data together (default 8 GiB, see data/viewer-store.ts)
  *   NAPARI_CUDA_BACKEND          auto|cpu|gpu; default auto (this build renders on the CPU only)
+ *   NAPARI_CUDA_MAX_IN_FLIGHT    frames sent and not yet displayed per view (1..8); default 2 (MAX_FRAMES_IN_FLIGHT)
  *   NAPARI_CUDA_FFMPEG, NAPARI_CUDA_X264_CRF are read by the encoder (src/daemon/encode).
  */
 import { parseArgs } from "node:util";
-import { CONTROL_MAX_MESSAGE_BYTES, STREAM_MAX_MESSAGE_BYTES } from "../protocol/index.js";
+import { CONTROL_MAX_MESSAGE_BYTES, MAX_FRAMES_IN_FLIGHT, STREAM_MAX_MESSAGE_BYTES } from "../protocol/index.js";
 
 export type BackendRequest = "auto" | "cpu" | "gpu";
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -39,6 +40,8 @@ export interface DaemonConfig {
   streamBurst: number;
   /** Second flow-control guard: skip rendering while a socket has more than this many bytes queued. */
   maxBufferedBytes: number;
+  /** End-to-end flow control: frames sent and not yet acked (displayed) per view. */
+  maxInFlight: number;
   /** Graceful shutdown must finish within this; then the process exits anyway. */
   shutdownTimeoutMs: number;
 }
@@ -63,6 +66,7 @@ export function defaultConfig(): DaemonConfig {
     streamRatePerSec: 500,
     streamBurst: 1000,
     maxBufferedBytes: 4 * 1024 * 1024,
+    maxInFlight: MAX_FRAMES_IN_FLIGHT,
     shutdownTimeoutMs: 3000,
   };
 }
@@ -111,6 +115,9 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Da
   }
   if (env.NAPARI_CUDA_MAX_DATA_BYTES?.trim()) {
     cfg.controlMaxBytes = intIn("NAPARI_CUDA_MAX_DATA_BYTES", env.NAPARI_CUDA_MAX_DATA_BYTES, 1024, 2 ** 32);
+  }
+  if (env.NAPARI_CUDA_MAX_IN_FLIGHT?.trim()) {
+    cfg.maxInFlight = intIn("NAPARI_CUDA_MAX_IN_FLIGHT", env.NAPARI_CUDA_MAX_IN_FLIGHT, 1, 8);
   }
   const backend = env.NAPARI_CUDA_BACKEND?.trim().toLowerCase();
   if (backend) {

@@ -7,7 +7,11 @@ export interface ConnectionInfo {
   token: string;
   viewerId: string;
   protocol: number;
+  /** "auto": proxy, then direct loopback for local pages; "proxy" or "direct": only that route. */
+  transport: TransportMode;
 }
+
+export type TransportMode = "auto" | "proxy" | "direct";
 
 export type KernelMessage =
   { type: "connection"; info: ConnectionInfo } | { type: "error"; message: string } | { type: "ignored" };
@@ -21,6 +25,7 @@ export function parseKernelMessage(content: unknown): KernelMessage {
   }
   if (c["type"] !== "connection") return { type: "ignored" };
   const { port, token, viewer_id: viewerId, protocol } = c;
+  const transport = c["transport"] ?? "auto";
   if (typeof protocol !== "number" || protocol !== PROTOCOL_VERSION) {
     return {
       type: "error",
@@ -36,10 +41,15 @@ export function parseKernelMessage(content: unknown): KernelMessage {
   if (typeof viewerId !== "string" || viewerId.length === 0) {
     return { type: "error", message: "bad connection message from the kernel: viewer_id" };
   }
-  return { type: "connection", info: { port, token, viewerId, protocol } };
+  if (transport !== "auto" && transport !== "proxy" && transport !== "direct") {
+    return { type: "error", message: "bad connection message from the kernel: transport" };
+  }
+  return { type: "connection", info: { port, token, viewerId, protocol, transport } };
 }
 
 /** Same daemon endpoint and credentials? (duplicate replies to several connect requests are ignored) */
 export function sameConnection(a: ConnectionInfo | null, b: ConnectionInfo): boolean {
-  return a !== null && a.port === b.port && a.token === b.token && a.viewerId === b.viewerId;
+  return (
+    a !== null && a.port === b.port && a.token === b.token && a.viewerId === b.viewerId && a.transport === b.transport
+  );
 }

@@ -5,18 +5,26 @@
 
 /** Bytes buffered on the socket above which state messages are coalesced. */
 export const COALESCE_BUFFERED_BYTES = 32 * 1024;
+/**
+ * Minimum time between two state messages (ms). Mice can report at 1000 Hz; the daemon rate-limits
+ * a view at 500 messages/s, and nothing is displayed faster than the screen refreshes anyway.
+ */
+export const MIN_STATE_INTERVAL_MS = 4;
 
 export interface SenderIo {
   send(text: string): void;
   bufferedAmount(): number;
   /** Run `cb` on the next tick (requestAnimationFrame in the browser); returns a cancel function. */
   schedule(cb: () => void): () => void;
+  /** Clock in ms (performance.now() in the browser). */
+  now?(): number;
 }
 
 /** Latest-wins sender for seq-bearing messages; `ordered()` keeps seq order for other messages. */
 export class StateSender {
   private pending: string | null = null;
   private cancelTick: (() => void) | null = null;
+  private lastSentAt = -Infinity;
   /** Messages that were replaced by a newer one before they could be sent. */
   coalesced = 0;
 
@@ -33,8 +41,8 @@ export class StateSender {
       this.coalesced++;
       return;
     }
-    if (this.io.bufferedAmount() <= this.threshold) {
-      this.io.send(text);
+    if (this.io.bufferedAmount() <= this.threshold && !this.tooSoon()) {
+      this.sendNow(text);
       return;
     }
     this.pending = text;
@@ -63,7 +71,7 @@ export class StateSender {
     this.cancelTick = this.io.schedule(() => {
       this.cancelTick = null;
       if (this.pending === null) return;
-      if (this.io.bufferedAmount() > this.threshold) this.tick();
+      if (this.io.bufferedAmount() > this.threshold || this.tooSoon()) this.tick();
       else this.flushNow();
     });
   }
@@ -71,6 +79,16 @@ export class StateSender {
   private flushNow(): void {
     const text = this.pending;
     this.cancel();
-    if (text !== null) this.io.send(text);
+    if (text !== null) this.sendNow(text);
+  }
+
+  private sendNow(text: string): void {
+    this.lastSentAt = this.io.now?.() ?? -Infinity;
+    this.io.send(text);
+  }
+
+  private tooSoon(): boolean {
+    const now = this.io.now?.();
+    return now !== undefined && now - this.lastSentAt < MIN_STATE_INTERVAL_MS;
   }
 }

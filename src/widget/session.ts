@@ -194,7 +194,7 @@ export class ViewerSession {
     if (codecs === null || codecs.length === 0) return;
     let urls;
     try {
-      urls = streamUrls(this.host.location, this.host.baseUrl(), conn.port);
+      urls = streamUrls(this.host.location, this.host.baseUrl(), conn.port, conn.transport);
     } catch (err) {
       this.board.fail(String(err));
       return;

@@ -86,6 +86,7 @@ export class StreamClient {
       send: (text) => this.sendText(text),
       bufferedAmount: () => this.socket?.bufferedAmount ?? 0,
       schedule: opts.schedule ?? defaultSchedule,
+      now: () => performance.now(),
     });
   }
 

@@ -37,12 +37,21 @@ export function basePath(baseUrl: string, pageHref: string): string {
 }
 
 /** URLs to try in order for the daemon's stream endpoint on `port`. */
-export function streamUrls(loc: PageLocation, baseUrl: string, port: number): StreamUrl[] {
+export function streamUrls(
+  loc: PageLocation,
+  baseUrl: string,
+  port: number,
+  mode: "auto" | "proxy" | "direct" = "auto",
+): StreamUrl[] {
   if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new RangeError(`invalid daemon port ${port}`);
   const scheme = loc.protocol === "https:" ? "wss" : "ws";
-  const urls: StreamUrl[] = [
-    { url: `${scheme}://${loc.host}${basePath(baseUrl, loc.href)}proxy/${port}/stream`, transport: "proxy" },
-  ];
-  if (isLocalHostname(loc.hostname)) urls.push({ url: `ws://127.0.0.1:${port}/stream`, transport: "direct" });
-  return urls;
+  const proxy: StreamUrl = {
+    url: `${scheme}://${loc.host}${basePath(baseUrl, loc.href)}proxy/${port}/stream`,
+    transport: "proxy",
+  };
+  const direct: StreamUrl = { url: `ws://127.0.0.1:${port}/stream`, transport: "direct" };
+  if (mode === "proxy") return [proxy];
+  // Asked for explicitly (NAPARI_CUDA_CONNECT=direct): the user knows the browser runs on this machine.
+  if (mode === "direct") return [direct];
+  return isLocalHostname(loc.hostname) ? [proxy, direct] : [proxy];
 }

@@ -23,6 +23,8 @@ from support.browser import launch, open_notebook, run_all_cells, wait_frames
 from support.lab import LabServer, run_code
 
 SETUP = """\
+import os
+os.environ["NAPARI_CUDA_CONNECT"] = "{transport}"
 import numpy as np
 import napari_cuda
 rng = np.random.default_rng(1)
@@ -87,11 +89,11 @@ def drive(page, seconds: float) -> int:  # type: ignore[no-untyped-def]
     return int(page.evaluate(DRIVE, seconds))
 
 
-def scenario(browser, lab: LabServer, width: int, height: int, seconds: float) -> dict:  # type: ignore[no-untyped-def]
-    name = f"pan_zoom_{width}x{height}"
+def scenario(browser, lab: LabServer, width: int, height: int, transport: str, seconds: float) -> dict:  # type: ignore[no-untyped-def]
+    name = f"pan_zoom_{width}x{height}_{transport}"
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [nbformat.v4.new_code_cell(SETUP.format(width=width, height=height))]
+    nb.cells = [nbformat.v4.new_code_cell(SETUP.format(width=width, height=height, transport=transport))]
     nbformat.write(nb, lab.root / f"{name}.ipynb")
     page = browser.new_page(viewport={"width": width + 400, "height": height + 500})
     try:
@@ -110,6 +112,7 @@ def scenario(browser, lab: LabServer, width: int, height: int, seconds: float) -
         s = page.evaluate(READ_STATS)
         return {
             "name": name,
+            "transport": transport,
             "width": s["width"],
             "height": s["height"],
             "backend": info.get("backend"),
@@ -135,15 +138,21 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--seconds", type=float, default=12.0)
     ap.add_argument("--sizes", default="1280x720,1920x1080")
+    ap.add_argument(
+        "--transports",
+        default="proxy,direct",
+        help="proxy: through jupyter-server-proxy (what a JupyterHub user gets); direct: loopback WebSocket",
+    )
     args = ap.parse_args()
     results = []
     with tempfile.TemporaryDirectory(prefix="napari-cuda-bench-") as d:
         lab = LabServer(Path(d)).start()
         pw, browser = launch()
         try:
-            for size in args.sizes.split(","):
-                w, h = (int(v) for v in size.split("x"))
-                results.append(scenario(browser, lab, w, h, args.seconds))
+            for transport in args.transports.split(","):
+                for size in args.sizes.split(","):
+                    w, h = (int(v) for v in size.split("x"))
+                    results.append(scenario(browser, lab, w, h, transport, args.seconds))
                 print(json.dumps(results[-1]), file=sys.stderr)
         finally:
             browser.close()

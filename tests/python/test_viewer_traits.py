@@ -162,3 +162,15 @@ def test_screenshot_rejects_full_window(bare_viewer: napari_cuda.Viewer) -> None
 def test_screenshot_size_validated(bare_viewer: napari_cuda.Viewer, size: tuple) -> None:
     with pytest.raises(ValueError, match="size (height|width) must be in"):
         bare_viewer.screenshot(size=size)
+
+
+def test_connect_mode_from_env(monkeypatch) -> None:
+    from napari_cuda._link import connect_mode
+
+    monkeypatch.delenv("NAPARI_CUDA_CONNECT", raising=False)
+    assert connect_mode() == "auto"
+    monkeypatch.setenv("NAPARI_CUDA_CONNECT", "Direct")
+    assert connect_mode() == "direct"
+    monkeypatch.setenv("NAPARI_CUDA_CONNECT", "tunnel")
+    with pytest.raises(ValueError, match="NAPARI_CUDA_CONNECT"):
+        connect_mode()

@@ -4,7 +4,6 @@
  */
 import { randomUUID } from "node:crypto";
 import {
-  MAX_FRAMES_IN_FLIGHT,
   NapariCudaError,
   PROTOCOL_VERSION,
   StreamClientMessageSchema,
@@ -141,7 +140,7 @@ export class StreamSession implements ViewHandle {
         bufferedAmount: () => this.socket.bufferedAmount,
         log: this.log,
       },
-      { maxInFlight: MAX_FRAMES_IN_FLIGHT, maxBufferedBytes: this.ctx.config.maxBufferedBytes },
+      { maxInFlight: this.ctx.config.maxInFlight, maxBufferedBytes: this.ctx.config.maxBufferedBytes },
       { seq: h.seq, state: h.state, canvas: h.canvas },
     );
   }

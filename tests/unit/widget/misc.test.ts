@@ -89,11 +89,21 @@ test("kernel messages: connection validated, protocol checked, duplicates recogn
   });
   assert.deepEqual(ok, {
     type: "connection",
-    info: { port: 4000, token: "t", viewerId: "m1", protocol: PROTOCOL_VERSION },
+    info: { port: 4000, token: "t", viewerId: "m1", protocol: PROTOCOL_VERSION, transport: "auto" },
   });
   if (ok.type !== "connection") assert.fail();
   assert.ok(sameConnection(ok.info, { ...ok.info }));
   assert.ok(!sameConnection(ok.info, { ...ok.info, port: 4001 }));
+  assert.ok(!sameConnection(ok.info, { ...ok.info, transport: "direct" }));
+  const badTransport = parseKernelMessage({
+    type: "connection",
+    protocol: PROTOCOL_VERSION,
+    port: 4000,
+    token: "t",
+    viewer_id: "m1",
+    transport: "tunnel",
+  });
+  assert.equal(badTransport.type, "error");
   assert.ok(!sameConnection(null, ok.info));
   const mismatch = parseKernelMessage({ type: "connection", protocol: 99, port: 4000, token: "t", viewer_id: "m1" });
   assert.equal(mismatch.type, "error");

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { StateSender } from "../../../src/widget/sender.js";
+import { MIN_STATE_INTERVAL_MS, StateSender } from "../../../src/widget/sender.js";
 
 /** A socket-side stand-in with a settable buffered byte count and a manual tick queue. */
 function harness() {
@@ -71,4 +71,25 @@ test("ordered messages go after a held state; cancel drops it", () => {
   assert.equal(h.ticks.length, 0);
   h.io.buffered = 0;
   assert.equal(h.sent.length, 2);
+});
+
+test("state messages are spaced at least MIN_STATE_INTERVAL_MS apart; the latest wins", () => {
+  const sent: string[] = [];
+  let clock = 1000;
+  let tick: (() => void) | null = null;
+  const sender = new StateSender({
+    send: (t) => sent.push(t),
+    bufferedAmount: () => 0,
+    schedule: (cb) => ((tick = cb), () => (tick = null)),
+    now: () => clock,
+  });
+  sender.submit({ seq: 1 });
+  clock += 1;
+  sender.submit({ seq: 2 });
+  sender.submit({ seq: 3 });
+  assert.deepEqual(sent, ['{"seq":1}']);
+  assert.ok(tick, "a tick is scheduled for the held state");
+  clock += MIN_STATE_INTERVAL_MS;
+  (tick as () => void)();
+  assert.deepEqual(sent, ['{"seq":1}', '{"seq":3}']);
 });

@@ -43,3 +43,24 @@ test("local hostnames and port validation", () => {
   assert.throws(() => streamUrls(loc("http://localhost/"), "/", 70000), RangeError);
   assert.throws(() => streamUrls(loc("http://localhost/"), "/", 1.5), RangeError);
 });
+
+test("NAPARI_CUDA_CONNECT modes pick the routes", () => {
+  const lan: PageLocation = {
+    protocol: "http:",
+    host: "10.0.0.5:8888",
+    hostname: "10.0.0.5",
+    href: "http://10.0.0.5:8888/lab",
+  };
+  assert.deepEqual(
+    streamUrls(lan, "/", 4000, "direct").map((u) => u.transport),
+    ["direct"],
+  );
+  assert.deepEqual(
+    streamUrls(lan, "/", 4000, "proxy").map((u) => u.transport),
+    ["proxy"],
+  );
+  assert.deepEqual(
+    streamUrls(lan, "/", 4000).map((u) => u.transport),
+    ["proxy"],
+  );
+});
