@@ -45,6 +45,7 @@ def assert_matches_screenshot(page, kc, tmp_path: Path) -> np.ndarray:  # type: 
     assert shot.shape == canvas.shape, (shot.shape, canvas.shape)
     assert canvas[..., :3].std() > 5, "canvas is (nearly) uniform: nothing was drawn"
     value = psnr(canvas, shot)
+    print(f"PSNR canvas vs screenshot: {value:.1f} dB")
     assert value >= 30, f"canvas vs screenshot PSNR {value:.1f} dB < 30"
     return canvas
 
