@@ -11,6 +11,7 @@ import pytest
 from nc_support import BRIDGE
 
 sys.path.insert(0, str(BRIDGE))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the shared `support` package
 
 import napari_cuda
 from napari_cuda._launch import daemon_script

@@ -4,33 +4,11 @@ from __future__ import annotations
 
 import zlib
 
-import matplotlib
 import numpy as np
 import pytest
 
 import napari_cuda
-
-# The ramps and matplotlib tables exactly as src/daemon/render/colormaps.ts and
-# scripts/gen-colormaps.py define them: entry i = round(255 * cmap(i)[:3]).
-RAMPS = {
-    "gray": (1, 1, 1),
-    "red": (1, 0, 0),
-    "green": (0, 1, 0),
-    "blue": (0, 0, 1),
-    "magenta": (1, 0, 1),
-    "cyan": (0, 1, 1),
-    "yellow": (1, 1, 0),
-}
-
-
-def lut(name: str) -> np.ndarray:
-    """(256, 3) uint8 colour table."""
-    i = np.arange(256)
-    if name in RAMPS:
-        return (np.outer(i, RAMPS[name])).astype(np.uint8)
-    if name == "gray_r":
-        return np.repeat((255 - i)[:, None], 3, axis=1).astype(np.uint8)
-    return np.round(matplotlib.colormaps[name](i)[:, :3] * 255.0).astype(np.uint8)
+from support.colormaps import lut
 
 
 def reference(data: np.ndarray, cmap: str, limits: tuple[float, float], gamma: float) -> np.ndarray:

@@ -8,27 +8,10 @@ import json
 import pathlib
 import sys
 
-import matplotlib
 import numpy as np
 
-RAMPS = {
-    "gray": (1, 1, 1),
-    "red": (1, 0, 0),
-    "green": (0, 1, 0),
-    "blue": (0, 0, 1),
-    "magenta": (1, 0, 1),
-    "cyan": (0, 1, 1),
-    "yellow": (1, 1, 0),
-}
-
-
-def lut(name):
-    i = np.arange(256)
-    if name in RAMPS:
-        return (np.outer(i, RAMPS[name])).astype(np.uint8)
-    if name == "gray_r":
-        return np.repeat((255 - i)[:, None], 3, axis=1).astype(np.uint8)
-    return np.round(matplotlib.colormaps[name](i)[:, :3] * 255).astype(np.uint8)
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))
+from support.colormaps import lut
 
 
 def axis_coords(origin, step, n, translate, scale):
