@@ -11,6 +11,7 @@
  *   NAPARI_CUDA_MAX_DATA_BYTES   largest control message (array payload) in bytes, default 2 GiB; it is also
  *                                the budget of all layer data together (default 8 GiB, see data/viewer-store.ts)
  *   NAPARI_CUDA_BACKEND          auto|cpu|gpu; default auto (this build renders on the CPU only)
+ *   NAPARI_CUDA_H264_PROFILE     high|main|baseline: the best profile to use (the client's codecs still decide); default high
  *   NAPARI_CUDA_MAX_IN_FLIGHT    frames sent and not yet displayed per view (1..8); default 2 (MAX_FRAMES_IN_FLIGHT)
  *   NAPARI_CUDA_FFMPEG, NAPARI_CUDA_X264_CRF are read by the encoder (src/daemon/encode).
  */
@@ -42,6 +43,8 @@ export interface DaemonConfig {
   maxBufferedBytes: number;
   /** End-to-end flow control: frames sent and not yet acked (displayed) per view. */
   maxInFlight: number;
+  /** Highest H.264 profile to stream (NAPARI_CUDA_H264_PROFILE). */
+  h264Profile: "high" | "main" | "baseline";
   /** Graceful shutdown must finish within this; then the process exits anyway. */
   shutdownTimeoutMs: number;
 }
@@ -67,6 +70,7 @@ export function defaultConfig(): DaemonConfig {
     streamBurst: 1000,
     maxBufferedBytes: 4 * 1024 * 1024,
     maxInFlight: MAX_FRAMES_IN_FLIGHT,
+    h264Profile: "high",
     shutdownTimeoutMs: 3000,
   };
 }
@@ -118,6 +122,13 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Da
   }
   if (env.NAPARI_CUDA_MAX_IN_FLIGHT?.trim()) {
     cfg.maxInFlight = intIn("NAPARI_CUDA_MAX_IN_FLIGHT", env.NAPARI_CUDA_MAX_IN_FLIGHT, 1, 8);
+  }
+  const profile = env.NAPARI_CUDA_H264_PROFILE?.trim().toLowerCase();
+  if (profile) {
+    if (profile !== "high" && profile !== "main" && profile !== "baseline") {
+      throw new ConfigError(`NAPARI_CUDA_H264_PROFILE must be high, main or baseline, got ${JSON.stringify(profile)}`);
+    }
+    cfg.h264Profile = profile;
   }
   const backend = env.NAPARI_CUDA_BACKEND?.trim().toLowerCase();
   if (backend) {

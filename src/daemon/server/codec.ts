@@ -9,10 +9,15 @@ const PREFIXES: ReadonlyArray<[string, H264Profile]> = [
   ["avc1.42", "baseline"],
 ];
 
-/** Best profile the client can decode (high > main > baseline), or null when it offers no H.264. */
-export function chooseProfile(codecs: readonly string[]): H264Profile | null {
+/**
+ * Best profile the client can decode (high > main > baseline), or null when it offers no H.264.
+ * `preferred` (NAPARI_CUDA_H264_PROFILE) caps the choice: e.g. "baseline" for decoders that
+ * struggle with CABAC; a client that cannot decode it gets the best it can below that.
+ */
+export function chooseProfile(codecs: readonly string[], preferred?: H264Profile): H264Profile | null {
   const offered = codecs.map((c) => c.toLowerCase());
-  for (const [prefix, profile] of PREFIXES) {
+  const start = preferred ? PREFIXES.findIndex(([, p]) => p === preferred) : 0;
+  for (const [prefix, profile] of PREFIXES.slice(Math.max(0, start))) {
     if (offered.some((c) => c.startsWith(prefix))) return profile;
   }
   return null;

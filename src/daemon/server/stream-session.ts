@@ -104,7 +104,7 @@ export class StreamSession implements ViewHandle {
     }
     this.socket.clearHelloDeadline();
     this.hello = h;
-    const profile = chooseProfile(h.codecs);
+    const profile = chooseProfile(h.codecs, this.ctx.config.h264Profile);
     this.ctx.viewers.open(h.viewer_id);
     this.ctx.hub.add(this);
     this.log.info({ viewer: h.viewer_id, canvas: h.canvas, profile }, "view connected");

@@ -23,6 +23,8 @@ test("CLI flags and env are applied", () => {
     NAPARI_CUDA_RENDER_THREADS: "3",
     NAPARI_CUDA_MAX_DATA_BYTES: "1048576",
     NAPARI_CUDA_BACKEND: "gpu",
+    NAPARI_CUDA_MAX_IN_FLIGHT: "1",
+    NAPARI_CUDA_H264_PROFILE: "Baseline",
   });
   assert.equal(c.parentPid, 1234);
   assert.equal(c.port, 8123);
@@ -31,6 +33,8 @@ test("CLI flags and env are applied", () => {
   assert.equal(c.renderThreads, 3);
   assert.equal(c.controlMaxBytes, 1048576);
   assert.equal(c.backend, "gpu");
+  assert.equal(c.maxInFlight, 1);
+  assert.equal(c.h264Profile, "baseline");
 });
 
 test("non-loopback hosts, bad numbers, unknown flags and bad env are ConfigErrors", () => {
@@ -46,6 +50,8 @@ test("non-loopback hosts, bad numbers, unknown flags and bad env are ConfigError
     [[], { NAPARI_CUDA_RENDER_THREADS: "65" }],
     [[], { NAPARI_CUDA_BACKEND: "metal" }],
     [[], { NAPARI_CUDA_MAX_DATA_BYTES: "lots" }],
+    [[], { NAPARI_CUDA_MAX_IN_FLIGHT: "0" }],
+    [[], { NAPARI_CUDA_H264_PROFILE: "extended" }],
   ];
   for (const [argv, env] of bad) {
     assert.throws(() => parseConfig(argv, env), ConfigError, JSON.stringify([argv, env]));

@@ -27,6 +27,10 @@ test("profile choice prefers high > main > baseline and needs H.264", () => {
   assert.equal(chooseProfile(["avc1.42e01e"]), "baseline");
   assert.equal(chooseProfile(["vp8", "av01.0.04M.08"]), null);
   assert.equal(chooseProfile([]), null);
+  // NAPARI_CUDA_H264_PROFILE caps the choice; a client without that profile gets the best below it.
+  assert.equal(chooseProfile(["avc1.640028", "avc1.42E028"], "baseline"), "baseline");
+  assert.equal(chooseProfile(["avc1.640028", "avc1.42E028"], "main"), "baseline");
+  assert.equal(chooseProfile(["avc1.640028"], "baseline"), null);
 });
 
 test("evenCanvas rounds odd sizes down and keeps the pixel ratio", () => {
