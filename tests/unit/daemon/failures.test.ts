@@ -1,26 +1,22 @@
 /** Failure paths with real parts: no ffmpeg, ffmpeg dying mid-stream, a GPU request on a CPU-only build. */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { describe, test } from "node:test";
 import { defaultConfig } from "../../../src/daemon/config.js";
 import { startDaemon } from "../../../src/daemon/daemon.js";
 import { setLogLevel } from "../../../src/daemon/log.js";
 import { decodeFrame, type InfoResult, type StreamConfig } from "../../../src/protocol/index.js";
-import { controlClient, sleep, startTestDaemon, streamHello, TestClient, TOKENS, viewerState } from "./helpers.js";
+import {
+  controlClient,
+  sleep,
+  startTestDaemon,
+  streamHello,
+  TestClient,
+  TOKENS,
+  viewerState,
+  ffmpegChildren,
+} from "./helpers.js";
 
 type ErrorMsg = { type: "error"; code: string };
-
-function ffmpegChildren(): number[] {
-  try {
-    const out = execFileSync("ps", ["-o", "pid=,comm=", "--ppid", String(process.pid)], { encoding: "utf8" });
-    return out
-      .split("\n")
-      .filter((l) => /ffmpeg/.test(l))
-      .map((l) => Number(l.trim().split(/\s+/)[0]));
-  } catch {
-    return [];
-  }
-}
 
 describe("no usable ffmpeg", { timeout: 60_000 }, () => {
   test("views get encoder_unavailable and stay connected; info says why", async () => {

@@ -15,18 +15,7 @@ import {
   viewerState,
   type TestDaemon,
 } from "./helpers.js";
-
-/** mulberry32: small deterministic PRNG so a failure reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng as rng } from "../encode/helpers.js";
 
 const NASTY: unknown[] = [
   null,

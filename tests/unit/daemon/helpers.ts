@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 /** Shared helpers for daemon tests: a real daemon in-process and a queueing WebSocket client. */
 import { WebSocket, type RawData } from "ws";
 import { defaultConfig, type DaemonConfig } from "../../../src/daemon/config.js";
@@ -195,4 +196,17 @@ export function streamHello(over: Record<string, unknown> = {}): Record<string, 
 /** Resolves after `ms`. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Child ffmpeg processes of this test process. */
+export function ffmpegChildren(): number[] {
+  try {
+    const out = execFileSync("ps", ["-o", "pid=,comm=", "--ppid", String(process.pid)], { encoding: "utf8" });
+    return out
+      .split("\n")
+      .filter((l) => /ffmpeg/.test(l))
+      .map((l) => Number(l.trim().split(/\s+/)[0]));
+  } catch {
+    return []; // ps exits 1 when it lists nothing
+  }
 }

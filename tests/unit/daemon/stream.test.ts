@@ -1,6 +1,6 @@
 /** /stream against a real in-process daemon: real CPU renderer, real ffmpeg/libx264 encoders. */
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { after, before, describe, test } from "node:test";
 import { avccToAnnexB, nalUnitTypes, parameterSetsAnnexB } from "../../../src/daemon/encode/avc.js";
 import { locateFfmpeg } from "../../../src/daemon/encode/index.js";
@@ -21,6 +21,7 @@ import {
   TOKENS,
   viewerState,
   type TestDaemon,
+  ffmpegChildren,
 } from "./helpers.js";
 
 type ErrorMsg = { type: "error"; code: string; path?: string };
@@ -51,19 +52,6 @@ async function nextFrame(c: TestClient): Promise<{ header: FrameHeader; payload:
 
 function ack(c: TestClient, frameId: number): void {
   c.send({ type: "ack", frame_id: frameId, decode_ms: 1 });
-}
-
-/** Child ffmpeg processes of this test process. */
-function ffmpegChildren(): number[] {
-  try {
-    const out = execFileSync("ps", ["-o", "pid=,comm=", "--ppid", String(process.pid)], { encoding: "utf8" });
-    return out
-      .split("\n")
-      .filter((l) => /ffmpeg/.test(l))
-      .map((l) => Number(l.trim().split(/\s+/)[0]));
-  } catch {
-    return []; // ps exits 1 when it lists nothing
-  }
 }
 
 describe("stream auth and validation", { timeout: 90_000 }, () => {
