@@ -27,6 +27,10 @@ export type Interpolation = (typeof INTERPOLATIONS)[number];
 export const BLENDINGS = ["translucent", "translucent_no_depth", "additive", "opaque"] as const;
 export type Blending = (typeof BLENDINGS)[number];
 
+/** napari's 3D rendering modes (ignored in 2D). `iso` uses `iso_threshold`, `attenuated_mip` uses `attenuation`. */
+export const RENDERINGS = ["translucent", "additive", "iso", "mip", "minip", "attenuated_mip", "average"] as const;
+export type Rendering = (typeof RENDERINGS)[number];
+
 /** Array dtypes the daemon accepts for image data (numpy names). */
 export const DTYPES = ["uint8", "int8", "uint16", "int16", "uint32", "int32", "float32", "float64"] as const;
 export type DType = (typeof DTYPES)[number];

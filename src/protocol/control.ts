@@ -30,6 +30,21 @@ export const SetLayerDataSchema = z.object({
   nbytes: z.number().int().nonnegative(),
 });
 
+/** Open a dataset on the daemon's machine (control token only: the browser can never load files). */
+export const OpenLayerSchema = z.object({
+  op: z.literal("open_layer"),
+  id,
+  viewer_id: viewerId,
+  layer_id: z.string().min(1).max(64),
+  /** Absolute local path (or file:// URL) or http(s) URL of an OME-Zarr image (or plain zarr array). */
+  uri: z.string().min(1).max(4096),
+  /** Fix these source axes at an index (channel_axis splits channels into layers); they leave the layer. */
+  select: z
+    .array(z.object({ axis: z.number().int().nonnegative().max(31), index: z.number().int().nonnegative() }))
+    .max(32)
+    .default([]),
+});
+
 export const RemoveLayerSchema = z.object({
   op: z.literal("remove_layer"),
   id,
@@ -53,6 +68,7 @@ export const ShutdownSchema = z.object({ op: z.literal("shutdown"), id });
 export const ControlRequestSchema = z.discriminatedUnion("op", [
   ControlHelloSchema,
   SetLayerDataSchema,
+  OpenLayerSchema,
   RemoveLayerSchema,
   CloseViewerSchema,
   ScreenshotSchema,
@@ -80,6 +96,32 @@ export interface ScreenshotResult {
   height: number;
   format: "rgba8";
   nbytes: number;
+  /** Multiscale level each drawn layer used (layer id -> level; 0 = finest). */
+  levels: Record<string, number>;
+}
+
+/** One pyramid level of an opened layer (axes after `select`). */
+export interface LevelResult {
+  shape: number[];
+  chunks: number[];
+  /** Downsample factors vs level 0 per axis. */
+  factors: number[];
+}
+
+/** Result of `open_layer`: what the kernel needs to build the layer (axes after `select`). */
+export interface OpenLayerResult {
+  dtype: string;
+  axes: Array<{ name: string; type: string | null; unit: string | null }>;
+  levels: LevelResult[];
+  /** Level-0 world transform from the metadata, per axis. */
+  scale: number[];
+  translate: number[];
+  /** Finite (min, max) of the coarsest level: napari's default contrast limits for multiscale data. */
+  contrast_range: [number, number];
+  name: string | null;
+  ngff_version: string | null;
+  /** omero channel metadata of the selected channel, when present. */
+  channel: { label: string | null; color: string | null } | null;
 }
 
 /** Result of `info`. */

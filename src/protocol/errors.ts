@@ -21,6 +21,11 @@ export const ERROR_CODES = {
   encoder_unavailable: { close: null, summary: "no usable ffmpeg/encoder was found" },
   encoder_failed: { close: null, summary: "the encoder process failed; the stream restarts it" },
   render_failed: { close: null, summary: "rendering a frame failed" },
+  not_found: { close: null, summary: "a dataset path or URL does not exist (file missing, HTTP 404)" },
+  invalid_source: {
+    close: null,
+    summary: "a dataset could not be read: not OME-Zarr, unsupported codec, corrupt chunk, unreachable server",
+  },
   unsupported: { close: null, summary: "a valid request for a feature this daemon does not provide" },
   internal: { close: 1011, summary: "an unexpected daemon error" },
   shutting_down: { close: 1001, summary: "the daemon is stopping" },

@@ -4,12 +4,15 @@
  * renders from it. Full snapshots only: small, and "latest wins" is trivial.
  */
 import { z } from "zod";
-import { BLENDINGS, COLORMAP_NAMES, INTERPOLATIONS } from "./colormaps.js";
+import { BLENDINGS, COLORMAP_NAMES, INTERPOLATIONS, RENDERINGS } from "./colormaps.js";
 
 const finite = z.number().finite();
 const positive = finite.positive();
 
-/** Camera, napari semantics: `center` is (y, x) in world units; `zoom` = CSS pixels per world unit. */
+/**
+ * Camera, napari semantics: `center` is (y, x) in 2D or (z, y, x) in 3D, world units; `zoom` = CSS
+ * pixels per world unit; `angles` (degrees) orient the 3D orbit camera (src/protocol/camera3d.ts).
+ */
 export const CameraSchema = z.object({
   center: z.array(finite).min(2).max(3),
   zoom: positive.max(1e6),
@@ -39,6 +42,14 @@ export const LayerStateSchema = z
     /** world = data * scale + translate, per axis of the layer (outermost first). */
     scale: z.array(positive).max(32).default([]),
     translate: z.array(finite).max(32).default([]),
+    /** 3D only: how rays are composited (napari's names). */
+    rendering: z.enum(RENDERINGS).default("mip"),
+    /** 3D `attenuated_mip`: attenuation per world unit along the ray (napari's default 0.05). */
+    attenuation: finite.min(0).max(1e6).default(0.05),
+    /** 3D `iso`: surface threshold in data values. */
+    iso_threshold: finite.default(0.5),
+    /** Multiscale: render this level (0 = finest) instead of choosing automatically; null = automatic. */
+    locked_data_level: z.number().int().nonnegative().max(63).nullable().default(null),
   })
   .refine((l) => l.contrast_limits[0] < l.contrast_limits[1], {
     message: "contrast_limits must be increasing (low < high)",

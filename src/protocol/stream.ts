@@ -62,13 +62,27 @@ export interface StreamConfig {
   backend: string;
 }
 
-/** Daemon -> client: what the daemon knows about the viewer's layers. */
+/** One layer in a meta message. */
+export interface StreamMetaLayer {
+  id: string;
+  /** Level-0 shape and dtype. */
+  shape: number[];
+  dtype: string;
+  loaded: boolean;
+  /** Level the last frame of this view drew (0 = finest) and the number of levels. */
+  data_level: number;
+  level_count: number;
+}
+
+/** Daemon -> client: the viewer's layers and multiscale state; sent on change (level switch, load progress). */
 export interface StreamMeta {
   type: "meta";
-  layers: Array<{ id: string; shape: number[]; dtype: string; loaded: boolean }>;
-  /** Current multiscale level and level count (single-scale data: 0 and 1). */
+  layers: StreamMetaLayer[];
+  /** Level and level count of the first visible multiscale layer (single-scale data: 0 and 1), for the HUD. */
   level: number;
   level_count: number;
+  /** Chunks queued or loading for this view; 0 when everything visible is at the chosen level. */
+  loading: number;
 }
 
 /** Daemon -> client: an error. `path` names the failing property for invalid_message. */

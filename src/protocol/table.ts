@@ -2,7 +2,7 @@
  * The protocol as data: what docs/protocol.md lists and what the Python mirror
  * (kernel-bridge/napari_cuda/_protocol.py) must agree with (tests check it).
  */
-import { BLENDINGS, COLORMAP_NAMES, DTYPES, INTERPOLATIONS } from "./colormaps.js";
+import { BLENDINGS, COLORMAP_NAMES, DTYPES, INTERPOLATIONS, RENDERINGS } from "./colormaps.js";
 import { ControlRequestSchema } from "./control.js";
 import { ERROR_CODES } from "./errors.js";
 import { FRAME_HEADER_LAYOUT, FRAME_MAGIC, HEADER_BYTES } from "./frame.js";
@@ -16,6 +16,7 @@ export function protocolTable() {
     colormaps: [...COLORMAP_NAMES],
     interpolations: [...INTERPOLATIONS],
     blendings: [...BLENDINGS],
+    renderings: [...RENDERINGS],
     dtypes: [...DTYPES],
     control_ops: ControlRequestSchema.options.map((o) => o.shape.op.value),
     stream_client_types: StreamClientMessageSchema.options.map((o) => o.shape.type.value),

@@ -47,6 +47,7 @@ export function parseServerMessage(text: string): StreamServerMessage {
         layers: o["layers"] as StreamMeta["layers"],
         level: num(o, "level"),
         level_count: num(o, "level_count"),
+        loading: typeof o["loading"] === "number" ? o["loading"] : 0,
       };
       return msg;
     }

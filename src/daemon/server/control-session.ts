@@ -141,6 +141,11 @@ export class ControlSession {
         this.enqueue(req.id, async () => this.setLayerData(req, await bytes.promise));
         return;
       }
+      case "open_layer":
+        this.enqueue(req.id, () => {
+          throw new NapariCudaError("unsupported", "open_layer is being wired (issue #3)", { path: "op" });
+        });
+        return;
       case "remove_layer":
         this.enqueue(req.id, () => {
           this.ctx.viewers.removeLayer(req.viewer_id, req.layer_id);
@@ -196,6 +201,7 @@ export class ControlSession {
       height: frame.height,
       format: "rgba8",
       nbytes: pixels.byteLength,
+      levels: {},
     };
     this.ok(req.id, result);
     this.socket.sendBinary(pixels);

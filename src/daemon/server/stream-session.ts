@@ -151,8 +151,10 @@ export class StreamSession implements ViewHandle {
       shape: [...l.shape],
       dtype: l.dtype,
       loaded: true,
+      data_level: 0,
+      level_count: 1,
     }));
-    const meta: StreamMeta = { type: "meta", layers, level: 0, level_count: 1 };
+    const meta: StreamMeta = { type: "meta", layers, level: 0, level_count: 1, loading: 0 };
     this.socket.sendJson(meta);
   }
 

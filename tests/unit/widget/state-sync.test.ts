@@ -15,6 +15,10 @@ const layer: LayerTrait = {
   blending: "translucent",
   scale: [1, 1],
   translate: [0, 0],
+  rendering: "mip",
+  attenuation: 0.05,
+  iso_threshold: 0.5,
+  locked_data_level: null,
   shape: [64, 64],
   dtype: "uint8",
 };
