@@ -13,9 +13,14 @@
  *   NAPARI_CUDA_BACKEND          auto|cpu|gpu; default auto (this build renders on the CPU only)
  *   NAPARI_CUDA_H264_PROFILE     high|main|baseline: the best profile to use (the client's codecs still decide); default high
  *   NAPARI_CUDA_MAX_IN_FLIGHT    frames sent and not yet displayed per view (1..8); default 2 (MAX_FRAMES_IN_FLIGHT)
+ *   NAPARI_CUDA_CACHE_BYTES      decoded-chunk cache budget for datasets (bytes); default 2 GiB (data/chunk-cache.ts)
+ *   NAPARI_CUDA_MS_AUTO*         multiscale level policy (multiscale/env.ts)
  *   NAPARI_CUDA_FFMPEG, NAPARI_CUDA_X264_CRF are read by the encoder (src/daemon/encode).
  */
 import { parseArgs } from "node:util";
+import { ConfigError } from "./config-error.js";
+import { cacheBytesFromEnv } from "./data/chunk-cache.js";
+import { defaultMsAutoConfig, parseMsAutoConfig, type MsAutoConfig } from "./multiscale/env.js";
 import { CONTROL_MAX_MESSAGE_BYTES, MAX_FRAMES_IN_FLIGHT, STREAM_MAX_MESSAGE_BYTES } from "../protocol/index.js";
 
 export type BackendRequest = "auto" | "cpu" | "gpu";
@@ -47,12 +52,13 @@ export interface DaemonConfig {
   h264Profile: "high" | "main" | "baseline";
   /** Graceful shutdown must finish within this; then the process exits anyway. */
   shutdownTimeoutMs: number;
+  /** Multiscale level policy (NAPARI_CUDA_MS_AUTO*). */
+  msAuto: MsAutoConfig;
+  /** Decoded-chunk cache budget in bytes (NAPARI_CUDA_CACHE_BYTES). */
+  cacheBytes: number;
 }
 
-/** Thrown for a bad command line or environment; main prints it and exits 2. */
-export class ConfigError extends Error {
-  override readonly name = "ConfigError";
-}
+export { ConfigError };
 
 /** Defaults, for documentation and for tests that start a daemon in-process. */
 export function defaultConfig(): DaemonConfig {
@@ -72,6 +78,8 @@ export function defaultConfig(): DaemonConfig {
     maxInFlight: MAX_FRAMES_IN_FLIGHT,
     h264Profile: "high",
     shutdownTimeoutMs: 3000,
+    msAuto: defaultMsAutoConfig(),
+    cacheBytes: cacheBytesFromEnv({}),
   };
 }
 
@@ -136,6 +144,12 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Da
       throw new ConfigError(`NAPARI_CUDA_BACKEND must be auto, cpu or gpu, got ${JSON.stringify(backend)}`);
     }
     cfg.backend = backend;
+  }
+  cfg.msAuto = parseMsAutoConfig(env);
+  try {
+    cfg.cacheBytes = cacheBytesFromEnv(env);
+  } catch (err) {
+    throw new ConfigError(err instanceof Error ? err.message : String(err));
   }
   return cfg;
 }

@@ -3,9 +3,15 @@
  * runs it as a process; tests start it in-process.
  */
 import type { BackendRequest, DaemonConfig } from "./config.js";
+import { ChunkStore } from "./data/chunk-store.js";
+import { openSource } from "./data/source.js";
 import { ViewerStore } from "./data/viewer-store.js";
+import { getMetrics } from "./metrics/index.js";
 import { childLogger, type Logger } from "./log.js";
 import { CpuRenderer } from "./render/cpu-renderer.js";
+import { StillChooser } from "./scene/choosers.js";
+import { SceneAssembler } from "./scene/resolve.js";
+import { SourceRegistry } from "./scene/sources.js";
 import type { Tokens } from "./server/auth.js";
 import type { DaemonContext } from "./server/context.js";
 import { FfmpegEncoderFactory } from "./server/encoder-factory.js";
@@ -15,7 +21,7 @@ import { ViewHub } from "./server/view-hub.js";
 export interface DaemonOptions {
   config: DaemonConfig;
   tokens: Tokens;
-  /** Script the CPU render workers run (the bundle itself); undefined: the renderer's default (sources). */
+  /** Script the CPU render and chunk workers run (the bundle itself); undefined: their defaults (sources). */
   workerEntry?: string;
   /** Called when a client asks the daemon to stop (`shutdown` op); the owner then calls close(). */
   onShutdownRequest?: (reason: string) => void;
@@ -52,14 +58,26 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     ...(config.renderThreads === null ? {} : { threads: config.renderThreads }),
     ...(opts.workerEntry === undefined ? {} : { workerEntry: opts.workerEntry }),
   });
+  const store = new ChunkStore({
+    cacheBytes: config.cacheBytes,
+    ...(opts.workerEntry === undefined ? {} : { workerEntry: opts.workerEntry }),
+  });
+  const sources = new SourceRegistry(
+    (uri) => openSource(uri),
+    (source) => store.drop(source),
+  );
+  const metrics = getMetrics();
+  const untrackCache = metrics.trackChunkCache(() => store.cachedBytes);
   const ctx: DaemonContext = {
     config,
     tokens: opts.tokens,
     renderer,
     backend,
     encoders: new FfmpegEncoderFactory(opts.env ?? process.env),
-    viewers: new ViewerStore(),
+    viewers: new ViewerStore(undefined, sources),
     hub: new ViewHub(),
+    scene: { store, assembler: new SceneAssembler(store), still: new StillChooser(config.msAuto) },
+    metrics,
     requestShutdown: (reason) => opts.onShutdownRequest?.(reason),
   };
   const server = new DaemonServer(ctx, childLogger("server"));
@@ -67,7 +85,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
   try {
     port = await server.listen();
   } catch (err) {
-    await renderer.dispose();
+    untrackCache();
+    await Promise.all([renderer.dispose(), store.dispose(), sources.dispose()]);
     throw err;
   }
   log.info({ host: config.host, port, backend, threads: renderer.threads }, "listening");
@@ -79,7 +98,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     } catch (err) {
       log.error({ err }, "closing the server failed");
     }
-    await renderer.dispose();
+    untrackCache();
+    await Promise.all([renderer.dispose(), store.dispose(), sources.dispose()]);
   };
   return {
     host: config.host,

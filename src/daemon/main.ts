@@ -10,6 +10,8 @@ import { fileURLToPath } from "node:url";
 import { isMainThread, workerData } from "node:worker_threads";
 import { PROTOCOL_VERSION } from "../protocol/index.js";
 import { ConfigError, parseConfig } from "./config.js";
+import { CHUNK_WORKER_ROLE } from "./data/chunk-worker-protocol.js";
+import { runChunkWorker } from "./data/chunk-worker.js";
 import { startDaemon, type RunningDaemon } from "./daemon.js";
 import { childLogger, flushLogs, setLogLevel } from "./log.js";
 import { runCpuRenderWorker } from "./render/cpu-worker.js";
@@ -112,8 +114,11 @@ async function runDaemon(): Promise<void> {
   );
 }
 
-if (!isMainThread && (workerData as { role?: unknown } | null)?.role === "cpu-render") {
+const workerRole = isMainThread ? null : (workerData as { role?: unknown } | null)?.role;
+if (workerRole === "cpu-render") {
   runCpuRenderWorker();
+} else if (workerRole === CHUNK_WORKER_ROLE) {
+  runChunkWorker();
 } else {
   await runDaemon();
 }

@@ -8,7 +8,8 @@
  *     get(modelId): ViewHandle | undefined   // latest live view of that model
  *   }
  */
-import type { Camera } from "../protocol/state.js";
+import type { Camera, Dims } from "../protocol/state.js";
+import type { StreamMeta } from "../protocol/stream.js";
 import type { StatsSummary, ViewStats } from "./stats.js";
 import { MODULE_VERSION } from "./version.js";
 
@@ -37,6 +38,10 @@ export interface ViewHandle {
   /** Last seq sent to the daemon, and the local camera. */
   readonly seq: number;
   readonly camera: { center: number[]; zoom: number; angles: number[] };
+  /** The local dims (ndisplay, current_step, axis_labels). */
+  readonly dims: { ndisplay: number; current_step: number[]; axis_labels: string[] };
+  /** The latest meta message from the daemon (levels, loading), or null before the first. */
+  readonly meta: StreamMeta | null;
   stats(): StatsSummary;
   reset(): void;
 }
@@ -83,6 +88,8 @@ export interface HandleSource {
   transport(): "proxy" | "direct" | null;
   seq(): number;
   camera(): Camera;
+  dims(): Dims;
+  meta(): StreamMeta | null;
 }
 
 /** A read-only handle whose getters read the live values. */
@@ -142,6 +149,14 @@ export function makeViewHandle(src: HandleSource): ViewHandle {
     get camera() {
       const c = src.camera();
       return { center: [...c.center], zoom: c.zoom, angles: [...c.angles] };
+    },
+    get dims() {
+      const d = src.dims();
+      return { ndisplay: d.ndisplay, current_step: [...d.current_step], axis_labels: [...d.axis_labels] };
+    },
+    get meta() {
+      const m = src.meta();
+      return m === null ? null : structuredClone(m);
     },
     stats: () => st.summary(performance.now()),
     reset: () => st.reset(),

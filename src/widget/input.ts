@@ -1,7 +1,11 @@
-/** DOM binding for mouse interaction: drag pans, wheel zooms about the cursor, double-click resets. */
+/**
+ * DOM binding for mouse interaction: drag pans (2D) or orbits (3D, where shift/right/middle drag
+ * pans), the wheel zooms, double-click resets the view.
+ */
 import type { Vec2 } from "../protocol/camera.js";
 import type { Camera, Canvas } from "../protocol/state.js";
 import { DragState, wheelZoom, wheelZoomFactor } from "./interaction.js";
+import { dragMode, wheelZoom3d } from "./interaction3d.js";
 import { Debounce } from "./throttle.js";
 
 /** A wheel gesture ends this long after its last event (ms). */
@@ -45,6 +49,10 @@ export class InputBinding {
     this.listen("lostpointercapture", (e) => this.onUp(e as PointerEvent));
     this.listen("wheel", (e) => this.onWheel(e as WheelEvent), { passive: false });
     this.listen("dblclick", (e) => this.onDblClick(e as MouseEvent));
+    // A right-drag pans in 3D: no context menu over the canvas then.
+    this.listen("contextmenu", (e) => {
+      if (this.target.ndisplay() === 3) e.preventDefault();
+    });
     el.style.cursor = "grab";
     el.style.touchAction = "none";
   }
@@ -71,14 +79,16 @@ export class InputBinding {
   }
 
   private onDown(e: PointerEvent): void {
-    if (e.button !== 0 || this.target.ndisplay() !== 2 || this.drag.active) return;
+    const ndisplay = this.target.ndisplay();
+    const mode = dragMode(ndisplay, e.button, e.shiftKey);
+    if (mode === null || this.drag.active) return;
     e.preventDefault();
     try {
       this.el.setPointerCapture(e.pointerId);
     } catch {
       // Capture can fail for a pointer that is already gone; the drag still works inside the canvas.
     }
-    this.drag.start(e.pointerId, this.screen(e));
+    this.drag.start(e.pointerId, this.screen(e), mode, ndisplay);
     this.el.style.cursor = "grabbing";
   }
 
@@ -98,12 +108,15 @@ export class InputBinding {
 
   private onWheel(e: WheelEvent): void {
     const canvas = this.target.canvas();
-    if (canvas === null || this.target.ndisplay() !== 2) return;
+    if (canvas === null) return;
     e.preventDefault();
     const rect = this.el.getBoundingClientRect();
     const factor = wheelZoomFactor(e.deltaY, e.deltaMode, rect.height, e.ctrlKey);
     if (factor === 1) return;
-    this.target.apply(wheelZoom(this.target.camera(), canvas, this.screen(e), factor), inputTime(e));
+    const cam = this.target.camera();
+    const next =
+      this.target.ndisplay() === 3 ? wheelZoom3d(cam, factor) : wheelZoom(cam, canvas, this.screen(e), factor);
+    this.target.apply(next, inputTime(e));
     this.wheelEnd.trigger();
   }
 

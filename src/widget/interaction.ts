@@ -1,9 +1,11 @@
 /**
  * Interaction math (pure): wheel zoom factors, drag tracking, and the reset-view box.
- * DOM event binding lives in input.ts.
+ * DOM event binding lives in input.ts; 3D-only math in interaction3d.ts.
  */
 import { fitCamera, pan, zoomAbout, type Vec2 } from "../protocol/camera.js";
+import { fitCamera3d } from "../protocol/camera3d.js";
 import type { Camera, Canvas } from "../protocol/state.js";
+import { orbitDrag, panDrag3d, type DragMode } from "./interaction3d.js";
 
 /** Zoom exponent per CSS pixel of wheel travel: one 100 px notch zooms by 2 ** 0.3 (about 1.23x, like vispy). */
 export const ZOOM_PER_PX = 0.003;
@@ -32,11 +34,16 @@ export function wheelZoom(camera: Camera, canvas: Canvas, screen: Vec2, factor: 
   return zoomAbout(camera, canvas, factor, screen);
 }
 
-/** Tracks one pointer drag; move() gives the camera after the pointer moved (content follows the pointer). */
+/**
+ * Tracks one pointer drag; move() gives the camera after the pointer moved: a pan (content follows
+ * the pointer, in the view plane in 3D) or an orbit (3D rotation).
+ */
 export class DragState {
   private pointerId: number | null = null;
   private last: Vec2 = [0, 0];
   private moved = false;
+  private mode: DragMode = "pan";
+  private ndisplay = 2;
 
   get active(): boolean {
     return this.pointerId !== null;
@@ -47,10 +54,17 @@ export class DragState {
     return this.moved;
   }
 
-  start(pointerId: number, screen: Vec2): void {
+  /** What the current (or last) drag does. */
+  get kind(): DragMode {
+    return this.mode;
+  }
+
+  start(pointerId: number, screen: Vec2, mode: DragMode = "pan", ndisplay = 2): void {
     this.pointerId = pointerId;
     this.last = screen;
     this.moved = false;
+    this.mode = mode;
+    this.ndisplay = ndisplay;
   }
 
   /** New camera for a move of `pointerId` to `screen`, or null if it is not this drag or did not move. */
@@ -61,7 +75,8 @@ export class DragState {
     this.last = screen;
     if (dx === 0 && dy === 0) return null;
     this.moved = true;
-    return pan(camera, dx, dy);
+    if (this.mode === "orbit") return orbitDrag(camera, dx, dy);
+    return this.ndisplay === 3 ? panDrag3d(camera, dx, dy) : pan(camera, dx, dy);
   }
 
   /** End the drag of `pointerId`; true if it was this drag. */
@@ -119,8 +134,41 @@ export function worldExtent(layers: readonly LayerGeometry[]): { min: Vec2; max:
   return box;
 }
 
-/** Camera that shows every layer (double-click); null when there is nothing to fit. */
-export function resetCamera(camera: Camera, canvas: Canvas, layers: readonly LayerGeometry[]): Camera | null {
+/** World extent of the layers along their third-to-last axis (3D depth), pixel edges included; null when none has one. */
+export function depthExtent(layers: readonly LayerGeometry[]): Vec2 | null {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const l of layers) {
+    const n = l.shape.length;
+    const d = l.shape[n - 3];
+    if (n < 3 || d === undefined || !(d > 0)) continue;
+    const s = fromEnd(l.scale, 3, 1);
+    const t = fromEnd(l.translate, 3, 0);
+    lo = Math.min(lo, t + s * -0.5, t + s * (d - 0.5));
+    hi = Math.max(hi, t + s * -0.5, t + s * (d - 0.5));
+  }
+  return lo <= hi ? [lo, hi] : null;
+}
+
+/**
+ * Camera that shows every layer (double-click); null when there is nothing to fit. In 3D, napari's
+ * reset_view (fitCamera3d): centred on the volume, zoom fitting (y, x), default angles.
+ */
+export function resetCamera(
+  camera: Camera,
+  canvas: Canvas,
+  layers: readonly LayerGeometry[],
+  ndisplay = 2,
+): Camera | null {
   const box = worldExtent(layers);
-  return box === null ? null : fitCamera(camera, canvas, box.min, box.max, RESET_MARGIN);
+  if (box === null) return null;
+  if (ndisplay !== 3) return fitCamera(camera, canvas, box.min, box.max, RESET_MARGIN);
+  const depth = depthExtent(layers) ?? [-0.5, 0.5];
+  return fitCamera3d(
+    camera,
+    canvas,
+    [depth[0], box.min[0], box.min[1]],
+    [depth[1], box.max[0], box.max[1]],
+    RESET_MARGIN,
+  );
 }

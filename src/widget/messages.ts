@@ -1,6 +1,12 @@
 /** Parsing of the daemon's text messages on the stream channel (config, meta, error). */
 import { NapariCudaError } from "../protocol/errors.js";
-import type { StreamConfig, StreamError, StreamMeta, StreamServerMessage } from "../protocol/stream.js";
+import type {
+  StreamConfig,
+  StreamError,
+  StreamMeta,
+  StreamMetaLayer,
+  StreamServerMessage,
+} from "../protocol/stream.js";
 import { parseJson } from "../protocol/validate.js";
 
 function fail(path: string, message: string): never {
@@ -17,6 +23,32 @@ function num(o: Record<string, unknown>, key: string): number {
   const v = o[key];
   if (typeof v !== "number" || !Number.isFinite(v)) fail(key, "expected a number");
   return v;
+}
+
+function count(o: Record<string, unknown>, key: string, path: string): number {
+  const v = o[key];
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 0) fail(path, "expected a non-negative integer");
+  return v;
+}
+
+function metaLayer(value: unknown, i: number): StreamMetaLayer {
+  const at = `layers[${i}]`;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) fail(at, "expected an object");
+  const o = value as Record<string, unknown>;
+  const id = o["id"];
+  if (typeof id !== "string") fail(`${at}.id`, "expected a string");
+  const shape = o["shape"];
+  if (!Array.isArray(shape) || !shape.every((n) => typeof n === "number")) fail(`${at}.shape`, "expected numbers");
+  const levelCount = count(o, "level_count", `${at}.level_count`);
+  if (levelCount < 1) fail(`${at}.level_count`, "expected at least 1");
+  return {
+    id,
+    shape: shape as number[],
+    dtype: typeof o["dtype"] === "string" ? o["dtype"] : "",
+    loaded: o["loaded"] === true,
+    data_level: count(o, "data_level", `${at}.data_level`),
+    level_count: levelCount,
+  };
 }
 
 /** Parse and check one text message from the daemon; throws NapariCudaError naming the bad property. */
@@ -41,13 +73,14 @@ export function parseServerMessage(text: string): StreamServerMessage {
       return msg;
     }
     case "meta": {
-      if (!Array.isArray(o["layers"])) fail("layers", "expected an array");
+      const layers = o["layers"];
+      if (!Array.isArray(layers)) fail("layers", "expected an array");
       const msg: StreamMeta = {
         type: "meta",
-        layers: o["layers"] as StreamMeta["layers"],
-        level: num(o, "level"),
-        level_count: num(o, "level_count"),
-        loading: typeof o["loading"] === "number" ? o["loading"] : 0,
+        layers: layers.map(metaLayer),
+        level: count(o, "level", "level"),
+        level_count: count(o, "level_count", "level_count"),
+        loading: o["loading"] === undefined ? 0 : count(o, "loading", "loading"),
       };
       return msg;
     }

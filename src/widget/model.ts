@@ -21,6 +21,7 @@ export class ViewerModel extends DOMWidgetModel {
       height: DEFAULT_HEIGHT,
       canvas: {},
       stream_info: {},
+      layer_levels: {},
     };
   }
 

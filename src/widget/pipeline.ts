@@ -4,7 +4,7 @@
  */
 import { decodeFrame } from "../protocol/frame.js";
 import type { Canvas } from "../protocol/state.js";
-import type { StreamConfig, StreamHello } from "../protocol/stream.js";
+import type { StreamConfig, StreamHello, StreamMeta } from "../protocol/stream.js";
 import { FrameDecoder } from "./decoder.js";
 import type { DisplayedFrame, ViewStats } from "./stats.js";
 import { daemonErrorText } from "./status.js";
@@ -16,6 +16,8 @@ export interface PipelineEvents {
   /** A readable error line (daemon error, bad frame, decoder failure). */
   error(message: string): void;
   config(cfg: StreamConfig): void;
+  /** Layers, multiscale levels and loading progress of this view. */
+  meta(meta: StreamMeta): void;
   displayed(f: DisplayedFrame): void;
 }
 
@@ -54,6 +56,7 @@ export class StreamPipeline {
       hello: opts.hello,
       onMessage: (msg) => {
         if (msg.type === "config") this.onConfig(msg);
+        else if (msg.type === "meta") events.meta(msg);
         else if (msg.type === "error") events.error(daemonErrorText(msg));
       },
       onFrame: (data) => this.onFrame(data),

@@ -9,10 +9,16 @@ import type { StreamConfig } from "../protocol/stream.js";
 import { PROTOCOL_VERSION } from "../protocol/version.js";
 import { browserCodecs, hasWebCodecs } from "./codecs.js";
 import { parseKernelMessage, sameConnection, type ConnectionInfo } from "./connection.js";
+import { CameraControl } from "./camera-control.js";
+import { DimsBar } from "./dims-bar.js";
+import { DimsControl } from "./dims-control.js";
+import { sliderAxes } from "./dims-model.js";
 import { makeViewHandle, registerView } from "./hook.js";
 import { Hud } from "./hud.js";
-import { InputBinding, type InputTarget } from "./input.js";
-import { resetCamera } from "./interaction.js";
+import { InputBinding } from "./input.js";
+import { LoadingBadge } from "./loading-badge.js";
+import type { LayerLevels } from "./meta.js";
+import { MetaView } from "./meta-view.js";
 import { StreamPipeline } from "./pipeline.js";
 import { SizeWatcher } from "./size-watcher.js";
 import { deviceCanvas } from "./sizing.js";
@@ -21,12 +27,18 @@ import { ViewStats } from "./stats.js";
 import { StatusBoard } from "./status-board.js";
 import { connectionText, noH264Text, webCodecsUnavailableText } from "./status.js";
 import type { ConnectionStatus } from "./stream-client.js";
-import { Throttle } from "./throttle.js";
-import { canvasEqual, readCamera, readDims, readLayers, type StreamInfoTrait, type ViewerTraits } from "./traits.js";
+import {
+  canvasEqual,
+  readCamera,
+  readDims,
+  readLayers,
+  type DimsTrait,
+  type StreamInfoTrait,
+  type ViewerTraits,
+} from "./traits.js";
 import { streamUrls, type PageLocation } from "./url.js";
 import { buildCanvasDom, buildMessage, resizeCanvas, type ViewDom } from "./view-dom.js";
 
-export const CAMERA_WRITE_MS = 100;
 const CONNECT_RETRY_MS = 5000;
 
 /** What the session needs from the widget model and the page. */
@@ -39,6 +51,8 @@ export interface SessionHost {
   heightTrait(): number;
   sendToKernel(msg: { type: string }): void;
   writeCamera(camera: Camera): void;
+  writeDims(dims: DimsTrait): void;
+  writeLayerLevels(levels: LayerLevels): void;
   writeCanvas(canvas: Canvas): void;
   writeStreamInfo(info: StreamInfoTrait): void;
 }
@@ -51,6 +65,7 @@ export class ViewerSession {
   private readonly stats = new ViewStats();
   private readonly board: StatusBoard;
   private dom: ViewDom | null = null;
+  private dimsBar: DimsBar | null = null;
   private input: InputBinding | null = null;
   private sizes: SizeWatcher | null = null;
   private pipeline: StreamPipeline | null = null;
@@ -62,7 +77,9 @@ export class ViewerSession {
   private startedAt = 0;
   private lastConnectRequest = -Infinity;
   private tickTimer: ReturnType<typeof setInterval> | null = null;
-  private readonly cameraWrite = new Throttle(() => this.writeCamera(), CAMERA_WRITE_MS);
+  private readonly cameraControl: CameraControl;
+  private readonly dimsControl: DimsControl;
+  private readonly meta: MetaView;
   private readonly unregister: () => void;
   private disposed = false;
 
@@ -71,9 +88,29 @@ export class ViewerSession {
     private readonly host: SessionHost,
   ) {
     this.state = new LocalViewerState(host.traits());
+    const send = (seq: number, inputTime: number) => this.sendLocal(seq, inputTime);
+    const state = this.state;
+    this.cameraControl = new CameraControl({
+      state,
+      canvas: () => this.canvas,
+      send,
+      write: (camera) => !this.disposed && host.writeCamera(camera),
+    });
+    this.dimsControl = new DimsControl({
+      state,
+      send: (seq, t) => {
+        send(seq, t);
+        this.showDims();
+      },
+      write: (dims) => !this.disposed && host.writeDims(dims),
+    });
+    this.meta = new MetaView((levels) => {
+      if (!this.disposed) host.writeLayerLevels(levels);
+    });
     this.board = new StatusBoard({
       stats: this.stats,
       config: () => this.config,
+      meta: () => this.meta.latest,
       canvas: () => this.canvas,
       transport: () => this.transport,
       writeInfo: (info) => host.writeStreamInfo(info),
@@ -90,6 +127,8 @@ export class ViewerSession {
         transport: () => this.transport,
         seq: () => this.state.seq,
         camera: () => this.state.camera,
+        dims: () => this.state.dims,
+        meta: () => this.meta.latest,
       }),
     );
   }
@@ -107,11 +146,18 @@ export class ViewerSession {
     }
     this.dom = buildCanvasDom(doc);
     const hud = new Hud(doc);
-    this.dom.container.append(hud.el);
+    const badge = new LoadingBadge(doc);
+    this.dom.container.append(hud.el, badge.el);
     this.board.attach(hud);
-    this.root.append(this.dom.container);
+    this.meta.attach(badge);
+    this.dimsBar = new DimsBar(doc, {
+      move: (axis, value, t) => this.dimsControl.move(axis, value, t),
+      release: () => this.dimsControl.release(),
+    });
+    this.root.append(this.dom.container, this.dimsBar.el);
+    this.showDims();
     this.applySizeTraits();
-    this.input = new InputBinding(this.dom.canvas, this.inputTarget());
+    this.input = new InputBinding(this.dom.canvas, this.cameraControl);
     this.sizes = new SizeWatcher(this.dom.canvas, () => this.measure());
     this.board.set("waiting", "waiting for the kernel…");
     this.requestConnection();
@@ -149,13 +195,15 @@ export class ViewerSession {
       return;
     }
     const t = this.host.traits();
+    const now = performance.now();
     const seq =
       key === "camera"
-        ? this.state.applyModelCamera(readCamera(t.camera), performance.now())
+        ? this.state.applyModelCamera(readCamera(t.camera), now)
         : key === "dims"
-          ? this.state.applyModelDims(readDims(t.dims))
+          ? this.state.applyModelDims(readDims(t.dims), now)
           : this.state.applyModelLayers(readLayers(t.layers));
     if (seq !== null) this.pipeline?.sendState(seq, this.state.wire());
+    if (key === "dims") this.showDims();
   }
 
   /** Lumino told the view it was resized or shown. */
@@ -167,16 +215,18 @@ export class ViewerSession {
   dispose(): void {
     if (this.disposed) return;
     const steps: Array<() => void> = [
-      () => this.cameraWrite.flush(),
+      () => this.cameraControl.dispose(),
+      () => this.dimsControl.dispose(),
       () => (this.disposed = true),
       () => this.closePipeline(),
       () => this.input?.dispose(),
       () => this.sizes?.dispose(),
-      () => this.cameraWrite.dispose(),
+      () => this.meta.dispose(),
       () => this.board.dispose(),
       () => this.tickTimer !== null && clearInterval(this.tickTimer),
       () => this.unregister(),
       () => this.dom?.container.remove(),
+      () => this.dimsBar?.el.remove(),
     ];
     for (const step of steps) {
       try {
@@ -221,6 +271,10 @@ export class ViewerSession {
           this.board.refresh(performance.now());
         },
         displayed: (f) => this.board.frameShown(f.displayedAt),
+        meta: (m) => {
+          this.meta.update(m);
+          this.board.refresh(performance.now());
+        },
       },
     });
     this.pipeline.start();
@@ -230,6 +284,7 @@ export class ViewerSession {
     const p = this.pipeline;
     this.pipeline = null;
     this.config = null;
+    this.meta.clear();
     p?.dispose();
   }
 
@@ -237,7 +292,11 @@ export class ViewerSession {
     if (s.state === "closed") return;
     if (s.state === "open" || s.state === "connecting") this.transport = s.transport;
     // Inputs from before a drop are shown by the reconnect's keyframe: not a motion-to-photon sample.
-    if (s.state === "reconnecting" || s.state === "failed") this.stats.seqs.clear();
+    if (s.state === "reconnecting" || s.state === "failed") {
+      this.stats.seqs.clear();
+      // The dropped connection's loading count no longer means anything; the next hello gets a fresh meta.
+      this.meta.clear();
+    }
     // The daemon may have been restarted on another port: ask the kernel again while retrying.
     if (s.state === "reconnecting" && s.attempt >= 2) this.requestConnection();
     const { status, text, kind } = connectionText(s, this.stats.frames > 0);
@@ -246,34 +305,15 @@ export class ViewerSession {
     this.board.set(status, text);
   }
 
-  private inputTarget(): InputTarget {
-    return {
-      camera: () => this.state.camera,
-      canvas: () => this.canvas,
-      ndisplay: () => this.state.dims.ndisplay,
-      apply: (camera, t) => this.applyLocalCamera(camera, t),
-      gestureEnd: () => this.cameraWrite.flush(),
-      reset: (t) => {
-        const cam = this.canvas === null ? null : resetCamera(this.state.camera, this.canvas, this.state.layers);
-        if (cam === null) return;
-        this.applyLocalCamera(cam, t);
-        this.cameraWrite.flush();
-      },
-    };
-  }
-
-  private applyLocalCamera(camera: Camera, inputTime: number): void {
-    const seq = this.state.setCamera(camera);
+  /** The local state changed by an interaction: record the input time for m2p and send it. */
+  private sendLocal(seq: number, inputTime: number): void {
     this.stats.seqs.record(seq, inputTime);
     this.pipeline?.sendState(seq, this.state.wire());
-    this.cameraWrite.request();
   }
 
-  private writeCamera(): void {
-    if (this.disposed) return;
-    const cam = this.state.camera;
-    this.state.noteWrite(cam, performance.now());
-    this.host.writeCamera(cam);
+  /** Sync the sliders with the local dims. */
+  private showDims(): void {
+    this.dimsBar?.update(sliderAxes(this.state.dims));
   }
 
   private measure(): void {

@@ -5,17 +5,35 @@
 import type { Camera } from "../protocol/state.js";
 import { cameraEqual, toViewerState, type DimsTrait, type LayerTrait, type ViewerTraits } from "./traits.js";
 import type { ViewerState } from "../protocol/state.js";
+import { sameSteps } from "./dims-model.js";
 
-/** How long a camera this view wrote to the model is recognised as an echo (ms). */
+/** How long a camera or dims this view wrote to the model is recognised as an echo (ms). */
 export const ECHO_WINDOW_MS = 2000;
 const MAX_RECENT_WRITES = 16;
 const MAX_SEQ = 2 ** 32 - 1;
+
+/** Values this view wrote to the model recently, to recognise their echoes. */
+class RecentWrites<T> {
+  private readonly items: Array<{ value: T; at: number }> = [];
+
+  constructor(private readonly equal: (a: T, b: T) => boolean) {}
+
+  note(value: T, now: number): void {
+    this.items.push({ value, at: now });
+    if (this.items.length > MAX_RECENT_WRITES) this.items.shift();
+  }
+
+  isEcho(value: T, now: number): boolean {
+    return this.items.some((w) => now - w.at <= ECHO_WINDOW_MS && this.equal(w.value, value));
+  }
+}
 
 /** Local state + seq; pure bookkeeping (the caller sends messages and writes the model). */
 export class LocalViewerState {
   seq = 0;
   private traits: ViewerTraits;
-  private readonly recentWrites: Array<{ camera: Camera; at: number }> = [];
+  private readonly cameraWrites = new RecentWrites<Camera>((a, b) => cameraEqual(a, b));
+  private readonly stepWrites = new RecentWrites<readonly number[]>(sameSteps);
 
   constructor(initial: ViewerTraits) {
     this.traits = { camera: initial.camera, dims: initial.dims, layers: initial.layers };
@@ -50,25 +68,44 @@ export class LocalViewerState {
     return this.bump();
   }
 
+  /** A local slider moved: returns the new seq. */
+  setDims(dims: DimsTrait): number {
+    this.traits = { ...this.traits, dims };
+    return this.bump();
+  }
+
   /** Remember a camera this view wrote to the model, to recognise its echo. */
   noteWrite(camera: Camera, now: number): void {
-    this.recentWrites.push({ camera, at: now });
-    if (this.recentWrites.length > MAX_RECENT_WRITES) this.recentWrites.shift();
+    this.cameraWrites.note(camera, now);
+  }
+
+  /** Remember a current_step this view wrote to the model, to recognise its echo. */
+  noteDimsWrite(dims: DimsTrait, now: number): void {
+    this.stepWrites.note([...dims.current_step], now);
   }
 
   /** Apply a camera from the model; returns the new seq, or null when it is the local state or our own echo. */
   applyModelCamera(camera: Camera, now: number): number | null {
     if (cameraEqual(camera, this.traits.camera)) return null;
-    const echo = this.recentWrites.some((w) => now - w.at <= ECHO_WINDOW_MS && cameraEqual(w.camera, camera));
-    if (echo) return null;
+    if (this.cameraWrites.isEcho(camera, now)) return null;
     this.traits = { ...this.traits, camera };
     return this.bump();
   }
 
-  /** Apply dims from the model; returns the new seq, or null when unchanged. */
-  applyModelDims(dims: DimsTrait): number | null {
-    if (JSON.stringify(dims) === JSON.stringify(this.traits.dims)) return null;
-    this.traits = { ...this.traits, dims };
+  /**
+   * Apply dims from the model; returns the new seq, or null when unchanged or an echo of a step this
+   * view wrote while its slider has moved on (the other fields are still taken from the model).
+   */
+  applyModelDims(dims: DimsTrait, now: number): number | null {
+    const local = this.traits.dims;
+    if (JSON.stringify(dims) === JSON.stringify(local)) return null;
+    const staleEcho =
+      dims.current_step.length === local.current_step.length &&
+      !sameSteps(dims.current_step, local.current_step) &&
+      this.stepWrites.isEcho(dims.current_step, now);
+    const next = staleEcho ? { ...dims, current_step: [...local.current_step] } : dims;
+    if (JSON.stringify(next) === JSON.stringify(local)) return null;
+    this.traits = { ...this.traits, dims: next };
     return this.bump();
   }
 

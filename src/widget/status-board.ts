@@ -3,8 +3,9 @@
  * together so every status change reaches the HUD, the hook and the kernel the same way.
  */
 import type { Canvas } from "../protocol/state.js";
-import type { StreamConfig } from "../protocol/stream.js";
+import type { StreamConfig, StreamMeta } from "../protocol/stream.js";
 import { Hud, hudLine } from "./hud.js";
+import { hudLevel } from "./meta.js";
 import { percentile } from "./samples.js";
 import type { ViewStats } from "./stats.js";
 import type { ViewStatus } from "./status.js";
@@ -19,6 +20,8 @@ const HUD_M2P_SAMPLES = 30;
 export interface StatusSources {
   stats: ViewStats;
   config(): StreamConfig | null;
+  /** The latest meta message (multiscale level for the HUD), or null before the first. */
+  meta(): StreamMeta | null;
   canvas(): Canvas | null;
   transport(): "proxy" | "direct" | null;
   writeInfo(info: StreamInfoTrait): void;
@@ -79,6 +82,7 @@ export class StatusBoard {
     const { stats } = this.src;
     const s = stats.summary(now);
     const cfg = this.src.config();
+    const { level, levelCount } = hudLevel(this.src.meta(), s);
     const line =
       stats.frames === 0
         ? ""
@@ -89,8 +93,8 @@ export class StatusBoard {
             m2pMs: percentile(stats.m2p.values.slice(-HUD_M2P_SAMPLES), 50),
             width: s.width,
             height: s.height,
-            level: s.level,
-            levelCount: s.level_count,
+            level,
+            levelCount,
           });
     this.hud?.setStats(line);
     this.infoWrite.request();

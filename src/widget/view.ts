@@ -4,7 +4,8 @@ import { PageConfig } from "@jupyterlab/coreutils";
 import type { Message } from "@lumino/messaging";
 import type { Camera, Canvas } from "../protocol/state.js";
 import { ViewerSession, type SessionHost } from "./session.js";
-import { DEFAULT_HEIGHT, readCamera, readDims, readLayers, type StreamInfoTrait } from "./traits.js";
+import type { LayerLevels } from "./meta.js";
+import { DEFAULT_HEIGHT, readCamera, readDims, readLayers, type DimsTrait, type StreamInfoTrait } from "./traits.js";
 
 const WATCHED = ["camera", "dims", "layers", "width", "height"] as const;
 /** Lumino messages after which the output area's width may have changed. */
@@ -69,6 +70,9 @@ export class ViewerView extends DOMWidgetView {
       },
       sendToKernel: (msg) => this.send(msg),
       writeCamera: (camera: Camera) => write("camera", camera),
+      writeDims: (dims: DimsTrait) => write("dims", dims),
+      // The kernel's Viewer reads this (synced Dict) for `layer.data_level`.
+      writeLayerLevels: (levels: LayerLevels) => write("layer_levels", levels),
       writeCanvas: (canvas: Canvas) => write("canvas", canvas),
       writeStreamInfo: (info: StreamInfoTrait) => write("stream_info", info),
     };

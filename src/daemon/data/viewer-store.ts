@@ -1,12 +1,17 @@
-/** Layer data of every viewer in the daemon, with a total byte budget. */
+/**
+ * Layers of every viewer in the daemon: arrays the kernel sent (held in shared memory,
+ * under a total byte budget) and opened datasets (read through the chunk cache, which
+ * has its own budget).
+ */
 import { NapariCudaError, type DType } from "../../protocol/index.js";
+import { memoryEntry, sourceEntry, type LayerEntry, type Selection } from "../scene/layer-entry.js";
+import type { SourceRegistry } from "../scene/sources.js";
 import { createLayerData, layerNbytes } from "./layer-store.js";
-import type { LayerData } from "./types.js";
 
-/** Default budget: 8 GiB. */
+/** Default budget for arrays sent by kernels: 8 GiB. */
 export const DEFAULT_MAX_DATA_BYTES = 8 * 1024 ** 3;
 
-const EMPTY: ReadonlyMap<string, LayerData> = new Map();
+const EMPTY: ReadonlyMap<string, LayerEntry> = new Map();
 
 /** NAPARI_CUDA_MAX_DATA_BYTES (a positive integer) if set, else 8 GiB. */
 export function maxDataBytesFromEnv(env: NodeJS.ProcessEnv = process.env): number {
@@ -20,23 +25,26 @@ export function maxDataBytesFromEnv(env: NodeJS.ProcessEnv = process.env): numbe
   return n;
 }
 
-function bytesOf(data: LayerData): number {
-  return data.data.byteLength;
+function bytesOf(entry: LayerEntry): number {
+  return entry.kind === "memory" ? entry.data.data.byteLength : 0;
 }
 
 export class ViewerStore {
-  private readonly viewers = new Map<string, Map<string, LayerData>>();
+  private readonly viewers = new Map<string, Map<string, LayerEntry>>();
   private total = 0;
 
-  /** `maxBytes`: budget for all layers of all viewers together. */
-  constructor(readonly maxBytes: number = maxDataBytesFromEnv()) {}
+  /** `maxBytes`: budget for all in-memory layers of all viewers; `sources`: where datasets are opened. */
+  constructor(
+    readonly maxBytes: number = maxDataBytesFromEnv(),
+    private readonly sources: SourceRegistry | null = null,
+  ) {}
 
   /** Number of viewers. */
   get count(): number {
     return this.viewers.size;
   }
 
-  /** Bytes held by all layers. */
+  /** Bytes held by in-memory layers. */
   get totalBytes(): number {
     return this.total;
   }
@@ -46,8 +54,8 @@ export class ViewerStore {
     if (!this.viewers.has(viewerId)) this.viewers.set(viewerId, new Map());
   }
 
-  /** Layer data of a viewer by layer id; empty for an unknown viewer. */
-  layers(viewerId: string): ReadonlyMap<string, LayerData> {
+  /** Layers of a viewer by layer id, in the order they were set; empty for an unknown viewer. */
+  layers(viewerId: string): ReadonlyMap<string, LayerEntry> {
     return this.viewers.get(viewerId) ?? EMPTY;
   }
 
@@ -56,7 +64,7 @@ export class ViewerStore {
    * Throws invalid_data (dtype/shape/nbytes) or too_large (over the budget, counting the
    * replaced array as freed). The budget is checked before anything is allocated.
    */
-  setLayer(viewerId: string, layerId: string, dtype: DType, shape: readonly number[], bytes: Uint8Array): LayerData {
+  setLayer(viewerId: string, layerId: string, dtype: DType, shape: readonly number[], bytes: Uint8Array): LayerEntry {
     const nbytes = layerNbytes(dtype, shape);
     const old = this.viewers.get(viewerId)?.get(layerId);
     const after = this.total - (old ? bytesOf(old) : 0) + nbytes;
@@ -67,29 +75,61 @@ export class ViewerStore {
         { path: "nbytes" },
       );
     }
-    const data = createLayerData(layerId, dtype, shape, bytes);
-    this.open(viewerId);
-    this.viewers.get(viewerId)!.set(layerId, data);
+    const entry = memoryEntry(createLayerData(layerId, dtype, shape, bytes));
+    this.replace(viewerId, layerId, entry);
     this.total = after;
-    return data;
+    return entry;
   }
 
-  /** Drop a layer's data. Throws unknown_viewer / unknown_layer. */
+  /**
+   * Open a dataset as a layer (replacing any layer with that id). Throws not_found /
+   * invalid_source from the source, invalid_message for a bad selection.
+   */
+  async openLayer(viewerId: string, layerId: string, uri: string, select: readonly Selection[]): Promise<LayerEntry> {
+    if (!this.sources) throw new NapariCudaError("unsupported", "this daemon opens no datasets", { path: "uri" });
+    const source = await this.sources.acquire(uri);
+    let entry: LayerEntry;
+    try {
+      entry = sourceEntry(layerId, uri, source, select);
+    } catch (err) {
+      this.sources.release(uri);
+      throw err;
+    }
+    const old = this.viewers.get(viewerId)?.get(layerId);
+    this.total -= old ? bytesOf(old) : 0;
+    this.replace(viewerId, layerId, entry);
+    return entry;
+  }
+
+  /** Drop a layer. Throws unknown_viewer / unknown_layer. */
   removeLayer(viewerId: string, layerId: string): void {
     const layers = this.viewers.get(viewerId);
     if (!layers) throw new NapariCudaError("unknown_viewer", `no viewer ${viewerId}`, { path: "viewer_id" });
-    const data = layers.get(layerId);
-    if (!data)
+    const entry = layers.get(layerId);
+    if (!entry)
       throw new NapariCudaError("unknown_layer", `no layer ${layerId} in viewer ${viewerId}`, { path: "layer_id" });
     layers.delete(layerId);
-    this.total -= bytesOf(data);
+    this.forget(entry);
   }
 
-  /** Drop a viewer and its data; false when it did not exist. */
+  /** Drop a viewer and its layers; false when it did not exist. */
   close(viewerId: string): boolean {
     const layers = this.viewers.get(viewerId);
     if (!layers) return false;
-    for (const data of layers.values()) this.total -= bytesOf(data);
+    for (const entry of layers.values()) this.forget(entry);
     return this.viewers.delete(viewerId);
+  }
+
+  private replace(viewerId: string, layerId: string, entry: LayerEntry): void {
+    this.open(viewerId);
+    const layers = this.viewers.get(viewerId)!;
+    const old = layers.get(layerId);
+    if (old?.kind === "source") this.sources?.release(old.uri);
+    layers.set(layerId, entry);
+  }
+
+  private forget(entry: LayerEntry): void {
+    this.total -= bytesOf(entry);
+    if (entry.kind === "source") this.sources?.release(entry.uri);
   }
 }

@@ -1,6 +1,11 @@
 /** What sessions need from the daemon: one object built in daemon.ts, passed to every session. */
 import type { DaemonConfig } from "../config.js";
+import type { ChunkStore } from "../data/chunk-store.js";
 import type { LayerData } from "../data/types.js";
+import type { DaemonMetrics } from "../metrics/index.js";
+import type { StillChooser } from "../scene/choosers.js";
+import type { LayerEntry, Selection } from "../scene/layer-entry.js";
+import type { SceneAssembler } from "../scene/resolve.js";
 import type { VideoEncoder } from "../encode/types.js";
 import type { Renderer } from "../render/types.js";
 import type { Tokens } from "./auth.js";
@@ -11,10 +16,12 @@ import type { ViewHub } from "./view-hub.js";
 export interface ViewerDirectory {
   /** Make sure a viewer exists (a view may connect before any data arrives). */
   open(viewerId: string): void;
-  /** Layer data of a viewer by layer id; empty for an unknown viewer. */
-  layers(viewerId: string): ReadonlyMap<string, LayerData>;
+  /** Layers of a viewer by layer id; empty for an unknown viewer. */
+  layers(viewerId: string): ReadonlyMap<string, LayerEntry>;
   /** Store a layer's array (copied into shared memory); throws invalid_data / too_large. */
   setLayer(viewerId: string, layerId: string, dtype: LayerData["dtype"], shape: number[], bytes: Uint8Array): void;
+  /** Open a dataset as a layer; throws not_found / invalid_source / invalid_message. */
+  openLayer(viewerId: string, layerId: string, uri: string, select: readonly Selection[]): Promise<LayerEntry>;
   /** Throws unknown_viewer / unknown_layer. */
   removeLayer(viewerId: string, layerId: string): void;
   /** Drop a viewer and its data; false when it did not exist. */
@@ -37,6 +44,9 @@ export interface DaemonContext {
   readonly encoders: EncoderFactory;
   readonly viewers: ViewerDirectory;
   readonly hub: ViewHub;
+  /** Dataset chunks (cache + loader), region assembly, and napari's still-image level rule. */
+  readonly scene: { store: ChunkStore; assembler: SceneAssembler; still: StillChooser };
+  readonly metrics: DaemonMetrics;
   /** Start a graceful shutdown (the `shutdown` op). */
   requestShutdown(reason: string): void;
 }

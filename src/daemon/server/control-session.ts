@@ -9,9 +9,12 @@ import {
   PROTOCOL_VERSION,
   type ControlRequest,
   type InfoResult,
+  type OpenLayerResult,
   type ScreenshotResult,
 } from "../../protocol/index.js";
 import type { Logger } from "../log.js";
+import { exactFrame } from "../scene/live-scene.js";
+import { openLayerResult } from "../scene/open-result.js";
 import { DAEMON_VERSION } from "../version.js";
 import { deferred, type Deferred } from "../util/deferred.js";
 import { SerialQueue } from "../util/serial-queue.js";
@@ -142,9 +145,7 @@ export class ControlSession {
         return;
       }
       case "open_layer":
-        this.enqueue(req.id, () => {
-          throw new NapariCudaError("unsupported", "open_layer is being wired (issue #3)", { path: "op" });
-        });
+        this.enqueue(req.id, () => this.openLayer(req));
         return;
       case "remove_layer":
         this.enqueue(req.id, () => {
@@ -187,12 +188,33 @@ export class ControlSession {
     this.ok(req.id, {});
   }
 
+  private async openLayer(req: Req<"open_layer">): Promise<void> {
+    const entry = await this.ctx.viewers.openLayer(req.viewer_id, req.layer_id, req.uri, req.select);
+    if (entry.kind !== "source") throw new NapariCudaError("internal", "open_layer made no source layer");
+    let result: OpenLayerResult;
+    try {
+      result = await openLayerResult(this.ctx.scene.store, entry);
+    } catch (err) {
+      // The layer is unusable (e.g. a corrupt coarsest chunk): do not keep it.
+      this.ctx.viewers.removeLayer(req.viewer_id, req.layer_id);
+      throw err;
+    }
+    this.ctx.hub.notifyDataChanged(req.viewer_id);
+    this.log.info({ viewer: req.viewer_id, layer: req.layer_id, uri: entry.source.info.uri }, "layer opened");
+    this.ok(req.id, result);
+  }
+
   private async screenshot(req: Req<"screenshot">): Promise<void> {
-    const frame = await this.ctx.renderer.render({
-      state: req.state,
-      canvas: req.canvas,
-      layers: this.ctx.viewers.layers(req.viewer_id),
-    });
+    const { store, assembler, still } = this.ctx.scene;
+    const scene = await exactFrame(
+      assembler,
+      store,
+      this.ctx.viewers.layers(req.viewer_id),
+      still,
+      req.state,
+      req.canvas,
+    );
+    const frame = await this.ctx.renderer.render(scene.request);
     // Copy: the renderer may reuse its buffer once released, while the socket still writes ours.
     const pixels = Buffer.from(frame.rgba);
     this.ctx.renderer.release(frame);
@@ -201,7 +223,7 @@ export class ControlSession {
       height: frame.height,
       format: "rgba8",
       nbytes: pixels.byteLength,
-      levels: {},
+      levels: Object.fromEntries(scene.layers.map((l) => [l.id, l.drawn ?? l.wanted])),
     };
     this.ok(req.id, result);
     this.socket.sendBinary(pixels);

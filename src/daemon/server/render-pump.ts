@@ -14,8 +14,15 @@ import type { Logger } from "../log.js";
 import type { RenderedFrame } from "../render/types.js";
 import { asNapariError } from "./socket.js";
 
+/** A rendered frame and the multiscale level its header reports. */
+export interface PumpFrame {
+  frame: RenderedFrame;
+  level: number;
+  levelCount: number;
+}
+
 export interface PumpDeps {
-  render(state: ViewerState, canvas: Canvas, signal: AbortSignal): Promise<RenderedFrame>;
+  render(state: ViewerState, canvas: Canvas, signal: AbortSignal): Promise<PumpFrame>;
   release(frame: RenderedFrame): void;
   createEncoder(width: number, height: number): Promise<VideoEncoder>;
   /** The encoder produced a new SPS/PPS: the client must (re)configure before the next frame. */
@@ -23,6 +30,8 @@ export interface PumpDeps {
   sendFrame(message: Uint8Array): boolean;
   sendError(err: NapariCudaError): void;
   bufferedAmount(): number;
+  /** A frame went out: its render and encode times and render start to send (ms), for metrics. */
+  observe?(t: { renderMs: number; encodeMs: number; totalMs: number }): void;
   log: Logger;
 }
 
@@ -102,6 +111,11 @@ export class RenderPump {
     this.markDirty();
   }
 
+  /** Make the frame being rendered (or the next one) an IDR, e.g. on a level switch; unacked frames stay. */
+  keyframeNext(): void {
+    this.forceKeyframe = true;
+  }
+
   /** The client displayed `frameId` (and, acks being cumulative, every earlier frame). */
   ack(frameId: number): void {
     if (this.unacked.length === 0) return;
@@ -146,11 +160,15 @@ export class RenderPump {
   }
 
   private async produce(seq: number, state: ViewerState, canvas: Canvas): Promise<void> {
+    const t0 = performance.now();
     let encoder: VideoEncoder;
     let frame: RenderedFrame;
+    let levels: { level: number; levelCount: number };
     try {
       encoder = await this.ensureEncoder(canvas.width, canvas.height);
-      frame = await this.deps.render(state, canvas, this.abort.signal);
+      const rendered = await this.deps.render(state, canvas, this.abort.signal);
+      frame = rendered.frame;
+      levels = { level: rendered.level, levelCount: rendered.levelCount };
     } catch (err) {
       this.rendering = false;
       if (!this.disposed) this.onProduceError(err);
@@ -188,8 +206,8 @@ export class RenderPump {
           keyframe: out.keyframe,
           width: encoder.width,
           height: encoder.height,
-          level: 0,
-          levelCount: 1,
+          level: Math.min(levels.level, 255),
+          levelCount: Math.min(levels.levelCount, 255),
           renderMs: frame.renderMs,
           captureMs: 0,
           encodeMs: out.encodeMs,
@@ -203,6 +221,7 @@ export class RenderPump {
         if (out.keyframe) this.stats.keyframesSent++;
         this.stats.lastRenderMs = frame.renderMs;
         this.stats.lastEncodeMs = out.encodeMs;
+        this.deps.observe?.({ renderMs: frame.renderMs, encodeMs: out.encodeMs, totalMs: performance.now() - t0 });
       }
     } catch (err) {
       if (!this.disposed && gen === this.encoderGen) this.onEncoderFailed(err);

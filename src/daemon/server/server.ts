@@ -1,12 +1,13 @@
 /**
- * HTTP + WebSocket server on loopback: GET /healthz, and upgrades on /control
- * (kernel) and /stream (views), each with its own size limit. Anything else is
- * a 404.
+ * HTTP + WebSocket server on loopback: GET /healthz, GET /metrics (Prometheus text,
+ * control or view token), and upgrades on /control (kernel) and /stream (views),
+ * each with its own size limit. Anything else is a 404.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { Logger } from "../log.js";
+import { getMetrics, serveMetrics } from "../metrics/index.js";
 import type { DaemonContext } from "./context.js";
 import { ControlSession } from "./control-session.js";
 import { Socket } from "./socket.js";
@@ -67,6 +68,10 @@ export class DaemonServer {
     if (pathOf(req) === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
       res.writeHead(200, { "content-type": "text/plain", "cache-control": "no-store" });
       res.end(req.method === "GET" ? "ok" : undefined);
+      return;
+    }
+    if (pathOf(req) === "/metrics") {
+      void serveMetrics(req, res, this.ctx.tokens, getMetrics());
       return;
     }
     res.writeHead(404, { "content-type": "text/plain" });

@@ -10,7 +10,6 @@ import {
   type StreamClientMessage,
   type StreamConfig,
   type StreamHello,
-  type StreamMeta,
 } from "../../protocol/index.js";
 import type { Logger } from "../log.js";
 import { TokenBucket } from "../util/token-bucket.js";
@@ -19,6 +18,7 @@ import { chooseProfile, type H264Profile } from "./codec.js";
 import type { DaemonContext } from "./context.js";
 import { parseMessage } from "./messages.js";
 import { RenderPump } from "./render-pump.js";
+import { ViewFrames } from "./view-frames.js";
 import { errorBody, Socket } from "./socket.js";
 import type { ViewHandle } from "./view-hub.js";
 
@@ -30,6 +30,8 @@ export class StreamSession implements ViewHandle {
   private hello: StreamHello | null = null;
   private profile: H264Profile = "high";
   private pump: RenderPump | null = null;
+  private frames: ViewFrames | null = null;
+  private encoderName = "";
   private disposed: Promise<void> | null = null;
 
   constructor(
@@ -108,7 +110,15 @@ export class StreamSession implements ViewHandle {
     this.ctx.viewers.open(h.viewer_id);
     this.ctx.hub.add(this);
     this.log.info({ viewer: h.viewer_id, canvas: h.canvas, profile }, "view connected");
-    this.sendMeta();
+    const frames = new ViewFrames(this.ctx, h.viewer_id, {
+      markDirty: () => this.pump?.markDirty(),
+      keyframeNext: () => this.pump?.keyframeNext(),
+      sendMeta: (meta) => this.socket.sendJson(meta),
+      sendError: (err) => this.socket.sendJson({ type: "error", ...errorBody(err) }),
+      log: this.log,
+    });
+    this.frames = frames;
+    frames.maybeSendMeta(true);
     if (!profile) {
       // Stay connected (meta still flows) so the widget can show why there is no picture.
       this.fail(new NapariCudaError("unsupported", "no H.264 codec offered (need avc1.64/4D/42)", { path: "codecs" }));
@@ -117,8 +127,7 @@ export class StreamSession implements ViewHandle {
     this.profile = profile;
     this.pump = new RenderPump(
       {
-        render: (state, canvas, signal) =>
-          this.ctx.renderer.render({ state, canvas, layers: this.ctx.viewers.layers(h.viewer_id) }, signal),
+        render: (state, canvas, signal) => frames.render(state, canvas, signal),
         release: (frame) => this.ctx.renderer.release(frame),
         createEncoder: (w, hgt) => this.ctx.encoders.create(w, hgt, this.profile),
         sendConfig: (config, encoder) => {
@@ -133,11 +142,14 @@ export class StreamSession implements ViewHandle {
             encoder: encoder.name,
             backend: this.ctx.backend.name,
           };
+          this.encoderName = encoder.name;
           this.socket.sendJson(msg);
         },
         sendFrame: (bytes) => this.socket.sendBinary(bytes),
         sendError: (err) => this.socket.sendJson({ type: "error", ...errorBody(err) }),
         bufferedAmount: () => this.socket.bufferedAmount,
+        observe: (t) =>
+          this.ctx.metrics.observeFrame({ ...t, backend: this.ctx.backend.name, encoder: this.encoderName }),
         log: this.log,
       },
       { maxInFlight: this.ctx.config.maxInFlight, maxBufferedBytes: this.ctx.config.maxBufferedBytes },
@@ -145,22 +157,9 @@ export class StreamSession implements ViewHandle {
     );
   }
 
-  private sendMeta(): void {
-    const layers = [...this.ctx.viewers.layers(this.viewerId).values()].map((l) => ({
-      id: l.id,
-      shape: [...l.shape],
-      dtype: l.dtype,
-      loaded: true,
-      data_level: 0,
-      level_count: 1,
-    }));
-    const meta: StreamMeta = { type: "meta", layers, level: 0, level_count: 1, loading: 0 };
-    this.socket.sendJson(meta);
-  }
-
   dataChanged(): void {
     if (!this.hello) return;
-    this.sendMeta();
+    this.frames?.maybeSendMeta(true);
     this.pump?.markDirty();
   }
 
@@ -175,6 +174,7 @@ export class StreamSession implements ViewHandle {
     if (!this.disposed) {
       this.ctx.hub.delete(this);
       this.onClosed(this);
+      this.frames?.dispose();
       if (this.hello) this.log.info({ viewer: this.viewerId, ...this.pump?.stats }, "view closed");
       this.disposed = this.pump ? this.pump.dispose() : Promise.resolve();
     }

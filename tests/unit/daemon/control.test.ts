@@ -182,7 +182,7 @@ describe("control data and screenshot", { timeout: 60_000 }, () => {
     c.send({ op: "screenshot", id: 2, viewer_id: "shot", state, canvas: { width: W, height: H, pixel_ratio: 1 } });
     const r = await c.json<Reply>();
     const result = r.result as ScreenshotResult;
-    assert.deepEqual(result, { width: W, height: H, format: "rgba8", nbytes: W * H * 4 });
+    assert.deepEqual(result, { width: W, height: H, format: "rgba8", nbytes: W * H * 4, levels: { img: 0 } });
     const pixels = await c.binary();
     assert.deepEqual([...pixels], grayPixels(data));
 

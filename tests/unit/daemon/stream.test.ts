@@ -136,7 +136,7 @@ describe("stream auth and validation", { timeout: 90_000 }, () => {
 describe("stream frames", { timeout: 90_000 }, () => {
   test("hello => meta, config, then a keyframe with a valid header", async () => {
     const { c, meta } = await view({ viewer_id: "s1", seq: 3 });
-    assert.deepEqual(meta, { type: "meta", layers: [], level: 0, level_count: 1 });
+    assert.deepEqual(meta, { type: "meta", layers: [], level: 0, level_count: 1, loading: 0 });
     const f = await nextFrame(c);
     const config = f.before[0] as StreamConfig;
     assert.equal(f.before.length, 1);
@@ -243,7 +243,9 @@ describe("stream frames", { timeout: 90_000 }, () => {
     k.sendBinary(new Uint8Array(32).fill(7));
     assert.equal((await k.json<{ ok: boolean }>()).ok, true);
     const meta = await c.json<StreamMeta>();
-    assert.deepEqual(meta.layers, [{ id: "img", shape: [4, 4], dtype: "uint16", loaded: true }]);
+    assert.deepEqual(meta.layers, [
+      { id: "img", shape: [4, 4], dtype: "uint16", loaded: true, data_level: 0, level_count: 1 },
+    ]);
     const f = await nextFrame(c);
     assert.equal(f.header.seq, 0);
     await k.close();

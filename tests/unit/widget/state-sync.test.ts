@@ -57,8 +57,8 @@ test("model camera: equal to local or a recent own write is an echo; a new value
 
 test("model dims and layers apply only when changed", () => {
   const s = fresh();
-  assert.equal(s.applyModelDims(readDims({})), null);
-  assert.equal(s.applyModelDims(readDims({ ndisplay: 2, current_step: [3, 0, 0] })), 1);
+  assert.equal(s.applyModelDims(readDims({}), 0), null);
+  assert.equal(s.applyModelDims(readDims({ ndisplay: 2, current_step: [3, 0, 0] }), 0), 1);
   assert.equal(s.applyModelLayers([layer]), null);
   assert.equal(s.applyModelLayers([{ ...layer, gamma: 2 }]), 2);
   assert.equal(s.layers[0]!.gamma, 2);

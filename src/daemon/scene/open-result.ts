@@ -1,0 +1,60 @@
+/**
+ * The reply to `open_layer`: the layer's axes and levels (selected axes removed), its
+ * level-0 world transform, and napari's default contrast range (finite min/max of the
+ * coarsest level, read through the chunk store).
+ */
+import type { OpenLayerResult } from "../../protocol/index.js";
+import type { ChunkStore } from "../data/chunk-store.js";
+import type { PixelArray } from "../data/types.js";
+import type { LayerEntry } from "./layer-entry.js";
+import { sourceRegion } from "./region.js";
+
+type SourceEntry = Extract<LayerEntry, { kind: "source" }>;
+
+function finiteRange(data: PixelArray): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return Number.isFinite(lo) && Number.isFinite(hi) ? [lo, hi] : [0, 1];
+}
+
+/** Finite (min, max) of the layer's coarsest level (NaN-free: NaN never wins a comparison). */
+export async function coarsestRange(
+  store: ChunkStore,
+  entry: SourceEntry,
+  signal?: AbortSignal,
+): Promise<[number, number]> {
+  const level = entry.levels.length - 1;
+  const shape = entry.levels[level]!.shape;
+  const region = sourceRegion(entry, level, { start: shape.map(() => 0), stop: [...shape] });
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const got = store.tryRegion(entry.source, level, region);
+    if (got) return finiteRange(got.data);
+    await store.load(entry.source, level, store.missing(entry.source, level, region), signal);
+  }
+  return [0, 1];
+}
+
+/** What the kernel builds the layer from. */
+export async function openLayerResult(store: ChunkStore, entry: SourceEntry): Promise<OpenLayerResult> {
+  const info = entry.source.info;
+  const fixed = new Set(entry.select.map((s) => s.axis));
+  const keep = <T>(xs: readonly T[]): T[] => xs.filter((_, i) => !fixed.has(i));
+  const channelSel = entry.select.find((s) => info.axes[s.axis]?.type === "channel") ?? entry.select[0];
+  const ch = channelSel ? info.channels?.[channelSel.index] : undefined;
+  return {
+    dtype: info.dtype,
+    axes: keep(info.axes),
+    levels: entry.levels.map((l) => ({ shape: l.shape, chunks: l.chunks, factors: l.factors })),
+    scale: keep(info.scale),
+    translate: keep(info.translate),
+    contrast_range: await coarsestRange(store, entry),
+    name: info.name,
+    ngff_version: info.ngff_version,
+    channel: ch ? { label: ch.label, color: ch.color } : null,
+  };
+}

@@ -1,0 +1,135 @@
+/**
+ * What one view draws: resolves each frame through the scene (level choice with
+ * hysteresis, progressive chunk loading), renders it, and keeps the client informed:
+ * a level switch makes the frame a keyframe and sends meta; a change in loading sends
+ * meta; a dwell waiting to expire re-renders without new input.
+ */
+import type { Canvas, StreamMeta, StreamMetaLayer, ViewerState } from "../../protocol/index.js";
+import { NapariCudaError } from "../../protocol/index.js";
+import type { Logger } from "../log.js";
+import type { RenderedFrame } from "../render/types.js";
+import { formatDecision, LiveChooser } from "../scene/choosers.js";
+import { LiveScene } from "../scene/live-scene.js";
+import type { LayerResolution } from "../scene/resolve.js";
+import type { DaemonContext } from "./context.js";
+
+export interface ViewFrameHooks {
+  /** Render again with the latest state (chunks arrived, a dwell expired). */
+  markDirty(): void;
+  /** Make the frame being produced a keyframe. */
+  keyframeNext(): void;
+  sendMeta(meta: StreamMeta): void;
+  sendError(err: NapariCudaError): void;
+  log: Logger;
+}
+
+/** A rendered frame plus the level the header reports (first visible multiscale layer). */
+export interface ViewFrame {
+  frame: RenderedFrame;
+  level: number;
+  levelCount: number;
+}
+
+export class ViewFrames {
+  private readonly chooser: LiveChooser;
+  private readonly scene: LiveScene;
+  private last: LayerResolution[] = [];
+  private sentMeta = "";
+  private dwellTimer: NodeJS.Timeout | undefined;
+  private disposed = false;
+
+  constructor(
+    private readonly ctx: DaemonContext,
+    private readonly viewerId: string,
+    private readonly hooks: ViewFrameHooks,
+  ) {
+    const ms = ctx.config.msAuto;
+    this.chooser = new LiveChooser(ms, undefined, ms.debug ? (line) => hooks.log.info(line) : undefined);
+    this.scene = new LiveScene({
+      assembler: ctx.scene.assembler,
+      store: ctx.scene.store,
+      entries: () => ctx.viewers.layers(viewerId),
+      chooser: this.chooser,
+      onLoaded: (chunks) => {
+        ctx.metrics.chunksLoadedAdd(chunks);
+        if (!this.disposed) hooks.markDirty();
+      },
+      onError: (err) => {
+        if (!this.disposed) hooks.sendError(err);
+      },
+    });
+  }
+
+  async render(state: ViewerState, canvas: Canvas, signal: AbortSignal): Promise<ViewFrame> {
+    const f = this.scene.frame(state, canvas);
+    this.last = f.layers;
+    const decisions = this.chooser.take(new Set(state.layers.map((l) => l.id)));
+    let wait: number | null = null;
+    for (const [id, d] of decisions) {
+      if (d.switched) {
+        this.hooks.keyframeNext();
+        if (d.auto) this.ctx.metrics.switched(d.dwellMs, d.reason === "oversub" ? "coarser" : "finer");
+        if (this.ctx.config.msAuto.debug) this.hooks.log.info({ layer: id }, formatDecision(d, d.level));
+      }
+      if (d.nextCheckMs !== null) wait = Math.min(wait ?? Infinity, d.nextCheckMs);
+    }
+    this.scheduleCheck(wait);
+    const frame = await this.ctx.renderer.render(f.request, signal);
+    this.maybeSendMeta();
+    const first = f.layers.find((l) => l.count > 1) ?? f.layers[0];
+    return { frame, level: first?.drawn ?? first?.wanted ?? 0, levelCount: first?.count ?? 1 };
+  }
+
+  /** Meta for the viewer's layers as this view last drew them. */
+  meta(): StreamMeta {
+    const drawn = new Map(this.last.map((l) => [l.id, l]));
+    const layers: StreamMetaLayer[] = [...this.ctx.viewers.layers(this.viewerId).values()].map((e) => {
+      const r = drawn.get(e.id);
+      return {
+        id: e.id,
+        shape: [...e.levels[0]!.shape],
+        dtype: e.dtype,
+        loaded: r ? r.drawn === r.wanted : true,
+        data_level: r?.drawn ?? r?.wanted ?? e.levels.length - 1,
+        level_count: e.levels.length,
+      };
+    });
+    const first = layers.find((l) => l.level_count > 1) ?? layers[0];
+    return {
+      type: "meta",
+      layers,
+      level: first?.data_level ?? 0,
+      level_count: first?.level_count ?? 1,
+      loading: this.scene.loading,
+    };
+  }
+
+  /** Send meta now (hello, data changed) or when it differs from the last one sent. */
+  maybeSendMeta(force = false): void {
+    const meta = this.meta();
+    const text = JSON.stringify(meta);
+    if (!force && text === this.sentMeta) return;
+    this.sentMeta = text;
+    this.hooks.sendMeta(meta);
+  }
+
+  private scheduleCheck(wait: number | null): void {
+    clearTimeout(this.dwellTimer);
+    this.dwellTimer = undefined;
+    if (wait === null || this.disposed) return;
+    this.dwellTimer = setTimeout(
+      () => {
+        this.dwellTimer = undefined;
+        if (!this.disposed) this.hooks.markDirty();
+      },
+      Math.ceil(wait) + 1,
+    );
+  }
+
+  /** Stop loads and timers. Never throws. */
+  dispose(): void {
+    this.disposed = true;
+    clearTimeout(this.dwellTimer);
+    this.scene.dispose();
+  }
+}
