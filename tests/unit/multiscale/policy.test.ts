@@ -1,16 +1,16 @@
 /** The live level policy: hysteresis, dwell, cooldown, locked level, 3D, auto off, debug lines. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { LayerState, ViewerState } from "../../../src/protocol/index.js";
 import {
   defaultMsAutoConfig,
   estimateLevel,
   LevelPolicy,
-  LiveLevelChooser,
-  type LevelDecision,
   type LevelGeometry,
   type MsAutoConfig,
 } from "../../../src/daemon/multiscale/index.js";
+import type { LayerState, ViewerState } from "../../../src/protocol/index.js";
+import { LiveChooser } from "../../../src/daemon/scene/choosers.js";
+import type { LayerEntry } from "../../../src/daemon/scene/layer-entry.js";
 
 /** 4096^2, factor-2 steps: at zoom z the level-l ratio is about 1 / (z * 2^l). */
 const LEVELS: LevelGeometry[] = [1, 2, 4, 8, 16].map((f) => ({ shape: [4096 / f, 4096 / f], factors: [f, f] }));
@@ -174,37 +174,31 @@ describe("LevelPolicy", () => {
   });
 });
 
-describe("LiveLevelChooser", () => {
+describe("LiveChooser (scene)", () => {
   const layer = { id: "a", locked_data_level: null, scale: [], translate: [] } as unknown as LayerState;
+  const entry = { levels: LEVELS } as unknown as LayerEntry;
   const state = (zoom: number): ViewerState => ({
     camera: { center: [2048, 2048], zoom, angles: [0, 0, 90] },
     dims: { ndisplay: 2, current_step: [], axis_labels: [] },
     layers: [layer],
   });
 
-  it("reads the injected clock, reports pending switches and each switch", () => {
+  it("reads the injected clock and reports each frame's decisions, pending switches included", () => {
     let now = 0;
-    const seen: Array<[string, LevelDecision]> = [];
-    const c = new LiveLevelChooser(defaultMsAutoConfig(), {
-      clock: () => now,
-      onSwitch: (id, d) => seen.push([id, d]),
-    });
-    assert.equal(c.choose({ levels: LEVELS }, layer, state(0.3), CANVAS), 1);
-    assert.equal(c.nextCheckMs(), null);
+    const c = new LiveChooser(defaultMsAutoConfig(), () => now);
+    assert.equal(c.choose(entry, layer, state(0.3), CANVAS), 1);
+    assert.equal(c.take(new Set(["a"])).get("a")?.nextCheckMs, null);
     const s = state(0.1);
     now = 1000;
-    assert.equal(c.choose({ levels: LEVELS }, layer, s, CANVAS), 1);
-    assert.equal(c.nextCheckMs(), 300);
+    assert.equal(c.choose(entry, layer, s, CANVAS), 1);
+    assert.equal(c.take(new Set(["a"])).get("a")?.nextCheckMs, 300);
     now = 1300; // the caller re-renders the same state when nextCheckMs expires
-    assert.equal(c.choose({ levels: LEVELS }, layer, s, CANVAS), 3);
-    assert.equal(seen.length, 1);
-    assert.equal(seen[0]![1].auto, true);
-    assert.equal(c.nextCheckMs(), null);
-    // A layer the next frame does not draw stops asking for re-renders.
-    now = 2000;
-    c.choose({ levels: LEVELS }, layer, state(1.5), CANVAS);
-    assert.equal(c.nextCheckMs(), 300);
-    c.choose({ levels: LEVELS }, { ...layer, id: "b" } as LayerState, state(1.5), CANVAS);
-    assert.equal(c.nextCheckMs(), null);
+    assert.equal(c.choose(entry, layer, s, CANVAS), 3);
+    const d = c.take(new Set(["a"])).get("a")!;
+    assert.deepEqual([d.switched, d.auto, d.reason, d.nextCheckMs], [true, true, "oversub", null]);
+    // A replaced layer (new entry object) starts over: the first frame takes napari's level at once.
+    const replaced = { levels: LEVELS } as unknown as LayerEntry;
+    assert.equal(c.choose(replaced, layer, state(0.3), CANVAS), 1);
+    assert.equal(c.take(new Set(["a"])).get("a")?.reason, "init");
   });
 });
