@@ -1,8 +1,9 @@
 """napari-cuda: a napari-style Jupyter viewer rendered by a local daemon, streamed as H.264."""
 
-from ._control import DaemonError
-from ._layers import Image, LayerList
-from ._protocol import BLENDINGS, COLORMAPS, INTERPOLATIONS
+from ._control import DaemonError, DataSourceError
+from ._layer_list import LayerList
+from ._layers import Image
+from ._protocol import BLENDINGS, COLORMAPS, INTERPOLATIONS, RENDERINGS
 from ._version import __version__
 from .viewer import Viewer
 
@@ -10,7 +11,9 @@ __all__ = [
     "BLENDINGS",
     "COLORMAPS",
     "INTERPOLATIONS",
+    "RENDERINGS",
     "DaemonError",
+    "DataSourceError",
     "Image",
     "LayerList",
     "Viewer",

@@ -1,4 +1,4 @@
-"""The viewer's camera (napari semantics) and the fit rule of src/protocol/camera.ts."""
+"""The viewer's camera (napari semantics) and the fit rules of src/protocol/camera.ts (2D) and 3D."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ DEFAULT_CAMERA: dict[str, Any] = {"center": [0.0, 0.0], "zoom": 1.0, "angles": [
 
 
 class Camera:
-    """Camera of a Viewer: `center` (y, x) in world units, `zoom` (CSS px per world unit), `angles`.
+    """Camera of a Viewer: `center` (y, x), or (z, y, x) in 3D, in world units; `zoom` (CSS px per
+    world unit); `angles` (degrees) orienting the 3D orbit camera.
 
     Reads always return the latest state (also after the browser panned or zoomed); assignments
     are validated and sent to every displayed view at once.
@@ -27,7 +28,7 @@ class Camera:
 
     @property
     def center(self) -> tuple[float, ...]:
-        """World point (y, x) at the centre of the canvas."""
+        """World point (y, x) at the centre of the canvas; (z, y, x) in 3D (the point orbited)."""
         return tuple(self._state["center"])
 
     @center.setter
@@ -45,7 +46,7 @@ class Camera:
 
     @property
     def angles(self) -> tuple[float, float, float]:
-        """Rotation angles in degrees (used by 3D rendering, which is not available yet)."""
+        """3D orbit camera angles in degrees (napari's; (0, 0, 90) looks down z with y down)."""
         a = self._state["angles"]
         return (a[0], a[1], a[2])
 
@@ -102,3 +103,52 @@ def fit_camera(
     out[-2] = (box_min[0] + box_max[0]) / 2
     out[-1] = (box_min[1] + box_max[1]) / 2
     return out, zoom
+
+
+def fit_camera_3d(
+    canvas_css: tuple[float, float],
+    box_min: tuple[float, ...],
+    box_max: tuple[float, ...],
+    margin: float = 0.05,
+) -> tuple[list[float], float]:
+    """Centre (z, y, x) and zoom for a 3D world box: its centre, and the zoom that fits its y/x
+    extent into the canvas as in 2D (napari's reset_view in 3D)."""
+    center = [(lo + hi) / 2 for lo, hi in zip(box_min, box_max, strict=True)]
+    _, zoom = fit_camera([0.0, 0.0], canvas_css, box_min[-2:], box_max[-2:], margin)
+    return center, zoom
+
+
+def layer_box(layer: Any, ndisplay: int) -> tuple[list[float], list[float]]:
+    """World box (min, max) of a layer's last `ndisplay` axes, pixel edges included.
+
+    A layer with fewer axes (a 2D image in 3D) is flat at z = its translate (0) there.
+    """
+    lo, hi = [], []
+    for axis in range(-ndisplay, 0):
+        if -axis > layer.ndim:
+            lo.append(0.0)
+            hi.append(0.0)
+            continue
+        s, t, n = layer.scale[axis], layer.translate[axis], layer.shape[axis]
+        lo.append(t - 0.5 * s)
+        hi.append(t + (n - 0.5) * s)
+    return lo, hi
+
+
+def fit_view(layers: list[Any], ndisplay: int, canvas_css: tuple[float, float], margin: float) -> dict[str, Any]:
+    """Camera fields of napari's reset_view for `layers` (objects with shape, scale, translate).
+
+    2D: centre (y, x) and zoom of fit_camera. 3D: centre (z, y, x) of the world box, the same y/x
+    zoom, angles back to (0, 0, 90). No layers: the origin at zoom 1.
+    """
+    reset_angles = {"angles": (0.0, 0.0, 90.0)} if ndisplay == 3 else {}
+    boxes = [layer_box(layer, ndisplay) for layer in layers]
+    if not boxes:
+        return {"center": [0.0] * ndisplay, "zoom": 1.0, **reset_angles}
+    lo = tuple(min(b[0][i] for b in boxes) for i in range(ndisplay))
+    hi = tuple(max(b[1][i] for b in boxes) for i in range(ndisplay))
+    if ndisplay == 3:
+        center, zoom = fit_camera_3d(canvas_css, lo, hi, margin)
+    else:
+        center, zoom = fit_camera([0.0, 0.0], canvas_css, lo, hi, margin)
+    return {"center": center, "zoom": zoom, **reset_angles}

@@ -32,13 +32,27 @@ class DaemonError(RuntimeError):
         super().__init__(f"{self.code}: {message}{where}")
 
 
+class DataSourceError(DaemonError, ValueError):
+    """The daemon could not open a dataset (code not_found or invalid_source).
+
+    Also a ValueError, like napari's reader errors; the message is the daemon's and names the path,
+    URL, codec or chunk that failed.
+    """
+
+
+# Error codes about the data a request named rather than about the request or the daemon.
+DATA_SOURCE_CODES = frozenset({"not_found", "invalid_source"})
+
+
 def _error_from_reply(reply: dict[str, Any]) -> DaemonError:
     err = reply.get("error")
     if not isinstance(err, dict):
         return DaemonError("internal", f"malformed error reply: {reply!r:.200}")
     path = err.get("path")
-    return DaemonError(
-        str(err.get("code", "internal")),
+    code = str(err.get("code", "internal"))
+    klass = DataSourceError if code in DATA_SOURCE_CODES else DaemonError
+    return klass(
+        code,
         str(err.get("message", "")),
         path if isinstance(path, str) and path else None,
     )

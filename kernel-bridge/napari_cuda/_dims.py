@@ -8,11 +8,15 @@ from typing import Any
 
 from ._protocol import MAX_NDIM
 
-NDISPLAY_3D_MESSAGE = "3D rendering is not available yet"
-
 
 def _default_labels(ndim: int) -> list[str]:
     return [str(i) for i in range(ndim)]
+
+
+def _ndisplay(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) not in (2, 3):
+        raise ValueError(f"ndisplay must be 2 or 3, got {value!r}")
+    return int(value)
 
 
 def _step(axis: int, value: Any, nsteps: int) -> int:
@@ -57,15 +61,15 @@ class Dims:
 
     @property
     def ndisplay(self) -> int:
-        """Number of displayed axes: 2 (3D rendering is not available yet)."""
+        """Number of displayed axes: 2 (a plane) or 3 (a volume, rendered with layer.rendering).
+
+        Changing it refits the camera (center gets 3 entries (z, y, x) in 3D, 2 in 2D), as napari.
+        """
         return int(self._state["ndisplay"])
 
     @ndisplay.setter
     def ndisplay(self, value: Any) -> None:
-        if value == 3:
-            raise NotImplementedError(NDISPLAY_3D_MESSAGE)
-        if value != 2 or isinstance(value, bool):
-            raise ValueError(f"ndisplay must be 2 or 3, got {value!r}")
+        self._replace(ndisplay=_ndisplay(value))
 
     @property
     def displayed(self) -> tuple[int, ...]:
@@ -84,13 +88,16 @@ class Dims:
 
     @current_step.setter
     def current_step(self, value: Any) -> None:
+        self._replace(current_step=self._checked_steps(value))
+
+    def _checked_steps(self, value: Any) -> list[int]:
         if isinstance(value, str | bytes) or not isinstance(value, Iterable):
             raise ValueError(f"current_step must be a sequence of integers, got {value!r}")
         steps = list(value)
         if len(steps) != self.ndim:
             raise ValueError(f"current_step must have {self.ndim} entries (ndim), got {len(steps)}")
         nsteps = self._state["nsteps"]
-        self._replace(current_step=[_step(i, s, n) for i, (s, n) in enumerate(zip(steps, nsteps, strict=True))])
+        return [_step(i, s, n) for i, (s, n) in enumerate(zip(steps, nsteps, strict=True))]
 
     def set_current_step(self, axis: int, value: int) -> None:
         """Move one axis to slice index `value`."""
@@ -125,13 +132,15 @@ class Dims:
         return {k: list(val) if isinstance(val, list) else val for k, val in self._state.items()}
 
     def _apply_wire(self, value: Any) -> None:
-        """Take dims written by a view: only current_step (and ndisplay 2) may change there."""
+        """Take dims written by a view: current_step and ndisplay may change there."""
         if not isinstance(value, dict):
             raise ValueError(f"dims must be an object, got {value!r}")
-        if value.get("ndisplay", 2) != 2:
-            raise ValueError(NDISPLAY_3D_MESSAGE)
+        fields = {}
+        if "ndisplay" in value:
+            fields["ndisplay"] = _ndisplay(value["ndisplay"])
         if "current_step" in value:
-            self.current_step = value["current_step"]
+            fields["current_step"] = self._checked_steps(value["current_step"])
+        self._replace(**fields)
 
     def _set_shapes(self, shapes: Sequence[Sequence[int]], first_layer: bool) -> None:
         """Recompute ndim/nsteps from the layers' shapes; keep steps of surviving axes (clamped)."""

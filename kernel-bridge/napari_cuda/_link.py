@@ -11,20 +11,17 @@ from ._control import DaemonError
 from ._daemon_process import DaemonProcess, current_daemon, get_daemon
 from ._layers import Image
 from ._protocol import PROTOCOL_VERSION
+from ._sources import Source
 
 log = logging.getLogger("napari_cuda")
 
 
-def upload_fields(layer: Image) -> dict[str, Any]:
-    """The set_layer_data request (without viewer_id) for a layer's data."""
-    data = layer._data
-    return {
-        "layer_id": layer._id,
-        "dtype": data.dtype.name,
-        "shape": list(data.shape),
-        "nbytes": int(data.nbytes),
-        "payload": memoryview(data).cast("B"),  # no copy: the array's own buffer
-    }
+def load(daemon: DaemonProcess, viewer_id: str, layer_id: str, source: Source) -> Any:
+    """Hand one layer's data to `daemon` (set_layer_data bytes or open_layer); returns the result."""
+    op, fields = source.request()
+    result = daemon.request(op, viewer_id=viewer_id, layer_id=layer_id, **fields)
+    source.opened(result)
+    return result
 
 
 class DaemonLink:
@@ -47,7 +44,7 @@ class DaemonLink:
         if daemon is not self.daemon:
             restarted = self.daemon is not None
             for layer in self._layers():
-                daemon.request("set_layer_data", viewer_id=self.viewer_id, **upload_fields(layer))
+                load(daemon, self.viewer_id, layer._id, layer._source)
             self.daemon = daemon
             if restarted:  # views still try the dead daemon: hand them the new one
                 self._send(self.connection(daemon))
@@ -66,18 +63,35 @@ class DaemonLink:
             log.warning("napari-cuda: the render daemon stopped; starting a new one")
             return self.ensure().request(op, **fields)
 
-    def upload(self, layer: Image) -> None:
-        """Send one layer's data."""
-        self.request("set_layer_data", viewer_id=self.viewer_id, **upload_fields(layer))
+    def upload_source(self, layer_id: str, source: Source) -> Any:
+        """Hand one layer's data to the daemon (restarting it once if it died); returns the result."""
+        daemon = self.ensure()
+        try:
+            return load(daemon, self.viewer_id, layer_id, source)
+        except (ConnectionError, DaemonError) as exc:
+            if isinstance(exc, DaemonError) and exc.code != "shutting_down":
+                raise
+            if not daemon.wait_exited(5.0):
+                raise
+            log.warning("napari-cuda: the render daemon stopped; starting a new one")
+            return load(self.ensure(), self.viewer_id, layer_id, source)
 
     def remove(self, layers: list[Image]) -> None:
-        """Drop layers' data from the daemon (nothing to do if it is not running)."""
+        """Drop layers' data from the daemon, then free what they hold (scratch pyramids)."""
+        try:
+            self.remove_ids([layer._id for layer in layers])
+        finally:
+            for layer in layers:
+                layer._source.close()
+
+    def remove_ids(self, layer_ids: list[str]) -> None:
+        """Drop layers from the daemon (nothing to do if it is not running)."""
         daemon = current_daemon()
         if daemon is None or daemon is not self.daemon:
             return
-        for layer in layers:
+        for layer_id in layer_ids:
             try:
-                daemon.request("remove_layer", viewer_id=self.viewer_id, layer_id=layer._id)
+                daemon.request("remove_layer", viewer_id=self.viewer_id, layer_id=layer_id)
             except DaemonError as exc:
                 if exc.code not in ("unknown_layer", "unknown_viewer"):
                     raise
@@ -106,7 +120,7 @@ class DaemonLink:
         self._send(self.connection(daemon))
 
     def close(self) -> None:
-        """Free the viewer in the daemon. Never raises (it also runs from __del__)."""
+        """Free the viewer in the daemon, then its layers' scratch data. Never raises (also runs from __del__)."""
         if self.closed:
             return
         self.closed = True
@@ -117,6 +131,8 @@ class DaemonLink:
         except Exception as exc:
             log.debug("napari-cuda: close_viewer failed: %s", exc)
         self.daemon = None
+        for layer in self._layers():
+            layer._source.close()
 
 
 CONNECT_MODES = ("auto", "proxy", "direct")

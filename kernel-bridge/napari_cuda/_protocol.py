@@ -24,6 +24,8 @@ ERROR_CODES: dict[str, int | None] = {
     "encoder_unavailable": None,
     "encoder_failed": None,
     "render_failed": None,
+    "not_found": None,
+    "invalid_source": None,
     "unsupported": None,
     "internal": 1011,
     "shutting_down": 1001,
@@ -46,6 +48,8 @@ COLORMAPS: tuple[str, ...] = (
 )
 INTERPOLATIONS: tuple[str, ...] = ("nearest", "linear")
 BLENDINGS: tuple[str, ...] = ("translucent", "translucent_no_depth", "additive", "opaque")
+# napari's 3D rendering modes (ignored in 2D).
+RENDERINGS: tuple[str, ...] = ("translucent", "additive", "iso", "mip", "minip", "attenuated_mip", "average")
 DTYPES: tuple[str, ...] = (
     "uint8",
     "int8",
@@ -60,6 +64,7 @@ DTYPES: tuple[str, ...] = (
 CONTROL_OPS: tuple[str, ...] = (
     "hello",
     "set_layer_data",
+    "open_layer",
     "remove_layer",
     "close_viewer",
     "screenshot",
@@ -98,6 +103,9 @@ MAX_LAYERS = 64
 MAX_NDIM = 32
 MAX_ID_CHARS = 64
 MAX_NAME_CHARS = 256
+MAX_URI_CHARS = 4096
+MAX_LEVEL = 63  # locked_data_level upper bound
+ATTENUATION_MAX = 1e6
 # Largest control message (array payload) the daemon accepts: CONTROL_MAX_MESSAGE_BYTES in
 # src/protocol/control.ts, overridden by NAPARI_CUDA_MAX_DATA_BYTES in the daemon's environment.
 CONTROL_MAX_MESSAGE_BYTES = 2 * 1024**3
@@ -129,6 +137,7 @@ def protocol_table() -> dict[str, Any]:
         "colormaps": list(COLORMAPS),
         "interpolations": list(INTERPOLATIONS),
         "blendings": list(BLENDINGS),
+        "renderings": list(RENDERINGS),
         "dtypes": list(DTYPES),
         "control_ops": list(CONTROL_OPS),
         "stream_client_types": list(STREAM_CLIENT_TYPES),

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from ._protocol import (
+    ATTENUATION_MAX,
     BLENDINGS,
     COLORMAPS,
     DTYPES,
@@ -17,6 +18,7 @@ from ._protocol import (
     INTERPOLATIONS,
     MAX_NAME_CHARS,
     MAX_NDIM,
+    RENDERINGS,
     ZOOM_MAX,
 )
 
@@ -61,6 +63,38 @@ def interpolation(value: Any) -> str:
 def blending(value: Any) -> str:
     """A napari blending name."""
     return choice("blending", value, BLENDINGS)
+
+
+def rendering(value: Any) -> str:
+    """A napari 3D rendering mode."""
+    return choice("rendering", value, RENDERINGS)
+
+
+def attenuation(value: Any) -> float:
+    """attenuated_mip's attenuation per world unit: >= 0."""
+    out = finite_float("attenuation", value)
+    if not 0 <= out <= ATTENUATION_MAX:
+        raise ValueError(f"attenuation must be in [0, {ATTENUATION_MAX:g}], got {out}")
+    return out
+
+
+def iso_threshold(value: Any) -> float:
+    """iso's surface threshold, in data values."""
+    return finite_float("iso_threshold", value)
+
+
+def locked_data_level(value: Any, level_count: int) -> int | None:
+    """None (automatic level) or a level index in [0, level_count - 1]."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"locked_data_level must be None or an integer, got {value!r}")
+    if not 0 <= int(value) < level_count:
+        raise ValueError(
+            f"locked_data_level must be None or in [0, {level_count - 1}] (the layer has {level_count} "
+            f"level{'s' if level_count != 1 else ''}), got {value}"
+        )
+    return int(value)
 
 
 def contrast_limits(value: Any) -> list[float]:

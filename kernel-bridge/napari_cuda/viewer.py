@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
 from typing import Any
 
 import ipywidgets
 import numpy as np
 from traitlets import Bunch, Dict, Instance, Int, TraitError, Unicode, default, validate
 
-from . import _validate as v
-from ._camera import Camera, fit_camera
+from ._add_image import axis_labels, create_layers
+from ._arrays import inline_budget
+from ._camera import Camera, fit_view
 from ._control import DaemonError
 from ._dims import Dims
-from ._layers import Image, LayerList
+from ._layer_list import LayerList
+from ._layers import Image
 from ._link import DaemonLink
+from ._plan import plan as make_plan
 from ._protocol import CANVAS_MAX, CANVAS_MIN, CONTROL_MAX_MESSAGE_BYTES, MAX_LAYERS
 from ._version import __version__
 
@@ -77,6 +79,9 @@ class Viewer(ipywidgets.DOMWidget):
     height = Int(600, help="CSS px").tag(sync=True)
     canvas = Dict(help="written by the view: device px of its canvas").tag(sync=True)
     stream_info = Dict(help="written by the view: stream status").tag(sync=True)
+    layer_levels = Dict(
+        help="written by the view: {layer_id: {data_level, level_count}} of the last frame it showed"
+    ).tag(sync=True)
 
     def __init__(self, *, width: int | None = None, height: int = 600, **kwargs: Any) -> None:
         self._resend: set[str] = set()
@@ -113,11 +118,24 @@ class Viewer(ipywidgets.DOMWidget):
     def _changed(self, name: str, old: Any) -> None:
         """A component changed in place: sync it and tell observers (traitlets' change event)."""
         new = getattr(self, name)._wire()
-        self.notify_change(Bunch(name=name, old=old, new=new, owner=self, type="change"))
+        with self.hold_sync():
+            self.notify_change(Bunch(name=name, old=old, new=new, owner=self, type="change"))
+            if name == "dims" and old.get("ndisplay") != new.get("ndisplay"):
+                self.reset_view()  # napari refits the camera when switching 2D/3D
+
+    def _levels_reported(self, levels: dict[str, Any]) -> None:
+        """Levels a render used ({layer_id: level}); the newest report wins."""
+        for layer in self.layers:
+            if layer._id in levels:
+                layer._set_data_level(levels[layer._id])
 
     def set_state(self, sync_data: dict[str, Any]) -> None:
         """Apply state from a view; invalid values are answered with the kernel's state."""
         super().set_state(sync_data)
+        if "layer_levels" in sync_data:  # also when unchanged: a screenshot may have reported since
+            self._levels_reported(
+                {k: val.get("data_level") for k, val in self.layer_levels.items() if isinstance(val, dict)}
+            )
         resend, self._resend = self._resend, set()
         for name in resend:
             self.send_state(name)
@@ -136,72 +154,83 @@ class Viewer(ipywidgets.DOMWidget):
         self,
         data: Any,
         *,
-        name: str | None = None,
-        colormap: str = "gray",
+        channel_axis: int | None = None,
+        multiscale: bool | None = None,
+        name: Any = None,
+        colormap: Any = None,
         contrast_limits: Any = None,
-        gamma: float = 1.0,
-        opacity: float = 1.0,
-        visible: bool = True,
-        interpolation: str = "nearest",
-        blending: str = "translucent",
+        gamma: Any = 1.0,
+        opacity: Any = 1.0,
+        visible: Any = True,
+        interpolation: Any = "nearest",
+        blending: Any = None,
+        rendering: Any = "mip",
+        attenuation: Any = 0.05,
+        iso_threshold: Any = None,
         scale: Any = None,
         translate: Any = None,
-    ) -> Image:
-        """Add an image layer (numpy array or array-like, ndim >= 2, last two axes (y, x)).
+    ) -> Image | list[Image]:
+        """Add an image layer (napari's signature); returns the layer, or a list with `channel_axis`.
 
+        `data`: a numpy array or array-like (ndim >= 2, last axes (y, x)); a dask array; a list of
+        arrays, finest first (`multiscale=True`, guessed for a list of arrays); or a path / file:// /
+        http(s):// URL of an OME-Zarr image (NGFF 0.4 or 0.5), opened by the daemon where it runs.
+        numpy arrays up to NAPARI_CUDA_INLINE_BYTES (default 256 MiB) are sent whole; larger ones and
+        dask arrays are written as an OME-Zarr pyramid in a private scratch directory, chunk by chunk.
+
+        Defaults as napari: contrast_limits from the data (a pyramid: its coarsest level), scale /
+        translate / name / axis labels from the file's metadata, iso_threshold the middle of the
+        contrast limits. `channel_axis` splits channels into layers (colormaps magenta/green or
+        cyan, yellow, magenta, red, green, blue; additive blending); any keyword may then be a list
+        with one value per channel. The first layer resets the view. Bad input raises ValueError or
+        TypeError naming it; a file the daemon cannot read raises DataSourceError (a ValueError).
         dtypes: uint8, int8, uint16, int16, uint32, int32, float32, float64; bool becomes uint8,
         float16 float32, int64/uint64 int32/uint32 when the values fit, else float64.
-        contrast_limits default to the data's finite (min, max). The first layer resets the view.
         """
-        arr = v.coerce_data(data)
-        limit = _max_data_bytes()
-        if arr.nbytes > limit:
-            raise ValueError(
-                f"image data is {arr.nbytes / 2**30:.2f} GiB; the daemon accepts at most "
-                f"{limit / 2**30:.2f} GiB per layer (NAPARI_CUDA_MAX_DATA_BYTES)"
-            )
-        if len(self.layers) >= MAX_LAYERS:
+        if self._link.closed:
+            raise RuntimeError("this napari_cuda.Viewer is closed")
+        inline_limit = min(inline_budget(), _max_data_bytes())
+        plan = make_plan(self._link, data, channel_axis, multiscale, inline_limit)
+        if len(self.layers) + plan.channels > MAX_LAYERS:
             raise ValueError(f"a viewer holds at most {MAX_LAYERS} layers")
-        limits = v.default_contrast_limits(arr) if contrast_limits is None else contrast_limits
-        state = {
-            "id": "l" + secrets.token_hex(8),
-            "name": self.layers._unique_name(v.name("Image" if name is None else name)),
-            "visible": v.visible(visible),
-            "opacity": v.opacity(opacity),
-            "colormap": v.colormap(colormap),
-            "contrast_limits": v.contrast_limits(limits),
-            "gamma": v.gamma(gamma),
-            "interpolation": v.interpolation(interpolation),
-            "blending": v.blending(blending),
-            "scale": v.scale([1.0] * arr.ndim if scale is None else scale, arr.ndim),
-            "translate": v.translate([0.0] * arr.ndim if translate is None else translate, arr.ndim),
+        props = {
+            "name": name,
+            "colormap": colormap,
+            "contrast_limits": contrast_limits,
+            "gamma": gamma,
+            "opacity": opacity,
+            "visible": visible,
+            "interpolation": interpolation,
+            "blending": blending,
+            "rendering": rendering,
+            "attenuation": attenuation,
+            "iso_threshold": iso_threshold,
+            "scale": scale,
+            "translate": translate,
         }
-        layer = Image(state["id"], arr, state)
+        new = create_layers(self._link, plan, props)
         first = len(self.layers) == 0
-        self._link.upload(layer)
         with self.hold_sync():
-            self.layers._append(layer)
+            for layer in new:
+                layer._state["name"] = self.layers._unique_name(layer._state["name"])
+                self.layers._append(layer)
             self.dims._set_shapes([lyr.shape for lyr in self.layers], first)
+            labels = axis_labels(new)
+            if labels is not None and len(labels) == self.dims.ndim:
+                self.dims.axis_labels = labels
             if first:
                 self.reset_view()
-        return layer
+        return new if plan.channel_axis is not None else new[0]
 
     def reset_view(self, margin: float = 0.05) -> None:
-        """Centre the camera on all layers and zoom so they fit the canvas."""
-        boxes = []
-        for layer in self.layers:
-            (sy, sx), (ty, tx) = layer.scale[-2:], layer.translate[-2:]
-            ny, nx = layer.shape[-2:]
-            boxes.append((ty - 0.5 * sy, tx - 0.5 * sx, ty + (ny - 0.5) * sy, tx + (nx - 0.5) * sx))
-        if not boxes:
-            self.camera.update(center=[0.0, 0.0], zoom=1.0)
-            return
-        lo = (min(b[0] for b in boxes), min(b[1] for b in boxes))
-        hi = (max(b[2] for b in boxes), max(b[3] for b in boxes))
+        """Centre the camera on all layers and zoom so they fit the canvas.
+
+        3D (dims.ndisplay == 3): the centre is (z, y, x) of the layers' world box, the zoom fits its
+        y/x extent as in 2D, and the angles go back to napari's (0, 0, 90).
+        """
         c = self._canvas()
         css = (c["width"] / c["pixel_ratio"], c["height"] / c["pixel_ratio"])
-        center, zoom = fit_camera(list(self.camera.center), css, lo, hi, margin)
-        self.camera.update(center=center, zoom=zoom)
+        self.camera.update(**fit_view(list(self.layers), self.dims.ndisplay, css, margin))
 
     def _canvas(self, size: Any = None) -> dict[str, Any]:
         """Device-px canvas: `size` (h, w) at ratio 1, else the view's report, else the traits."""
@@ -244,6 +273,9 @@ class Viewer(ipywidgets.DOMWidget):
         h, w = int(result["height"]), int(result["width"])
         if len(pixels) != h * w * 4:
             raise DaemonError("internal", f"screenshot has {len(pixels)} bytes, expected {h * w * 4}")
+        levels = result.get("levels")
+        if isinstance(levels, dict):
+            self._levels_reported(levels)
         return np.frombuffer(bytearray(pixels), dtype=np.uint8).reshape(h, w, 4)
 
     def info(self) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import pytest
 import napari_cuda
 from napari_cuda import _validate
 from napari_cuda._protocol import COLORMAPS
+from napari_cuda._sources import ZarrSource
 
 IMG = np.zeros((4, 5), np.uint8)
 
@@ -111,8 +112,27 @@ def test_default_contrast_limits(data: np.ndarray, limits: list[float]) -> None:
     assert _validate.default_contrast_limits(data) == limits
 
 
-def test_data_over_the_daemon_limit(bare_viewer: napari_cuda.Viewer, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NAPARI_CUDA_MAX_DATA_BYTES", "1000")
-    with pytest.raises(ValueError, match="at most .* per layer .*NAPARI_CUDA_MAX_DATA_BYTES"):
-        bare_viewer.add_image(np.zeros((40, 40), np.uint8))
+def test_data_over_the_daemon_limit_goes_through_a_scratch_pyramid(
+    viewer: napari_cuda.Viewer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NAPARI_CUDA_MAX_DATA_BYTES", "1000")  # the daemon's message limit (it was started
+    data = np.arange(1600, dtype=np.uint8).reshape(40, 40)  # without it): the bridge must not send more
+    layer = viewer.add_image(data)
+    assert isinstance(layer._source, ZarrSource) and layer._source.scratch is not None
+    np.testing.assert_array_equal(layer.data, data)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"rendering": "volume"}, "unknown rendering 'volume'"),
+        ({"attenuation": -0.5}, r"attenuation must be in \[0, "),
+        ({"iso_threshold": "half"}, "iso_threshold must be a real number"),
+        ({"channel_axis": 5}, r"channel_axis must be in \[-2, 1\]"),
+        ({"multiscale": 1}, "multiscale must be None, True or False"),
+    ],
+)
+def test_bad_new_keywords(bare_viewer: napari_cuda.Viewer, kwargs: dict, match: str) -> None:
+    with pytest.raises((ValueError, TypeError), match=match):
+        bare_viewer.add_image(IMG, **kwargs)
     assert len(bare_viewer.layers) == 0

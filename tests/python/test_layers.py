@@ -28,12 +28,19 @@ def test_add_image_writes_the_layers_trait(viewer: napari_cuda.Viewer) -> None:
         "blending": "translucent",
         "scale": [1.0, 1.0],
         "translate": [0.0, 0.0],
+        "rendering": "mip",
+        "attenuation": 0.05,
+        "iso_threshold": 24.5,  # napari: the middle of the contrast limits
+        "locked_data_level": None,
         "shape": [5, 6],
         "dtype": "uint16",
     }
     assert (layer.shape, layer.dtype, layer.ndim) == ((5, 6), np.dtype("uint16"), 2)
     np.testing.assert_array_equal(layer.data, data)
     assert not layer.data.flags.writeable
+    # One level: napari's multiscale properties of a plain array.
+    assert layer.multiscale is False and layer.data_level == 0 and layer.locked_data_level is None
+    assert layer.level_shapes.tolist() == [[5, 6]] and layer.downsample_factors.tolist() == [[1.0, 1.0]]
 
 
 @pytest.mark.parametrize(
@@ -49,6 +56,10 @@ def test_add_image_writes_the_layers_trait(viewer: napari_cuda.Viewer) -> None:
         ("name", "cells", "cells"),
         ("scale", (2, 0.5), [2.0, 0.5]),
         ("translate", (-1, 3), [-1.0, 3.0]),
+        ("rendering", "attenuated_mip", "attenuated_mip"),
+        ("attenuation", 0.5, 0.5),
+        ("iso_threshold", 3, 3.0),
+        ("locked_data_level", 0, 0),
     ],
 )
 def test_property_round_trip(viewer: napari_cuda.Viewer, prop: str, value, wire) -> None:
@@ -81,6 +92,13 @@ def test_property_change_emits_one_trait_event(viewer: napari_cuda.Viewer) -> No
         ("opacity", 2, r"opacity must be in \[0, 1\]"),
         ("gamma", 0, "gamma must be > 0"),
         ("scale", (1, -1), "scale values must be > 0"),
+        ("rendering", "volume", "unknown rendering 'volume'; valid names: translucent, additive, iso, mip"),
+        ("attenuation", -1, r"attenuation must be in \[0, "),
+        ("iso_threshold", float("nan"), "iso_threshold must be finite"),
+        ("locked_data_level", 1, r"locked_data_level must be None or in \[0, 0\] \(the layer has 1 level\), got 1"),
+        ("locked_data_level", -1, "locked_data_level must be None or in"),
+        ("locked_data_level", 0.5, "locked_data_level must be None or an integer"),
+        ("locked_data_level", True, "locked_data_level must be None or an integer"),
     ],
 )
 def test_bad_property_values(viewer: napari_cuda.Viewer, prop: str, value, match: str) -> None:
@@ -93,7 +111,7 @@ def test_bad_property_values(viewer: napari_cuda.Viewer, prop: str, value, match
 
 def test_shape_and_data_are_read_only(viewer: napari_cuda.Viewer) -> None:
     layer = viewer.add_image(np.zeros((4, 4), np.uint8))
-    for prop in ("data", "shape", "dtype", "ndim"):
+    for prop in ("data", "shape", "dtype", "ndim", "multiscale", "level_shapes", "downsample_factors", "data_level"):
         with pytest.raises(AttributeError):
             setattr(layer, prop, None)
 

@@ -105,13 +105,31 @@ def test_dims_empty_viewer(bare_viewer: napari_cuda.Viewer) -> None:
     assert dims.displayed == (0, 1) and dims.not_displayed == ()
 
 
-def test_dims_ndisplay_3_is_not_available(bare_viewer: napari_cuda.Viewer) -> None:
-    with pytest.raises(NotImplementedError, match="3D rendering is not available yet"):
-        bare_viewer.dims.ndisplay = 3
-    with pytest.raises(ValueError, match="ndisplay must be 2 or 3"):
-        bare_viewer.dims.ndisplay = 4
+def test_dims_ndisplay_validation(bare_viewer: napari_cuda.Viewer) -> None:
+    for bad in (4, 1, True, 2.5, "3"):
+        with pytest.raises(ValueError, match="ndisplay must be 2 or 3"):
+            bare_viewer.dims.ndisplay = bad
+    assert state(bare_viewer, "dims")["ndisplay"] == 2
+
+
+def test_ndisplay_3_gives_a_3d_camera_and_back(bare_viewer: napari_cuda.Viewer) -> None:
+    bare_viewer.camera.angles = (10, 20, 30)
+    bare_viewer.dims.ndisplay = 3
+    assert state(bare_viewer, "dims")["ndisplay"] == 3
+    # No layers: reset_view centres at the origin, with napari's 3D angles.
+    assert state(bare_viewer, "camera") == {"center": [0.0, 0.0, 0.0], "zoom": 1.0, "angles": [0.0, 0.0, 90.0]}
+    bare_viewer.camera.angles = (15, -30.5, 90)
+    assert state(bare_viewer, "camera")["angles"] == [15.0, -30.5, 90.0]
+    assert bare_viewer.camera.angles == (15.0, -30.5, 90.0)
     bare_viewer.dims.ndisplay = 2
-    assert bare_viewer.dims.ndisplay == 2
+    assert bare_viewer.camera.center == (0.0, 0.0)
+
+
+def test_view_may_switch_ndisplay(bare_viewer: napari_cuda.Viewer) -> None:
+    bare_viewer.set_state({"dims": {"ndisplay": 3, "current_step": [0, 0], "axis_labels": ["0", "1"]}})
+    assert bare_viewer.dims.ndisplay == 3 and len(bare_viewer.camera.center) == 3
+    bare_viewer.set_state({"dims": {"ndisplay": 7, "current_step": [0, 0]}})  # invalid: ignored
+    assert bare_viewer.dims.ndisplay == 3
 
 
 def test_dims_current_step_validation(bare_viewer: napari_cuda.Viewer) -> None:
