@@ -44,7 +44,7 @@ export const LayerStateSchema = z
     translate: z.array(finite).max(32).default([]),
     /** 3D only: how rays are composited (napari's names). */
     rendering: z.enum(RENDERINGS).default("mip"),
-    /** 3D `attenuated_mip`: attenuation per world unit along the ray (napari's default 0.05). */
+    /** 3D `attenuated_mip`: attenuation per voxel step along the ray, as vispy (napari's default 0.05). */
     attenuation: finite.min(0).max(1e6).default(0.05),
     /** 3D `iso`: surface threshold in data values. */
     iso_threshold: finite.default(0.5),

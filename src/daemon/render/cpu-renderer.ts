@@ -1,11 +1,11 @@
 /**
- * CPU renderer: renderLayers2D on worker threads, one horizontal band per worker, all
- * writing into one SharedArrayBuffer frame; threads = 0 renders inline on the caller.
+ * CPU renderer: renderLayers (2D, or the 3D ray caster) on worker threads, one horizontal band per
+ * worker, all writing into one SharedArrayBuffer frame; threads = 0 renders inline on the caller.
  *
  * Abort: render() rejects with a DOMException named "AbortError" (cause: signal.reason)
  * when `signal` is aborted before or while it renders; bands already running finish in
  * the background and the frame buffer goes back to the pool afterwards.
- * Errors: NapariCudaError "unsupported" (3D) before any work; "render_failed" when a
+ * Errors: NapariCudaError "render_failed" when a
  * worker fails (it is replaced); "shutting_down" after dispose().
  */
 import { availableParallelism } from "node:os";
@@ -13,7 +13,7 @@ import { NapariCudaError } from "../../protocol/index.js";
 import type { LayerData } from "../data/types.js";
 import type { BandTask } from "./cpu-worker-protocol.js";
 import { FramePool } from "./frame-pool.js";
-import { assertRenderable, renderLayers2D } from "./render2d.js";
+import { renderLayers } from "./render3d.js";
 import type { RenderedFrame, RenderRequest, Renderer } from "./types.js";
 import { abortError, RenderWorkerPool } from "./worker-pool.js";
 
@@ -83,13 +83,12 @@ export class CpuRenderer implements Renderer {
   async render(req: RenderRequest, signal?: AbortSignal): Promise<RenderedFrame> {
     if (this.disposed) throw new NapariCudaError("shutting_down", "renderer disposed");
     if (signal?.aborted) throw abortError(signal);
-    assertRenderable(req.state);
     const t0 = performance.now();
     const { width, height } = req.canvas;
     const rgba = this.frames.acquire(width * height * 4);
     if (!this.pool) {
       try {
-        renderLayers2D(req, rgba);
+        renderLayers(req, rgba);
       } catch (err) {
         this.frames.release(rgba);
         throw err;

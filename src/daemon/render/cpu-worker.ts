@@ -6,7 +6,7 @@
 import { parentPort } from "node:worker_threads";
 import { isNapariCudaError } from "../../protocol/index.js";
 import type { BandResult, BandTask, WireError } from "./cpu-worker-protocol.js";
-import { renderLayers2D } from "./render2d.js";
+import { renderLayers } from "./render3d.js";
 
 function toWire(err: unknown): WireError {
   if (isNapariCudaError(err)) return { code: err.code, message: err.message, path: err.path };
@@ -20,7 +20,7 @@ export function runCpuRenderWorker(): void {
   port.on("message", (task: BandTask) => {
     let result: BandResult;
     try {
-      renderLayers2D(task.req, task.out, { y0: task.y0, y1: task.y1 });
+      renderLayers(task.req, task.out, { y0: task.y0, y1: task.y1 });
       result = { id: task.id, ok: true };
     } catch (err) {
       result = { id: task.id, ok: false, error: toWire(err) };

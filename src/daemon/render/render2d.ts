@@ -33,10 +33,12 @@ export interface RowBand {
 /** RGBA bytes 0,0,0,255 as one Uint32 in platform byte order. */
 const OPAQUE_BLACK = new Uint32Array(new Uint8Array([0, 0, 0, 255]).buffer)[0]!;
 
-/** Throw NapariCudaError("unsupported") for states this renderer cannot draw yet. */
+/** Throw NapariCudaError("unsupported") for states this 2D renderer cannot draw (3D goes to render3d.ts). */
 export function assertRenderable(state: ViewerState): void {
   if (state.dims.ndisplay !== 2) {
-    throw new NapariCudaError("unsupported", "3D rendering is not available yet", { path: "dims.ndisplay" });
+    throw new NapariCudaError("unsupported", "renderLayers2D draws 2D views only; use renderLayers (render3d.ts)", {
+      path: "dims.ndisplay",
+    });
   }
 }
 

@@ -3,6 +3,7 @@ import { getEventListeners } from "node:events";
 import { after, describe, it } from "node:test";
 import { CpuRenderer, defaultRenderThreads, splitRows } from "../../../src/daemon/render/cpu-renderer.js";
 import { renderLayers2D } from "../../../src/daemon/render/render2d.js";
+import { renderLayers } from "../../../src/daemon/render/render3d.js";
 import type { RenderRequest } from "../../../src/daemon/render/types.js";
 import { COLORMAP_NAMES, isNapariCudaError, type DType, type LayerState } from "../../../src/protocol/index.js";
 import type { LayerData } from "../../../src/daemon/data/types.js";
@@ -115,11 +116,15 @@ describe("CpuRenderer", () => {
     assert.notEqual(c.rgba, b.rgba);
   });
 
-  it("rejects 3D with unsupported before any work", async () => {
+  it("renders 3D through the ray caster, same bytes as inline", async () => {
     const r = make({ threads: 1 });
     const req = randomScene(9n, 32, 32);
     req.state.dims.ndisplay = 3;
-    await assert.rejects(r.render(req), (e) => isNapariCudaError(e, "unsupported") && e.path === "dims.ndisplay");
+    req.state.camera = { center: [0, 30, 40], zoom: 1, angles: [0, 0, 90] };
+    const frame = await r.render(req);
+    const want = new Uint8Array(32 * 32 * 4);
+    renderLayers(req, want);
+    assert.deepEqual(frame.rgba, want);
   });
 
   it("honours AbortSignal with a DOMException AbortError", async () => {
