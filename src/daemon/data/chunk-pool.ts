@@ -4,8 +4,10 @@
  * when cancelled is dropped; a running one is aborted in its worker. A worker that dies fails its
  * jobs with `internal` and is replaced when work next arrives. Idle workers are unref'd.
  */
-import { pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
+import { abortError, spawnWorker } from "../util/workers.js";
+
+export { abortError };
 import { NapariCudaError } from "../../protocol/index.js";
 import { CHUNK_WORKER_ROLE, type ChunkJob, type ChunkReply, type ChunkRequest } from "./chunk-worker-protocol.js";
 import type { PixelArray } from "./types.js";
@@ -22,23 +24,6 @@ interface Slot {
   alive: boolean;
   /** Replies received: a worker that dies before its first one cannot start (bad entry). */
   replies: number;
-}
-
-/** DOMException "AbortError" with the signal's reason as cause. */
-export function abortError(signal: AbortSignal): DOMException {
-  const err = new DOMException("chunk load aborted", "AbortError");
-  Object.defineProperty(err, "cause", { value: signal.reason, configurable: true, writable: true });
-  return err;
-}
-
-function spawnWorker(entry: string | URL): Worker {
-  const href = entry instanceof URL ? entry.href : entry.startsWith("file:") ? entry : pathToFileURL(entry).href;
-  const options = { workerData: { role: CHUNK_WORKER_ROLE } };
-  if (!href.endsWith(".ts")) return new Worker(new URL(href), options);
-  // Node 20 loads a worker's entry before inherited `--import tsx` hooks are active: register tsx first.
-  const api = import.meta.resolve("tsx/esm/api");
-  const shim = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(href)}); });`;
-  return new Worker(shim, { ...options, eval: true });
 }
 
 export class ChunkWorkerPool {
@@ -101,7 +86,7 @@ export class ChunkWorkerPool {
   private spawn(): Slot | null {
     let worker: Worker;
     try {
-      worker = spawnWorker(this.entry);
+      worker = spawnWorker(this.entry, CHUNK_WORKER_ROLE);
     } catch (err) {
       if (this.slots.length === 0) this.failQueue(`cannot start a chunk worker: ${String(err)}`, err);
       return null;

@@ -1,37 +1,10 @@
 /** Layer arrays copied into SharedArrayBuffers, so render workers read them without copies. */
 import { DTYPES, NapariCudaError, type DType } from "../../protocol/index.js";
+import { arrayCtor } from "./dtype.js";
 import type { LayerData, PixelArray } from "./types.js";
 
-const ITEM_SIZE: Record<DType, number> = {
-  uint8: 1,
-  int8: 1,
-  uint16: 2,
-  int16: 2,
-  uint32: 4,
-  int32: 4,
-  float32: 4,
-  float64: 8,
-};
-
 function viewAs(dtype: DType, sab: SharedArrayBuffer): PixelArray {
-  switch (dtype) {
-    case "uint8":
-      return new Uint8Array(sab);
-    case "int8":
-      return new Int8Array(sab);
-    case "uint16":
-      return new Uint16Array(sab);
-    case "int16":
-      return new Int16Array(sab);
-    case "uint32":
-      return new Uint32Array(sab);
-    case "int32":
-      return new Int32Array(sab);
-    case "float32":
-      return new Float32Array(sab);
-    case "float64":
-      return new Float64Array(sab);
-  }
+  return new (arrayCtor(dtype))(sab);
 }
 
 /** Largest number of axes an image layer may have (matches the state schema's limit). */
@@ -39,7 +12,7 @@ export const MAX_NDIM = 32;
 
 /** Bytes per element of `dtype`. */
 export function itemSize(dtype: DType): number {
-  return ITEM_SIZE[dtype];
+  return arrayCtor(dtype).BYTES_PER_ELEMENT;
 }
 
 /** Check dtype and shape (2..32 positive integer axes) and return the array's byte size. */

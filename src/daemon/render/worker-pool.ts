@@ -5,8 +5,10 @@
  * start does not respawn in a loop). Idle workers are unref'd: they never keep the
  * process alive; dispose() still terminates them.
  */
-import { pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
+import { abortError, spawnWorker } from "../util/workers.js";
+
+export { abortError };
 import { NapariCudaError } from "../../protocol/index.js";
 import { CPU_RENDER_ROLE, type BandResult, type BandTask, type WireError } from "./cpu-worker-protocol.js";
 
@@ -25,28 +27,8 @@ interface Slot {
   completed: number;
 }
 
-/** DOMException "AbortError" (what fetch and Node's own APIs reject with), cause = the signal's reason. */
-export function abortError(signal: AbortSignal): DOMException {
-  // The two-argument form type-checks under both the DOM and Node lib typings.
-  const err = new DOMException("render aborted", "AbortError");
-  Object.defineProperty(err, "cause", { value: signal.reason, configurable: true, writable: true });
-  return err;
-}
-
 function fromWire(e: WireError): NapariCudaError {
   return new NapariCudaError(e.code, e.message, e.path === undefined ? undefined : { path: e.path });
-}
-
-/** Start one render worker on `entry` (a bundle/JS file, or a .ts file when running under tsx). */
-function spawnWorker(entry: string | URL): Worker {
-  const href = entry instanceof URL ? entry.href : entry.startsWith("file:") ? entry : pathToFileURL(entry).href;
-  const options = { workerData: { role: CPU_RENDER_ROLE } };
-  if (!href.endsWith(".ts")) return new Worker(new URL(href), options);
-  // Node 20 starts loading a worker's entry before its inherited `--import tsx` hooks are
-  // active, so a .ts entry goes through a shim that registers tsx first.
-  const api = import.meta.resolve("tsx/esm/api");
-  const shim = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(href)}); });`;
-  return new Worker(shim, { ...options, eval: true });
 }
 
 export class RenderWorkerPool {
@@ -109,7 +91,7 @@ export class RenderWorkerPool {
   private spawn(): Slot | null {
     let worker: Worker;
     try {
-      worker = spawnWorker(this.entry);
+      worker = spawnWorker(this.entry, CPU_RENDER_ROLE);
     } catch (err) {
       this.spawnError = err;
       return null;

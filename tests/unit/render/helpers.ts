@@ -1,4 +1,5 @@
 /** Scene builders and a seeded RNG for the render tests. */
+import { allocPixels } from "../../../src/daemon/data/dtype.js";
 import { createLayerData } from "../../../src/daemon/data/layer-store.js";
 import type { LayerData } from "../../../src/daemon/data/types.js";
 import type { RenderRequest } from "../../../src/daemon/render/types.js";
@@ -17,21 +18,10 @@ export function rng(seed: bigint): () => number {
   };
 }
 
-const VIEWS = {
-  uint8: Uint8Array,
-  int8: Int8Array,
-  uint16: Uint16Array,
-  int16: Int16Array,
-  uint32: Uint32Array,
-  int32: Int32Array,
-  float32: Float32Array,
-  float64: Float64Array,
-} as const;
-
 /** Layer data whose element i (C order) is fill(i), through the real store (SharedArrayBuffer). */
 export function layerData(id: string, dtype: DType, shape: number[], fill: (i: number) => number): LayerData {
   const n = shape.reduce((a, b) => a * b, 1);
-  const values = new VIEWS[dtype](n);
+  const values = allocPixels(dtype, n);
   for (let i = 0; i < n; i++) values[i] = fill(i);
   return createLayerData(id, dtype, shape, new Uint8Array(values.buffer));
 }
