@@ -11,7 +11,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.stamp
 DEMO_PORT ?= 8888
 
-.PHONY: demo test bench lint format unit test-ts test-py test-e2e build install system-deps clean
+.PHONY: demo test bench lint format unit test-ts test-py test-e2e test-gpu bench-gpu build install system-deps clean
 
 system-deps:
 	@scripts/ensure-system-deps.sh --browser
@@ -60,10 +60,21 @@ test-e2e: system-deps install
 
 test: system-deps install lint
 	npm run -s test:unit
+	scripts/test-gpu.sh  # GPU vs CPU frames, stability, encoder probe; skips (and says why) without a GPU
 	$(VENV)/bin/pytest tests/python tests/e2e
 
 bench: system-deps install
 	$(PY) tests/bench/bench.py
+
+# GPU machine (EGL + CUDA): build the native addon, then GPU-vs-CPU tests, stability, resize storm,
+# encoder probe. Without a GPU they skip and say why.
+test-gpu: node_modules/.stamp
+	scripts/test-gpu.sh
+
+# Last line: {"device", "scenarios": [{name, width, height, backend, encoder, fps, *_ms_p50, ...}]}
+bench-gpu: node_modules/.stamp
+	node scripts/build-native.mjs
+	node --import tsx scripts/bench-gpu.ts
 
 clean:
 	rm -rf lib labextension kernel-bridge/napari_cuda/_daemon $(VENV) node_modules

@@ -10,12 +10,13 @@
  *   NAPARI_CUDA_RENDER_THREADS   CPU render worker threads, 0 = render inline; default max(1, min(4, cores - 1))
  *   NAPARI_CUDA_MAX_DATA_BYTES   largest control message (array payload) in bytes, default 2 GiB; it is also
  *                                the budget of all layer data together (default 8 GiB, see data/viewer-store.ts)
- *   NAPARI_CUDA_BACKEND          auto|cpu|gpu; default auto (this build renders on the CPU only)
+ *   NAPARI_CUDA_BACKEND          auto|cpu|gpu; default auto (GPU when the native addon loads and EGL + CUDA start)
  *   NAPARI_CUDA_H264_PROFILE     high|main|baseline: the best profile to use (the client's codecs still decide); default high
  *   NAPARI_CUDA_MAX_IN_FLIGHT    frames sent and not yet displayed per view (1..8); default 2 (MAX_FRAMES_IN_FLIGHT)
  *   NAPARI_CUDA_CACHE_BYTES      decoded-chunk cache budget for datasets (bytes); default 2 GiB (data/chunk-cache.ts)
  *   NAPARI_CUDA_MS_AUTO*         multiscale level policy (multiscale/env.ts)
- *   NAPARI_CUDA_FFMPEG, NAPARI_CUDA_X264_CRF are read by the encoder (src/daemon/encode).
+ *   NAPARI_CUDA_FFMPEG, NAPARI_CUDA_X264_CRF, NAPARI_CUDA_ENCODER (libx264|h264_nvenc: skip the probe) are read
+ *                                by the encoder (src/daemon/encode).
  */
 import { parseArgs } from "node:util";
 import { ConfigError } from "./config-error.js";

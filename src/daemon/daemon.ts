@@ -2,13 +2,14 @@
  * The daemon assembled: renderer, encoder factory, viewer store, server. main.ts
  * runs it as a process; tests start it in-process.
  */
-import type { BackendRequest, DaemonConfig } from "./config.js";
+import type { DaemonConfig } from "./config.js";
 import { ChunkStore } from "./data/chunk-store.js";
 import { openSource } from "./data/source.js";
 import { ViewerStore } from "./data/viewer-store.js";
 import { getMetrics } from "./metrics/index.js";
 import { childLogger, type Logger } from "./log.js";
 import { CpuRenderer } from "./render/cpu-renderer.js";
+import { startRenderer } from "./render/gpu/backend.js";
 import { StillChooser } from "./scene/choosers.js";
 import { SceneAssembler } from "./scene/resolve.js";
 import { SourceRegistry } from "./scene/sources.js";
@@ -36,28 +37,22 @@ export interface RunningDaemon {
   close(): Promise<void>;
 }
 
-/** Which renderer serves this request for a backend, and why (info() reports the reason). */
-export function chooseBackend(req: BackendRequest): { name: "cpu"; reason: string } {
-  switch (req) {
-    case "gpu":
-      return { name: "cpu", reason: "gpu requested (NAPARI_CUDA_BACKEND=gpu) but this build has no GPU backend" };
-    case "cpu":
-      return { name: "cpu", reason: "cpu requested (NAPARI_CUDA_BACKEND=cpu)" };
-    case "auto":
-      return { name: "cpu", reason: "no GPU backend in this build" };
-  }
-}
-
 /** Start the daemon's server; resolves once it listens. */
 export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
   const { config } = opts;
   const log: Logger = childLogger("daemon");
-  const backend = chooseBackend(config.backend);
-  if (config.backend === "gpu") log.error({ backend }, "GPU backend requested but not available; using the CPU");
-  const renderer = new CpuRenderer({
-    ...(config.renderThreads === null ? {} : { threads: config.renderThreads }),
-    ...(opts.workerEntry === undefined ? {} : { workerEntry: opts.workerEntry }),
-  });
+  const choice = await startRenderer(
+    config.backend,
+    () =>
+      new CpuRenderer({
+        ...(config.renderThreads === null ? {} : { threads: config.renderThreads }),
+        ...(opts.workerEntry === undefined ? {} : { workerEntry: opts.workerEntry }),
+      }),
+    opts.env ?? process.env,
+  );
+  const { renderer, backend, pixelFormat } = choice;
+  if (choice.requestedButFailed) log.error({ backend }, "GPU backend requested but not available; using the CPU");
+  else log.info({ backend }, `rendering on the ${backend.name}`);
   const store = new ChunkStore({
     cacheBytes: config.cacheBytes,
     ...(opts.workerEntry === undefined ? {} : { workerEntry: opts.workerEntry }),
@@ -73,6 +68,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     tokens: opts.tokens,
     renderer,
     backend,
+    pixelFormat,
     encoders: new FfmpegEncoderFactory(opts.env ?? process.env),
     viewers: new ViewerStore(undefined, sources),
     hub: new ViewHub(),
@@ -89,7 +85,12 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     await Promise.all([renderer.dispose(), store.dispose(), sources.dispose()]);
     throw err;
   }
-  log.info({ host: config.host, port, backend, threads: renderer.threads }, "listening");
+  // Probe ffmpeg and the encoders (a real NVENC trial) once at start, not on the first view.
+  void ctx.encoders.describe().then((enc) => log.info(enc, "encoder chosen"));
+  log.info(
+    { host: config.host, port, backend, threads: renderer instanceof CpuRenderer ? renderer.threads : 0 },
+    "listening",
+  );
 
   let closing: Promise<void> | null = null;
   const close = async (): Promise<void> => {

@@ -83,6 +83,8 @@ export class DimsBar {
     input.id = id;
     input.className = "napari-cuda-dims-slider";
     input.dataset["axis"] = String(spec.axis);
+    // Lumino matches `...:focus` shortcut selectors at the focused input before reaching the bar's attribute.
+    input.setAttribute("data-lm-suppress-shortcuts", "true");
     input.min = "0";
     input.max = String(spec.size - 1);
     input.step = "1";

@@ -1,26 +1,36 @@
-"""`make bench`: scripted pan/zoom in real Chromium against real JupyterLab; last line = JSON.
+"""`make bench`: scripted interaction in real Chromium against real JupyterLab; last line = JSON.
 
-Each scenario opens a notebook with a Viewer of a fixed canvas size, waits for the first
-frame, then drives >= 10 s of drags and wheel zooms at ~60 input events/s and reads the
-widget's per-frame statistics (globalThis.__napariCuda, see src/widget/stats.ts).
+Scenarios (--scenarios, comma-separated; default all):
+  pan_zoom    a 2048^2 numpy image per canvas size and transport: >= 10 s of drags and wheel zooms
+              at ~60 input events/s, read from the widget's per-frame statistics
+              (globalThis.__napariCuda, see src/widget/stats.ts);
+  multiscale  an OME-Zarr pyramid generated here (--pyramid-size, default 8192^2 uint16, 512 px
+              chunks; or --pyramid PATH, e.g. examples/make_demo_data.py's): time to first frame
+              after add_image, time to sharp after a zoom to 1:1, fps while panning at 1:1, peak
+              daemon memory, chunk loads and cache from the daemon's /metrics (bench_multiscale.py);
+  3d          a --volume-size^3 uint16 volume with dims.ndisplay = 3: fps while rotating.
+Each scenario's JSON is printed to stderr as it finishes; the last stdout line is
+{"scenarios": [...]}.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import nbformat
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_common import READ_STATS, frame_stats, memory_fields, viewer_info, write_notebook
+from bench_multiscale import multiscale_scenario, pyramid_info, volume_scenario
 
 from support.browser import launch, open_notebook, run_all_cells, wait_frames
-from support.lab import LabServer, run_code
+from support.lab import LabServer
+from support.pyramids import write_pyramid_2d
 
 SETUP = """\
 import os
@@ -34,21 +44,6 @@ viewer = napari_cuda.Viewer(width={width}, height={height})
 viewer.add_image(img, colormap="viridis", contrast_limits=(800, 3200))
 viewer
 """
-
-
-READ_STATS = """() => {
-  const v = globalThis.__napariCuda.views[0];
-  const st = v.stats();
-  return {frames: st.frames, width: st.width, height: st.height, bytes: v.bytes, seq: v.seq,
-          m2p: v.m2p, renderMs: v.renderMs, encodeMs: v.encodeMs, decodeMs: v.decodeMs};
-}"""
-
-
-def pct(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    s = sorted(values)
-    return round(s[min(len(s) - 1, int(math.ceil(q / 100 * len(s))) - 1)], 2)
 
 
 # Input is generated inside the page at 60 Hz (DOM PointerEvent/WheelEvent dispatched on the canvas):
@@ -91,18 +86,14 @@ def drive(page, seconds: float) -> int:  # type: ignore[no-untyped-def]
 
 def scenario(browser, lab: LabServer, width: int, height: int, transport: str, seconds: float) -> dict:  # type: ignore[no-untyped-def]
     name = f"pan_zoom_{width}x{height}_{transport}"
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [nbformat.v4.new_code_cell(SETUP.format(width=width, height=height, transport=transport))]
-    nbformat.write(nb, lab.root / f"{name}.ipynb")
+    nb = write_notebook(lab, name, SETUP.format(width=width, height=height, transport=transport))
     page = browser.new_page(viewport={"width": width + 400, "height": height + 500})
     try:
-        open_notebook(page, lab.url, lab.token, f"{name}.ipynb")
+        open_notebook(page, lab.url, lab.token, nb)
         run_all_cells(page)
         wait_frames(page, 1, timeout=90)
-        kc = lab.kernel_client(f"{name}.ipynb")
-        info = json.loads(run_code(kc, "import json; print(json.dumps(viewer.info(), default=str))"))
-        kc.stop_channels()
+        kc = lab.kernel_client(nb)
+        info = viewer_info(kc)
         page.evaluate("() => globalThis.__napariCuda.views[0].reset()")
         seq0 = page.evaluate("() => globalThis.__napariCuda.views[0].seq")
         t0 = time.monotonic()
@@ -110,6 +101,8 @@ def scenario(browser, lab: LabServer, width: int, height: int, transport: str, s
         time.sleep(0.5)  # let the last frames land
         elapsed = time.monotonic() - t0
         s = page.evaluate(READ_STATS)
+        memory = memory_fields(int(info["pid"]))
+        kc.stop_channels()
         return {
             "name": name,
             "transport": transport,
@@ -117,17 +110,11 @@ def scenario(browser, lab: LabServer, width: int, height: int, transport: str, s
             "height": s["height"],
             "backend": info.get("backend"),
             "encoder": info.get("encoder"),
-            "fps": round(s["frames"] / elapsed, 1),
-            "m2p_p50_ms": pct(s["m2p"], 50),
-            "m2p_p95_ms": pct(s["m2p"], 95),
-            "render_ms_p50": pct(s["renderMs"], 50),
-            "encode_ms_p50": pct(s["encodeMs"], 50),
-            "decode_ms_p50": pct(s["decodeMs"], 50),
-            "bytes_per_s": round(s["bytes"] / elapsed),
-            "frames": s["frames"],
+            **frame_stats(s, elapsed),
             "input_events": events,
             "states_sent": s["seq"] - seq0,
             "seconds": round(elapsed, 1),
+            **memory,
         }
     finally:
         page.close()
@@ -135,7 +122,7 @@ def scenario(browser, lab: LabServer, width: int, height: int, transport: str, s
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seconds", type=float, default=12.0)
     ap.add_argument("--sizes", default="1280x720,1920x1080")
     ap.add_argument(
@@ -143,17 +130,43 @@ def main() -> None:
         default="proxy,direct",
         help="proxy: through jupyter-server-proxy (what a JupyterHub user gets); direct: loopback WebSocket",
     )
+    ap.add_argument("--scenarios", default="pan_zoom,multiscale,3d", help="comma-separated: pan_zoom,multiscale,3d")
+    ap.add_argument("--pyramid-size", type=int, default=8192, help="side of the generated 2D pyramid (e.g. 16384)")
+    ap.add_argument("--pyramid", type=Path, help="an existing OME-Zarr image to use instead of generating one")
+    ap.add_argument("--ms-size", default="1280x720", help="canvas of the multiscale and 3d scenarios")
+    ap.add_argument("--volume-size", type=int, default=256, help="side of the 3d scenario's volume")
     args = ap.parse_args()
+    chosen = [s.strip() for s in args.scenarios.split(",") if s.strip()]
+    unknown = set(chosen) - {"pan_zoom", "multiscale", "3d"}
+    if unknown:
+        ap.error(f"unknown scenarios: {sorted(unknown)}")
+    mw, mh = (int(v) for v in args.ms_size.split("x"))
     results = []
+
+    def done(result: dict) -> None:
+        results.append(result)
+        print(json.dumps(result), file=sys.stderr, flush=True)
+
     with tempfile.TemporaryDirectory(prefix="napari-cuda-bench-") as d:
+        pyramid = None
+        if "multiscale" in chosen:
+            if args.pyramid is not None:
+                pyramid = pyramid_info(args.pyramid.resolve())
+            else:
+                pyramid = write_pyramid_2d(Path(d) / "pyramid.ome.zarr", args.pyramid_size)
+                print(f"wrote a {args.pyramid_size}^2 pyramid in {pyramid['seconds']:.1f} s", file=sys.stderr)
         lab = LabServer(Path(d)).start()
         pw, browser = launch()
         try:
-            for transport in args.transports.split(","):
-                for size in args.sizes.split(","):
-                    w, h = (int(v) for v in size.split("x"))
-                    results.append(scenario(browser, lab, w, h, transport, args.seconds))
-                print(json.dumps(results[-1]), file=sys.stderr)
+            if "pan_zoom" in chosen:
+                for transport in args.transports.split(","):
+                    for size in args.sizes.split(","):
+                        w, h = (int(v) for v in size.split("x"))
+                        done(scenario(browser, lab, w, h, transport, args.seconds))
+            if pyramid is not None:
+                done(multiscale_scenario(browser, lab, pyramid, mw, mh, args.seconds))
+            if "3d" in chosen:
+                done(volume_scenario(browser, lab, args.volume_size, mw, mh, args.seconds))
         finally:
             browser.close()
             pw.stop()

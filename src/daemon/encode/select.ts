@@ -1,6 +1,7 @@
 /** Encoder choice: a table of H.264 encoder kinds in order of preference, checked against the ffmpeg probe. */
 import { NapariCudaError } from "../../protocol/errors.js";
 import type { FfmpegProbe } from "./locate.js";
+import { nvencArgs, verifyNvenc } from "./nvenc.js";
 import type { EncoderOptions } from "./types.js";
 import { x264Args, x264Crf } from "./x264.js";
 
@@ -8,7 +9,7 @@ export interface EncoderKind {
   /** ffmpeg encoder name (-c:v). */
   name: string;
   kind: "software" | "hardware";
-  /** Does this ffmpeg list the encoder? */
+  /** Does this ffmpeg list the encoder? (A hardware kind may still be tried: its verify() says why not.) */
   listed(probe: FfmpegProbe): boolean;
   /**
    * Proof that it really works here, beyond being listed (NVENC: a one-frame encode, since static ffmpeg
@@ -31,16 +32,22 @@ const LIBX264: EncoderKind = {
   args: (opts, env, probe) => x264Args(opts, x264Crf(env), probe.version),
 };
 
-/** Encoders this build can drive, most preferred first (h264_nvenc goes in front once it has args + a probe). */
-export const ENCODER_KINDS: readonly EncoderKind[] = [LIBX264];
+/** NVENC is always verified (even when unlisted) so the reason can name the GPU, e.g. "no NVENC engine on NVIDIA H200". */
+const H264_NVENC: EncoderKind = {
+  name: "h264_nvenc",
+  kind: "hardware",
+  listed: () => true,
+  verify: (probe) => verifyNvenc(probe),
+  args: (opts, _env, probe) => nvencArgs(opts, probe.version),
+};
 
-/** Encoders known to the design but not built yet: named in the reason so users see why they were not used. */
-export const UNPROBED_ENCODERS: readonly string[] = ["h264_nvenc"];
+/** Encoders this build can drive, most preferred first. NAPARI_CUDA_ENCODER=libx264 skips the NVENC probe. */
+export const ENCODER_KINDS: readonly EncoderKind[] = [H264_NVENC, LIBX264];
 
 export interface EncoderSelection {
   /** ffmpeg encoder name, for createEncoder and the stream's `encoder` field. */
   name: string;
-  /** Human-readable why, e.g. "libx264 (software); h264_nvenc not probed in this build". */
+  /** Human-readable why, e.g. "libx264 (software); h264_nvenc unusable: no NVENC engine on NVIDIA H200". */
   reason: string;
 }
 
@@ -52,9 +59,17 @@ export function encoderKind(name: string): EncoderKind {
 }
 
 /** Pick the first usable encoder kind for this ffmpeg; rejects with encoder_unavailable when there is none. */
-export async function selectEncoder(probe: FfmpegProbe): Promise<EncoderSelection> {
+export async function selectEncoder(
+  probe: FfmpegProbe,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<EncoderSelection> {
   const skipped: string[] = [];
+  const forced = env.NAPARI_CUDA_ENCODER?.trim();
   for (const kind of ENCODER_KINDS) {
+    if (forced && kind.name !== forced) {
+      skipped.push(`${kind.name} skipped (NAPARI_CUDA_ENCODER=${forced})`);
+      continue;
+    }
     if (!kind.listed(probe)) {
       skipped.push(`${kind.name} not listed by ffmpeg`);
       continue;
@@ -64,13 +79,11 @@ export async function selectEncoder(probe: FfmpegProbe): Promise<EncoderSelectio
       skipped.push(`${kind.name} unusable: ${problem}`);
       continue;
     }
-    const notes = [...skipped, ...UNPROBED_ENCODERS.map((n) => `${n} not probed in this build`)];
-    return { name: kind.name, reason: [`${kind.name} (${kind.kind})`, ...notes].join("; ") };
+    return { name: kind.name, reason: [`${kind.name} (${kind.kind})`, ...skipped].join("; ") };
   }
-  const notes = [...skipped, ...UNPROBED_ENCODERS.map((n) => `${n} not probed in this build`)].join("; ");
   throw new NapariCudaError(
     "encoder_unavailable",
-    `ffmpeg at ${probe.path} (${probe.version}) has no usable H.264 encoder (${notes}); ` +
+    `ffmpeg at ${probe.path} (${probe.version}) has no usable H.264 encoder (${skipped.join("; ")}); ` +
       `install an ffmpeg built with libx264 and point NAPARI_CUDA_FFMPEG at it`,
   );
 }

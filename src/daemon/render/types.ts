@@ -12,9 +12,15 @@ export interface RenderRequest {
 export interface RenderedFrame {
   width: number;
   height: number;
-  /** RGBA8, rows top-down, width*height*4 bytes, alpha 255 (background black). */
+  /** RGBA8, rows top-down, width*height*4 bytes, alpha 255 (background black). Empty (length 0) when a GPU
+   *  renderer was configured to deliver only `nv12`. */
   rgba: Uint8Array;
   renderMs: number;
+  /** The same frame as NV12 (BT.709 limited range, Y plane then interleaved UV), when the renderer makes it
+   *  (GPU renderer with output "nv12"/"both"): hand it to an encoder opened with pixelFormat "nv12". */
+  nv12?: Uint8Array;
+  /** GPU timings (ms): layer uploads, draw (incl. uploads), capture (map + NV12 + copy to host). */
+  gpu?: { uploadMs: number; drawMs: number; captureMs: number };
 }
 
 export interface Renderer {

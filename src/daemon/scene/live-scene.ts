@@ -7,6 +7,7 @@
 import type { Canvas, ViewerState } from "../../protocol/index.js";
 import { NapariCudaError } from "../../protocol/index.js";
 import type { ChunkStore } from "../data/chunk-store.js";
+import { arrayCtor } from "../data/dtype.js";
 import type { LayerEntry } from "./layer-entry.js";
 import type { LevelChooser, LoadJob, SceneAssembler, SceneFrame } from "./resolve.js";
 
@@ -15,8 +16,8 @@ export interface LiveSceneDeps {
   store: ChunkStore;
   entries(): ReadonlyMap<string, LayerEntry>;
   chooser: LevelChooser;
-  /** A batch of `chunks` chunks arrived (or failed): render again. */
-  onLoaded(chunks: number): void;
+  /** A batch of `chunks` chunks (`bytes` decoded) arrived, or failed (0, 0): render again. */
+  onLoaded(chunks: number, bytes: number): void;
   /** A load failed (not_found / invalid_source naming the chunk). Reported once per batch. */
   onError(err: NapariCudaError): void;
 }
@@ -51,6 +52,7 @@ export class LiveScene {
     this.cancel();
     const abort = new AbortController();
     const chunks = loads.reduce((n, j) => n + j.chunks.length, 0);
+    const bytes = loads.reduce((n, j) => n + j.chunks.length * chunkBytes(j), 0);
     const batch = { key, abort, chunks };
     this.batch = batch;
     const { store } = this.deps;
@@ -58,7 +60,7 @@ export class LiveScene {
       () => {
         if (this.batch !== batch) return;
         this.batch = null;
-        this.deps.onLoaded(chunks);
+        this.deps.onLoaded(chunks, bytes);
       },
       (err: unknown) => {
         if (this.batch !== batch || abort.signal.aborted) return;
@@ -67,7 +69,7 @@ export class LiveScene {
         this.deps.onError(
           err instanceof NapariCudaError ? err : new NapariCudaError("invalid_source", String(err), { cause: err }),
         );
-        this.deps.onLoaded(0);
+        this.deps.onLoaded(0, 0);
       },
     );
   }
@@ -82,6 +84,13 @@ export class LiveScene {
     this.disposed = true;
     this.cancel();
   }
+}
+
+/** Decoded bytes of one (full) chunk of a job's level. */
+function chunkBytes(job: LoadJob): number {
+  const info = job.entry.source.info;
+  const shape = info.levels[job.level]!.chunks;
+  return shape.reduce((a, b) => a * b, 1) * arrayCtor(info.dtype).BYTES_PER_ELEMENT;
 }
 
 /**

@@ -31,7 +31,8 @@ export interface ViewerDirectory {
 
 /** Creates per-view encoders; throws NapariCudaError encoder_unavailable when there is no usable ffmpeg. */
 export interface EncoderFactory {
-  create(width: number, height: number, profile: H264Profile): Promise<VideoEncoder>;
+  /** `pixelFormat`: what the renderer's frames carry best (the GPU delivers NV12). */
+  create(width: number, height: number, profile: H264Profile, pixelFormat?: "rgba" | "nv12"): Promise<VideoEncoder>;
   /** What info() reports: encoder name and why, ffmpeg path (null when none was found). */
   describe(): Promise<{ encoder: string; reason: string; ffmpeg: string | null }>;
 }
@@ -41,6 +42,8 @@ export interface DaemonContext {
   readonly tokens: Tokens;
   readonly renderer: Renderer;
   readonly backend: { name: string; reason: string };
+  /** Encoder input the renderer delivers best: "nv12" (GPU, converted there) or "rgba". */
+  readonly pixelFormat: "rgba" | "nv12";
   readonly encoders: EncoderFactory;
   readonly viewers: ViewerDirectory;
   readonly hub: ViewHub;

@@ -30,7 +30,7 @@ export class FfmpegEncoderFactory implements EncoderFactory {
           );
         }
         this.lastPath = located.path;
-        const sel = await selectEncoder(await probeFfmpeg(located.path));
+        const sel = await selectEncoder(await probeFfmpeg(located.path), this.env);
         return { ffmpeg: located.path, name: sel.name, reason: `${sel.reason}; ffmpeg from ${located.source}` };
       })();
       this.selection = p;
@@ -41,13 +41,18 @@ export class FfmpegEncoderFactory implements EncoderFactory {
     return this.selection;
   }
 
-  async create(width: number, height: number, profile: H264Profile): Promise<VideoEncoder> {
+  async create(
+    width: number,
+    height: number,
+    profile: H264Profile,
+    pixelFormat: "rgba" | "nv12" = "rgba",
+  ): Promise<VideoEncoder> {
     const sel = await this.select();
     return createEncoder({
       width,
       height,
       profile,
-      pixelFormat: "rgba",
+      pixelFormat,
       ffmpeg: sel.ffmpeg,
       encoder: sel.name,
       env: this.env,

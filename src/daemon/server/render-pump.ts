@@ -189,7 +189,7 @@ export class RenderPump {
     this.encoding++;
     let encoded: Promise<EncodedFrame>;
     try {
-      encoded = encoder.encode(frame.rgba, { keyframe });
+      encoded = encoder.encode(frame.nv12 ?? frame.rgba, { keyframe });
     } catch (err) {
       encoded = Promise.reject(err);
     }

@@ -129,7 +129,7 @@ export class StreamSession implements ViewHandle {
       {
         render: (state, canvas, signal) => frames.render(state, canvas, signal),
         release: (frame) => this.ctx.renderer.release(frame),
-        createEncoder: (w, hgt) => this.ctx.encoders.create(w, hgt, this.profile),
+        createEncoder: (w, hgt) => this.ctx.encoders.create(w, hgt, this.profile, this.ctx.pixelFormat),
         sendConfig: (config, encoder) => {
           const msg: StreamConfig = {
             type: "config",
@@ -159,8 +159,10 @@ export class StreamSession implements ViewHandle {
 
   dataChanged(): void {
     if (!this.hello) return;
-    this.frames?.maybeSendMeta(true);
-    this.pump?.markDirty();
+    // The next frame resolves the new layers and sends meta with their real levels; without a
+    // pump (no usable codec) meta goes out now.
+    if (this.pump) this.pump.markDirty();
+    else this.frames?.maybeSendMeta(true);
   }
 
   /** Close with 1001 shutting_down and stop the encoder. */

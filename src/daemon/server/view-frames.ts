@@ -50,8 +50,8 @@ export class ViewFrames {
       store: ctx.scene.store,
       entries: () => ctx.viewers.layers(viewerId),
       chooser: this.chooser,
-      onLoaded: (chunks) => {
-        ctx.metrics.chunksLoadedAdd(chunks);
+      onLoaded: (chunks, bytes) => {
+        ctx.metrics.chunksLoadedAdd(chunks, bytes);
         if (!this.disposed) hooks.markDirty();
       },
       onError: (err) => {
@@ -89,7 +89,8 @@ export class ViewFrames {
         id: e.id,
         shape: [...e.levels[0]!.shape],
         dtype: e.dtype,
-        loaded: r ? r.drawn === r.wanted : true,
+        // A layer this view has not drawn yet is not loaded: its level is not known before a frame.
+        loaded: r ? r.drawn === r.wanted : false,
         data_level: r?.drawn ?? r?.wanted ?? e.levels.length - 1,
         level_count: e.levels.length,
       };

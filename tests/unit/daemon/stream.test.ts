@@ -280,7 +280,7 @@ describe("stream frames", { timeout: 90_000 }, () => {
 
     const { c } = await view({ viewer_id: "psnr", state, canvas });
     const f = await nextFrame(c);
-    const config = f.before[0] as StreamConfig;
+    const config = f.before.find((m) => (m as { type?: string }).type === "config") as StreamConfig;
     await c.close();
     const annexB = Buffer.concat([
       parameterSetsAnnexB(Buffer.from(config.description, "base64")),

@@ -1,0 +1,52 @@
+// Frame jobs: built by the addon on the JS thread, executed by the render thread.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+/** Data types, in the order of the TS wrapper's DTYPE_CODES. */
+enum class DType : int { U8 = 0, I8, U16, I16, U32, I32, F32, F64 };
+
+enum class Blend : int { Replace = 0, Mix = 1, Add = 2 };
+
+/** One image layer of a 2D frame. Pointers stay valid until the job completes (the JS side holds them). */
+struct LayerJob {
+  std::string textureKey;  // identifies the uploaded plane (layer id, plane offset, data identity)
+  const uint8_t* plane = nullptr;  // first element of the displayed plane
+  DType dtype = DType::U8;
+  int nx = 0, ny = 0;              // plane width (columns) and height (rows)
+  int nz = 0;                      // 3D: volume depth (the data block is nz x ny x nx, contiguous)
+  int mode = 0;                    // 0: 2D layer; 3D ray casting: 1 mip, 2 minip, 3 average, 4 attenuated_mip
+  // 3D: origin[3], stepRight[3], stepDown[3], b[3], r[3], translate[3], scale[3], k, cutoff, attenuation,
+  // stepVoxels, hi (see src/daemon/render/gpu/job3d.ts)
+  std::vector<double> params;
+  std::vector<uint8_t> cols;       // per device column: int32 lo, int32 hi (or -1), float64 frac
+  std::vector<uint8_t> rows;       // per device row, same layout
+  int x0 = 0, x1 = 0, y0 = 0, y1 = 0;  // device pixel box the layer touches
+  bool linear = false;
+  bool folded = false;             // `lut` is a value -> RGBA table indexed by value + lutOffset
+  std::vector<uint32_t> lut;       // folded table, or the 256-entry colormap
+  std::string lutKey;              // cache key of `lut` (same key, same contents)
+  int lutOffset = 0;
+  double lo = 0, range = 1, gamma = 1;
+  Blend blend = Blend::Replace;
+  double alpha = 1, beta = 0;      // mix: src*alpha + dst*beta; add: dst + src*alpha
+};
+
+struct FrameJob {
+  int width = 0, height = 0;
+  std::vector<LayerJob> layers;
+  uint8_t* rgbaOut = nullptr;  // pinned host buffers (or null when that format is not wanted)
+  uint8_t* nv12Out = nullptr;
+};
+
+struct FrameResult {
+  std::string error;  // empty on success
+  double uploadMs = 0, renderMs = 0, captureMs = 0;
+};
+
+struct GpuStats {
+  int64_t textures = 0, textureBytes = 0, registeredResources = 0;
+  int64_t gpuFreeBytes = 0, gpuTotalBytes = 0, programs = 0;
+  int64_t frames = 0;
+};

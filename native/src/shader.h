@@ -1,0 +1,12 @@
+// GLSL source of the 2D layer compute shader (see gl_renderer.h for the arithmetic it must match).
+#pragma once
+#include <string>
+
+#include "job.h"
+
+/** Sampler kind per dtype: 0 unsigned int, 1 signed int, 2 float32, 3 float64 as two uint32 words. */
+int samplerKind(DType dtype);
+/** Compute shader source for one sampler kind: 2D layers. */
+std::string layerShaderSource(int kind);
+/** Compute shader source for one sampler kind: 3D ray casting (mip, minip, average, attenuated_mip). */
+std::string layer3dShaderSource(int kind);

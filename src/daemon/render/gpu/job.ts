@@ -1,0 +1,133 @@
+/**
+ * RenderRequest -> native frame job. The GPU draws exactly what the CPU reference draws because the
+ * per-axis taps come from the same code (layer-geometry.ts, float64) and the value/colour tables from
+ * value-lut.ts / colormaps.ts; only the per-pixel value -> index and blend arithmetic runs on the GPU
+ * (in float64 too, see native/src/shader.cc). Pure: no GPU needed, so CI tests it.
+ */
+import { devicePixelToWorld, type DType, type LayerState } from "../../../protocol/index.js";
+import type { LayerData } from "../../data/types.js";
+import { blendOp } from "../blend.js";
+import { axisMaps, linearAxis, nearestAxis, planeOffset, type AxisMap } from "../layer-geometry.js";
+import type { RenderRequest } from "../types.js";
+import { colormapTable32, hasValueLut, valueLut } from "../value-lut.js";
+import type { NativeFrameJob, NativeLayerJob } from "./native.js";
+
+/** dtype -> native code (native/src/job.h DType). */
+export const DTYPE_CODES: Record<DType, number> = {
+  uint8: 0,
+  int8: 1,
+  uint16: 2,
+  int16: 3,
+  uint32: 4,
+  int32: 5,
+  float32: 6,
+  float64: 7,
+};
+
+/** Native blend codes (native/src/job.h Blend). */
+const REPLACE = 0;
+const MIX = 1;
+const ADD = 2;
+
+/** Bytes per tap: int32 lo, int32 hi, float64 frac (the shader's std430 `Tap`). */
+export const TAP_BYTES = 16;
+
+export interface AxisTaps {
+  bytes: Uint8Array;
+  /** Device pixels [first, last) are inside the data. */
+  first: number;
+  last: number;
+}
+
+/** Pack the taps of device pixels [0, n) along `axis`; pixels outside the data get lo = -1. */
+export function packTaps(axis: AxisMap, n: number, linear: boolean): AxisTaps {
+  const buf = new ArrayBuffer(n * TAP_BYTES);
+  const ints = new Int32Array(buf);
+  const fracs = new Float64Array(buf);
+  if (linear) {
+    const t = linearAxis(axis, 0, n);
+    for (let k = 0; k < n; k++) {
+      const inside = k >= t.first && k < t.last;
+      ints[k * 4] = inside ? t.lo[k]! : -1;
+      ints[k * 4 + 1] = inside ? t.hi[k]! : -1;
+      fracs[k * 2 + 1] = inside ? t.frac[k]! : 0;
+    }
+    return { bytes: new Uint8Array(buf), first: t.first, last: t.last };
+  }
+  const t = nearestAxis(axis, 0, n);
+  for (let k = 0; k < n; k++) {
+    ints[k * 4] = t.index[k]!;
+    ints[k * 4 + 1] = t.index[k]!;
+  }
+  return { bytes: new Uint8Array(buf), first: t.first, last: t.last };
+}
+
+/** The native description of one layer, or null when it cannot change the frame. */
+export function layerJob(
+  layer: LayerState,
+  data: LayerData,
+  req: RenderRequest,
+  view: ReturnType<typeof devicePixelToWorld>,
+): NativeLayerJob | null {
+  const op = blendOp(layer.blending, layer.opacity);
+  if (!op) return null;
+  const { width, height } = req.canvas;
+  const linear = layer.interpolation === "linear";
+  const [ay, ax] = axisMaps(layer, data, view);
+  const cols = packTaps(ax, width, linear);
+  const rows = packTaps(ay, height, linear);
+  if (cols.first >= cols.last || rows.first >= rows.last) return null;
+  const plane = planeOffset(data, req.state.dims);
+  const [lo, hi] = layer.contrast_limits;
+  const { gamma, colormap } = layer;
+  // The folded value table is what the CPU's nearest path uses for 8/16-bit data (exact, incl. gamma).
+  const folded = !linear && hasValueLut(data.dtype);
+  const table = folded ? valueLut(data.dtype, colormap, lo, hi, gamma) : null;
+  let blend = REPLACE;
+  let alpha = 1;
+  let beta = 0;
+  if (op.kind === "table") {
+    blend = layer.blending === "additive" ? ADD : MIX;
+    alpha = layer.opacity;
+    beta = 1 - layer.opacity;
+  }
+  return {
+    key: `${layer.id}|${data.dtype}|${data.shape.join("x")}|${plane}`,
+    data: data.data,
+    dtype: DTYPE_CODES[data.dtype],
+    planeOffset: plane,
+    nx: ax.size,
+    ny: ay.size,
+    cols: cols.bytes,
+    rows: rows.bytes,
+    x0: cols.first,
+    x1: cols.last,
+    y0: rows.first,
+    y1: rows.last,
+    linear,
+    folded,
+    lut: table ? table.table : colormapTable32(colormap),
+    lutKey: table ? `v|${data.dtype}|${colormap}|${lo}|${hi}|${gamma}` : `c|${colormap}`,
+    lutOffset: table ? table.offset : 0,
+    lo,
+    range: hi - lo,
+    gamma,
+    blend,
+    alpha,
+    beta,
+  };
+}
+
+/** The native job for a 2D request: visible layers with data, bottom to top. */
+export function frameJob(req: RenderRequest, out: { rgba: boolean; nv12: boolean }): NativeFrameJob {
+  const view = devicePixelToWorld(req.state.camera, req.canvas);
+  const layers: NativeLayerJob[] = [];
+  for (const layer of req.state.layers) {
+    if (!layer.visible) continue;
+    const data = req.layers.get(layer.id);
+    if (!data) continue;
+    const job = layerJob(layer, data, req, view);
+    if (job) layers.push(job);
+  }
+  return { width: req.canvas.width, height: req.canvas.height, rgba: out.rgba, nv12: out.nv12, layers };
+}

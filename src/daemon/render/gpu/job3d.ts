@@ -1,0 +1,97 @@
+/**
+ * 3D (dims.ndisplay = 3) layers -> native ray-casting jobs. The ray set-up constants come from the CPU
+ * ray caster's own code (deviceRays, volumeOf, RayFamily, cutoffs); the shader repeats its per-pixel
+ * arithmetic (native/src/shader.cc). Modes drawn on the GPU: mip, minip, average, attenuated_mip; a frame
+ * with any other mode (translucent, additive, iso) returns null and goes to the CPU fallback.
+ */
+import { deviceRays, type LayerState, type Rendering } from "../../../protocol/index.js";
+import type { LayerData } from "../../data/types.js";
+import { blendOp } from "../blend.js";
+import type { RenderRequest } from "../types.js";
+import { colormapTable32 } from "../value-lut.js";
+import { cutoffs } from "../volume-modes.js";
+import { RayFamily, volumeOf } from "../volume-geometry.js";
+import { DTYPE_CODES } from "./job.js";
+import type { NativeFrameJob, NativeLayerJob } from "./native.js";
+
+/** Native mode codes (native/src/job.h LayerJob::mode). */
+const MODES: Partial<Record<Rendering, number>> = { mip: 1, minip: 2, average: 3, attenuated_mip: 4 };
+
+/** True when the GPU draws this layer's 3D rendering mode. */
+export function gpuDraws3d(layer: LayerState): boolean {
+  return MODES[layer.rendering] !== undefined;
+}
+
+function layerJob3d(
+  layer: LayerState,
+  data: LayerData,
+  req: RenderRequest,
+  rays: ReturnType<typeof deviceRays>,
+): NativeLayerJob | null {
+  const op = blendOp(layer.blending, layer.opacity);
+  if (!op) return null;
+  const vol = volumeOf(layer, data, req.state.dims);
+  if (!vol) return null;
+  const family = new RayFamily(vol, rays.direction);
+  const [lo, hi] = layer.contrast_limits;
+  const mode = MODES[layer.rendering]!;
+  const cut = cutoffs(layer.blending, lo, hi);
+  const params = new Float64Array(26);
+  params.set(rays.origin, 0);
+  params.set(rays.stepRight, 3);
+  params.set(rays.stepDown, 6);
+  params.set(family.b, 9);
+  params.set(family.r, 12);
+  params.set(vol.translate, 15);
+  params.set(vol.scale, 18);
+  params[21] = family.k;
+  params[22] = mode === 2 ? cut.minip : cut.mip;
+  params[23] = layer.attenuation;
+  params[24] = family.stepVoxels;
+  params[25] = hi;
+  const { width, height } = req.canvas;
+  const additive = op.kind === "table" && layer.blending === "additive";
+  return {
+    key: `${layer.id}|3d|${data.dtype}|${data.shape.join("x")}|${vol.base}`,
+    data: data.data,
+    dtype: DTYPE_CODES[data.dtype],
+    planeOffset: vol.base,
+    nx: vol.size[2],
+    ny: vol.size[1],
+    nz: vol.size[0],
+    mode,
+    params,
+    cols: new Uint8Array(0),
+    rows: new Uint8Array(0),
+    x0: 0,
+    x1: width,
+    y0: 0,
+    y1: height,
+    linear: layer.interpolation === "linear",
+    folded: false,
+    lut: colormapTable32(layer.colormap),
+    lutKey: `c|${layer.colormap}`,
+    lutOffset: 0,
+    lo,
+    range: hi - lo,
+    gamma: layer.gamma,
+    blend: op.kind === "replace" ? 0 : additive ? 2 : 1,
+    alpha: op.kind === "replace" ? 1 : layer.opacity,
+    beta: op.kind === "replace" ? 0 : 1 - layer.opacity,
+  };
+}
+
+/** The native job for a 3D request, or null when a visible layer needs a mode the GPU does not draw. */
+export function frameJob3d(req: RenderRequest, out: { rgba: boolean; nv12: boolean }): NativeFrameJob | null {
+  const rays = deviceRays(req.state.camera, req.canvas);
+  const layers: NativeLayerJob[] = [];
+  for (const layer of req.state.layers) {
+    if (!layer.visible) continue;
+    const data = req.layers.get(layer.id);
+    if (!data) continue;
+    if (!gpuDraws3d(layer)) return null;
+    const job = layerJob3d(layer, data, req, rays);
+    if (job) layers.push(job);
+  }
+  return { width: req.canvas.width, height: req.canvas.height, rgba: out.rgba, nv12: out.nv12, layers };
+}
