@@ -209,7 +209,7 @@ export class RenderPump {
           level: Math.min(levels.level, 255),
           levelCount: Math.min(levels.levelCount, 255),
           renderMs: frame.renderMs,
-          captureMs: 0,
+          captureMs: frame.gpu?.captureMs ?? 0,
           encodeMs: out.encodeMs,
           sentAt: Date.now(),
         },
