@@ -9,6 +9,7 @@ import { NapariCudaError } from "../../protocol/index.js";
 import type { Logger } from "../log.js";
 import type { RenderedFrame } from "../render/types.js";
 import { formatDecision, LiveChooser } from "../scene/choosers.js";
+import { halfCanvas, InteractiveQuality, REFINE_AFTER_MS, upscale2x } from "../scene/interactive.js";
 import { LiveScene } from "../scene/live-scene.js";
 import type { LayerResolution } from "../scene/resolve.js";
 import type { DaemonContext } from "./context.js";
@@ -36,6 +37,8 @@ export class ViewFrames {
   private last: LayerResolution[] = [];
   private sentMeta = "";
   private dwellTimer: NodeJS.Timeout | undefined;
+  private refineTimer: NodeJS.Timeout | undefined;
+  private readonly quality: InteractiveQuality;
   private disposed = false;
 
   constructor(
@@ -44,6 +47,7 @@ export class ViewFrames {
     private readonly hooks: ViewFrameHooks,
   ) {
     const ms = ctx.config.msAuto;
+    this.quality = new InteractiveQuality(ctx.config.interactive3dMs);
     this.chooser = new LiveChooser(ms, undefined, ms.debug ? (line) => hooks.log.info(line) : undefined);
     this.scene = new LiveScene({
       assembler: ctx.scene.assembler,
@@ -61,7 +65,8 @@ export class ViewFrames {
   }
 
   async render(state: ViewerState, canvas: Canvas, signal: AbortSignal): Promise<ViewFrame> {
-    const f = this.scene.frame(state, canvas);
+    const scale = this.quality.scale(state, this.ctx.backend.name === "cpu");
+    const f = this.scene.frame(state, scale === 2 ? halfCanvas(canvas) : canvas);
     this.last = f.layers;
     const decisions = this.chooser.take(new Set(state.layers.map((l) => l.id)));
     let wait: number | null = null;
@@ -74,7 +79,11 @@ export class ViewFrames {
       if (d.nextCheckMs !== null) wait = Math.min(wait ?? Infinity, d.nextCheckMs);
     }
     this.scheduleCheck(wait);
-    const frame = await this.ctx.renderer.render(f.request, signal);
+    let frame = await this.ctx.renderer.render(f.request, signal);
+    if (scale === 2) {
+      frame = this.doubled(frame, canvas);
+      this.scheduleRefine();
+    } else this.quality.observeFull(state, frame.renderMs);
     this.maybeSendMeta();
     const first = f.layers.find((l) => l.count > 1) ?? f.layers[0];
     return { frame, level: first?.drawn ?? first?.wanted ?? 0, levelCount: first?.count ?? 1 };
@@ -114,6 +123,23 @@ export class ViewFrames {
     this.hooks.sendMeta(meta);
   }
 
+  /** A half-resolution frame doubled to the canvas (a plain buffer: the renderer's pool ignores it). */
+  private doubled(small: RenderedFrame, canvas: Canvas): RenderedFrame {
+    const rgba = new Uint8Array(canvas.width * canvas.height * 4);
+    upscale2x(small.rgba, small.width, rgba, canvas.width, canvas.height);
+    this.ctx.renderer.release(small);
+    return { width: canvas.width, height: canvas.height, rgba, renderMs: small.renderMs };
+  }
+
+  /** Draw the resting view again at full resolution unless a new state comes first. */
+  private scheduleRefine(): void {
+    clearTimeout(this.refineTimer);
+    this.refineTimer = setTimeout(() => {
+      this.refineTimer = undefined;
+      if (!this.disposed) this.hooks.markDirty();
+    }, REFINE_AFTER_MS);
+  }
+
   private scheduleCheck(wait: number | null): void {
     clearTimeout(this.dwellTimer);
     this.dwellTimer = undefined;
@@ -131,6 +157,7 @@ export class ViewFrames {
   dispose(): void {
     this.disposed = true;
     clearTimeout(this.dwellTimer);
+    clearTimeout(this.refineTimer);
     this.scene.dispose();
   }
 }
