@@ -7,9 +7,26 @@ import type { AbsolutePath, AsyncReadable, GetOptions, RangeQuery } from "@zarri
 import * as zarr from "zarrita";
 import { isNapariCudaError, NapariCudaError } from "../../protocol/index.js";
 
-/** A readable store over the Zarr root `root` (absolute directory, or http(s) URL when `remote`). */
+/** Default limit for one HTTP request of a remote dataset (ms). */
+export const DEFAULT_HTTP_TIMEOUT_MS = 30_000;
+
+/** NAPARI_CUDA_HTTP_TIMEOUT_MS (a positive integer) or the default. */
+export function httpTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.NAPARI_CUDA_HTTP_TIMEOUT_MS?.trim() || DEFAULT_HTTP_TIMEOUT_MS);
+  return Number.isSafeInteger(n) && n > 0 ? n : DEFAULT_HTTP_TIMEOUT_MS;
+}
+
+/**
+ * A readable store over the Zarr root `root` (absolute directory, or http(s) URL when `remote`).
+ * Each HTTP request gets a deadline: a server that accepts and never answers must not hold the
+ * kernel's control requests (processed in order) for minutes.
+ */
 export function createStore(root: string, remote: boolean): AsyncReadable {
-  return remote ? new zarr.FetchStore(root) : new FileSystemStore(root);
+  if (!remote) return new FileSystemStore(root);
+  const ms = httpTimeoutMs();
+  return new zarr.FetchStore(root, {
+    fetch: (request: Request) => fetch(request, { signal: AbortSignal.any([request.signal, AbortSignal.timeout(ms)]) }),
+  });
 }
 
 const METADATA_KEY = /(^|\/)(zarr\.json|\.zarray|\.zattrs|\.zgroup)$/;
@@ -72,6 +89,11 @@ export function toSourceError(err: unknown, what: string): unknown {
         cause: err,
       },
     );
+  }
+  if (err instanceof Error && err.name === "TimeoutError") {
+    return new NapariCudaError("invalid_source", `${what}: the server did not answer within ${httpTimeoutMs()} ms`, {
+      cause: err,
+    });
   }
   if (err instanceof TypeError && err.message === "fetch failed") {
     return new NapariCudaError("invalid_source", `${what}: cannot reach the server: ${causeText(err)}`, { cause: err });

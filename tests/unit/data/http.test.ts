@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createServer, type AddressInfo, type Socket } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { ChunkStore, type Region } from "../../../src/daemon/data/chunk-store.js";
 import { openSource } from "../../../src/daemon/data/source.js";
@@ -63,5 +64,26 @@ describe("sources over HTTP", { skip: SKIP }, () => {
     const where = gone.url;
     await gone.close();
     await assert.rejects(openSource(`${where}/x.ome.zarr`), (err: unknown) => isNapariCudaError(err, "invalid_source"));
+  });
+
+  it("gives up on a server that accepts and never answers (NAPARI_CUDA_HTTP_TIMEOUT_MS)", async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((sock) => void sockets.push(sock));
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    const { port } = silent.address() as AddressInfo;
+    process.env.NAPARI_CUDA_HTTP_TIMEOUT_MS = "300";
+    try {
+      const t0 = Date.now();
+      await assert.rejects(openSource(`http://127.0.0.1:${port}/x.ome.zarr`), (err: unknown) => {
+        assert.ok(isNapariCudaError(err, "invalid_source"), String(err));
+        assert.match(err.message, /did not answer within 300 ms/);
+        return true;
+      });
+      assert.ok(Date.now() - t0 < 5000);
+    } finally {
+      delete process.env.NAPARI_CUDA_HTTP_TIMEOUT_MS;
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => silent.close(r));
+    }
   });
 });
