@@ -25,6 +25,7 @@ export interface LiveSceneDeps {
 export class LiveScene {
   private batch: { key: string; abort: AbortController; chunks: number } | null = null;
   private failedKey = "";
+  private readonly reported = new Set<string>();
   private disposed = false;
 
   constructor(private readonly deps: LiveSceneDeps) {}
@@ -37,6 +38,11 @@ export class LiveScene {
   /** Resolve a frame and make sure what it lacks is loading. */
   frame(state: ViewerState, canvas: Canvas): SceneFrame {
     const f = this.deps.assembler.resolve(state, canvas, this.deps.entries(), this.deps.chooser, true);
+    for (const p of f.problems) {
+      if (this.reported.has(p.message)) continue;
+      this.reported.add(p.message);
+      this.deps.onError(p);
+    }
     this.want(f.loads);
     return f;
   }
@@ -108,6 +114,7 @@ export async function exactFrame(
 ): Promise<SceneFrame> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const f = assembler.resolve(state, canvas, entries, chooser, false);
+    if (f.problems.length > 0) throw f.problems[0]!;
     if (f.loads.length === 0) return f;
     await Promise.all(f.loads.map((j) => store.load(j.entry.source, j.level, j.chunks, signal)));
   }

@@ -5,6 +5,7 @@
  */
 import type { OpenLayerResult } from "../../protocol/index.js";
 import type { ChunkStore } from "../data/chunk-store.js";
+import { arrayCtor } from "../data/dtype.js";
 import type { PixelArray } from "../data/types.js";
 import type { LayerEntry } from "./layer-entry.js";
 import { sourceRegion } from "./region.js";
@@ -22,15 +23,35 @@ function finiteRange(data: PixelArray): [number, number] {
   return Number.isFinite(lo) && Number.isFinite(hi) ? [lo, hi] : [0, 1];
 }
 
-/** Finite (min, max) of the layer's coarsest level (NaN-free: NaN never wins a comparison). */
+/** Most bytes read for the contrast range; a larger coarsest level is sampled (see rangeRegion). */
+const RANGE_BYTES = 256 * 1024 ** 2;
+
+/**
+ * The part of the coarsest level the contrast range is read from: all of it when small (napari's
+ * rule for pyramids); for a big single-level dataset, the middle plane of the leading axes and a
+ * centred crop of the last two, as napari reads a slice of large lazy arrays.
+ */
+function rangeRegion(entry: SourceEntry, level: number, budget: number): { start: number[]; stop: number[] } {
+  const shape = entry.levels[level]!.shape;
+  const item = arrayCtor(entry.dtype).BYTES_PER_ELEMENT;
+  const all = shape.reduce((a, b) => a * b, item);
+  if (all <= budget) return { start: shape.map(() => 0), stop: [...shape] };
+  const nd = shape.length;
+  const side = Math.max(64, Math.floor(Math.sqrt(budget / item)));
+  const start = shape.map((n, a) => (a < nd - 2 ? Math.floor(n / 2) : Math.max(0, Math.floor((n - side) / 2))));
+  const stop = shape.map((n, a) => (a < nd - 2 ? start[a]! + 1 : Math.min(n, start[a]! + side)));
+  return { start, stop };
+}
+
+/** Finite (min, max) of the layer's coarsest level, or of a sample of it when big (NaN never wins). */
 export async function coarsestRange(
   store: ChunkStore,
   entry: SourceEntry,
   signal?: AbortSignal,
 ): Promise<[number, number]> {
   const level = entry.levels.length - 1;
-  const shape = entry.levels[level]!.shape;
-  const region = sourceRegion(entry, level, { start: shape.map(() => 0), stop: [...shape] });
+  const budget = Math.min(RANGE_BYTES, store.cacheBudget / 4);
+  const region = sourceRegion(entry, level, rangeRegion(entry, level, budget));
   for (let attempt = 0; attempt < 3; attempt++) {
     const got = store.tryRegion(entry.source, level, region);
     if (got) return finiteRange(got.data);

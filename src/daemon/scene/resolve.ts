@@ -7,8 +7,9 @@
  * Progressive display (`fallback`): when the wanted level is not cached yet, the nearest
  * coarser cached level is drawn and the missing chunks are returned as load jobs.
  */
-import type { Canvas, LayerState, ViewerState } from "../../protocol/index.js";
+import { NapariCudaError, type Canvas, type LayerState, type ViewerState } from "../../protocol/index.js";
 import type { ChunkRef, ChunkStore, Region } from "../data/chunk-store.js";
+import { arrayCtor } from "../data/dtype.js";
 import type { LayerData, PixelArray } from "../data/types.js";
 import type { RenderRequest } from "../render/types.js";
 import type { LayerEntry } from "./layer-entry.js";
@@ -41,6 +42,8 @@ export interface SceneFrame {
   request: RenderRequest;
   layers: LayerResolution[];
   loads: LoadJob[];
+  /** Levels skipped because one frame's region would not fit the chunk cache (too_large). */
+  problems: NapariCudaError[];
 }
 
 const REGIONS_PER_LAYER = 4;
@@ -62,6 +65,7 @@ export class SceneAssembler {
     const out: LayerState[] = [];
     const resolutions: LayerResolution[] = [];
     const loads: LoadJob[] = [];
+    const problems: NapariCudaError[] = [];
     for (const layer of state.layers) {
       const entry = entries.get(layer.id);
       if (!entry || !layer.visible) {
@@ -88,6 +92,11 @@ export class SceneAssembler {
           res.drawn = wanted;
           break;
         }
+        const bytes = regionBytes(entry, level, region);
+        if (bytes > this.store.cacheBudget / 2) {
+          problems.push(tooLarge(layer.id, level, bytes, this.store.cacheBudget));
+          continue;
+        }
         const data = this.region(entry, level, region, state.dims.ndisplay);
         if (level === wanted && !data) {
           const src = sourceRegion(entry, level, region);
@@ -103,7 +112,7 @@ export class SceneAssembler {
       }
       if (res.drawn === null || !layers.has(layer.id)) out.push(layer);
     }
-    return { request: { state: { ...state, layers: out }, canvas, layers }, layers: resolutions, loads };
+    return { request: { state: { ...state, layers: out }, canvas, layers }, layers: resolutions, loads, problems };
   }
 
   private region(entry: SourceEntry, level: number, region: Region, ndisplay: number): LayerData | null {
@@ -125,6 +134,28 @@ export class SceneAssembler {
     while (cache.size > REGIONS_PER_LAYER) cache.delete(cache.keys().next().value!);
     return data;
   }
+}
+
+/** Decoded bytes of the chunks a region touches (whole chunks: that is what the cache holds). */
+function regionBytes(entry: SourceEntry, level: number, region: Region): number {
+  const src = sourceRegion(entry, level, region);
+  const chunks = entry.source.info.levels[level]!.chunks;
+  let n = arrayCtor(entry.dtype).BYTES_PER_ELEMENT;
+  src.start.forEach((s0, a) => {
+    const c = chunks[a]!;
+    n *= (Math.ceil(src.stop[a]! / c) - Math.floor(s0 / c)) * c;
+  });
+  return n;
+}
+
+function tooLarge(id: string, level: number, bytes: number, budget: number): NapariCudaError {
+  const gib = (b: number): string => `${(b / 2 ** 30).toFixed(2)} GiB`;
+  return new NapariCudaError(
+    "too_large",
+    `layer ${id}: level ${level} needs ${gib(bytes)} of chunks for one frame, over half the chunk cache ` +
+      `(${gib(budget)}); use a coarser level or a pyramid, or raise NAPARI_CUDA_CACHE_BYTES`,
+    { path: "NAPARI_CUDA_CACHE_BYTES" },
+  );
 }
 
 /** The layer state for a region: displayed axes only, scale/translate of that level and region corner. */
