@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import type { FfmpegProbe } from "./locate.js";
 import type { EncoderOptions } from "./types.js";
-import { passthroughTimingArgs } from "./x264.js";
+import { outputArgs } from "./x264.js";
 
 /** Data-centre GPUs without an NVENC engine (a supported configuration: libx264 takes over). */
 const NO_NVENC = /\b(A100|A800|A30|H100|H800|H200|H20|GH200)\b/;
@@ -93,22 +93,7 @@ export function nvencArgs(
     ...nvencCodecArgs(opts.profile, ffmpegVersion),
     "-force_key_frames",
     "expr:eq(n,1)",
-    "-colorspace",
-    "bt709",
-    "-color_primaries",
-    "bt709",
-    "-color_trc",
-    "bt709",
-    "-color_range",
-    "tv",
-    "-flags",
-    "+low_delay",
-    ...passthroughTimingArgs(ffmpegVersion),
-    "-f",
-    "flv",
-    "-flush_packets",
-    "1",
-    "pipe:1",
+    ...outputArgs(ffmpegVersion),
   ];
 }
 

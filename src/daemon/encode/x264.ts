@@ -85,23 +85,21 @@ export function x264Args(
     "1",
     "-crf",
     String(crf),
-    "-colorspace",
-    "bt709",
-    "-color_primaries",
-    "bt709",
-    "-color_trc",
-    "bt709",
-    "-color_range",
-    "tv",
-    "-flags",
-    "+low_delay",
-    // Passthrough timing: never duplicate or drop frames to fit the nominal 60 fps.
+    ...outputArgs(ffmpegVersion),
+  ];
+}
+
+/**
+ * The output side shared by every H.264 encoder: BT.709 limited-range tags in the stream, low
+ * delay, passthrough timing (never duplicate or drop frames to fit the nominal 60 fps), and FLV on
+ * stdout flushed per packet so each frame's tag arrives as soon as it is encoded.
+ */
+export function outputArgs(ffmpegVersion: string): string[] {
+  return [
+    ...["-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv"],
+    ...["-flags", "+low_delay"],
     ...passthroughTimingArgs(ffmpegVersion),
-    "-f",
-    "flv",
-    "-flush_packets",
-    "1",
-    "pipe:1",
+    ...["-f", "flv", "-flush_packets", "1", "pipe:1"],
   ];
 }
 

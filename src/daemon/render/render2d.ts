@@ -42,6 +42,27 @@ export function assertRenderable(state: ViewerState): void {
   }
 }
 
+/**
+ * Check the output buffer, clamp the band to the frame and fill its rows with opaque black;
+ * null when the band is empty. Shared by the 2D and 3D renderers.
+ */
+export function clearBand(
+  out: Uint8Array,
+  width: number,
+  height: number,
+  band?: RowBand,
+): { out32: Uint32Array; y0: number; y1: number } | null {
+  if (out.length !== width * height * 4 || out.byteOffset % 4 !== 0) {
+    throw new NapariCudaError("render_failed", `output buffer must be ${width * height * 4} bytes, 4-byte aligned`);
+  }
+  const y0 = Math.max(0, band?.y0 ?? 0);
+  const y1 = Math.min(height, band?.y1 ?? height);
+  if (y0 >= y1) return null;
+  const out32 = new Uint32Array(out.buffer, out.byteOffset, width * height);
+  out32.fill(OPAQUE_BLACK, y0 * width, y1 * width);
+  return { out32, y0, y1 };
+}
+
 /** Scratch state shared by the layers of one band. */
 interface Target {
   out8: Uint8Array;
@@ -58,14 +79,9 @@ export function renderLayers2D(req: RenderRequest, out: Uint8Array, band?: RowBa
   const { canvas, state } = req;
   const { width, height } = canvas;
   assertRenderable(state);
-  if (out.length !== width * height * 4 || out.byteOffset % 4 !== 0) {
-    throw new NapariCudaError("render_failed", `output buffer must be ${width * height * 4} bytes, 4-byte aligned`);
-  }
-  const y0 = Math.max(0, band?.y0 ?? 0);
-  const y1 = Math.min(height, band?.y1 ?? height);
-  if (y0 >= y1) return;
-  const out32 = new Uint32Array(out.buffer, out.byteOffset, width * height);
-  out32.fill(OPAQUE_BLACK, y0 * width, y1 * width);
+  const cleared = clearBand(out, width, height, band);
+  if (!cleared) return;
+  const { out32, y0, y1 } = cleared;
   const row32 = new Uint32Array(width);
   const target: Target = { out8: out, out32, row32, row8: new Uint8Array(row32.buffer), width, y0, y1 };
   const view = devicePixelToWorld(state.camera, canvas);

@@ -12,20 +12,17 @@
  * renderLayers() dispatches on dims.ndisplay to renderLayers2D or renderLayers3D; both render
  * row bands so the worker pool splits 3D frames like 2D ones.
  */
-import { deviceRays, NapariCudaError, type DeviceRays, type LayerState } from "../../protocol/index.js";
+import { deviceRays, type DeviceRays, type LayerState } from "../../protocol/index.js";
 import type { RenderRequest } from "./types.js";
 import { blendOp, blendRow } from "./blend.js";
 import { colormapLut } from "./colormaps.js";
 import { iso } from "./raycast-iso.js";
 import { sampleLinear, sampleNearest } from "./raycast-sample.js";
-import { renderLayers2D, type RowBand } from "./render2d.js";
+import { clearBand, renderLayers2D, type RowBand } from "./render2d.js";
 import { colormapTable32 } from "./value-lut.js";
 import { blendRowAlpha } from "./volume-blend.js";
 import { RayFamily, volumeOf, type RaySpan } from "./volume-geometry.js";
 import * as modes from "./volume-modes.js";
-
-/** RGBA bytes 0,0,0,255 as one Uint32 in platform byte order. */
-const OPAQUE_BLACK = new Uint32Array(new Uint8Array([0, 0, 0, 255]).buffer)[0]!;
 
 /** Render rows `band` of `req` in 2D or 3D as dims.ndisplay says. */
 export function renderLayers(req: RenderRequest, out: Uint8Array, band?: RowBand): void {
@@ -37,14 +34,9 @@ export function renderLayers(req: RenderRequest, out: Uint8Array, band?: RowBand
 export function renderLayers3D(req: RenderRequest, out: Uint8Array, band?: RowBand): void {
   const { canvas, state } = req;
   const { width, height } = canvas;
-  if (out.length !== width * height * 4 || out.byteOffset % 4 !== 0) {
-    throw new NapariCudaError("render_failed", `output buffer must be ${width * height * 4} bytes, 4-byte aligned`);
-  }
-  const y0 = Math.max(0, band?.y0 ?? 0);
-  const y1 = Math.min(height, band?.y1 ?? height);
-  if (y0 >= y1) return;
-  const out32 = new Uint32Array(out.buffer, out.byteOffset, width * height);
-  out32.fill(OPAQUE_BLACK, y0 * width, y1 * width);
+  const cleared = clearBand(out, width, height, band);
+  if (!cleared) return;
+  const { out32, y0, y1 } = cleared;
   const row32 = new Uint32Array(width);
   const row8 = new Uint8Array(row32.buffer);
   const rays = deviceRays(state.camera, canvas);
