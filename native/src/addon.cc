@@ -239,12 +239,14 @@ class GpuContext : public Napi::ObjectWrap<GpuContext> {
     L.ny = static_cast<int>(num(l, "ny"));
     L.mode = l.Has("mode") ? static_cast<int>(num(l, "mode")) : 0;
     L.nz = L.mode > 0 ? static_cast<int>(num(l, "nz")) : 1;
-    if (L.mode < 0 || L.mode > 4 || L.nz <= 0) throw std::runtime_error("mode/nz out of range");
+    if (L.mode < 0 || L.mode > kMaxMode3d || L.nz <= 0) throw std::runtime_error("mode/nz out of range");
     if (L.mode > 0) {
       size_t pb = 0;
       const uint8_t* pp = viewBytes(l.Get("params"), "params", &pb);
-      if (pb != 26 * sizeof(double)) throw std::runtime_error("params must be 26 float64 values");
-      L.params.resize(26);
+      if (pb != kParams3d * sizeof(double)) {
+        throw std::runtime_error("params must be " + std::to_string(kParams3d) + " float64 values");
+      }
+      L.params.resize(kParams3d);
       memcpy(L.params.data(), pp, pb);
     }
     double planeOffset = num(l, "planeOffset");

@@ -202,6 +202,11 @@ void GlRenderer::uniforms3d(GLuint prog, const LayerJob& L) {
   gl::Uniform1d(loc("attenuation"), q[23]);
   gl::Uniform1d(loc("stepVoxels"), q[24]);
   gl::Uniform1d(loc("hi"), q[25]);
+  gl::Uniform1d(loc("isoThreshold"), q[26]);
+  gl::Uniform3d(loc("unitDir"), q[27], q[28], q[29]);
+  gl::Uniform1d(loc("alphaFloor"), 0.001);
+  gl::Uniform1d(loc("alphaStop"), 0.99);
+  gl::Uniform1d(loc("ambient"), 0.2);
   gl::Uniform3i(loc("size"), L.nz, L.ny, L.nx);
   gl::Uniform1i(loc("mode"), L.mode);
 }

@@ -1,5 +1,6 @@
 // Frame jobs: built by the addon on the JS thread, executed by the render thread.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -9,6 +10,11 @@ enum class DType : int { U8 = 0, I8, U16, I16, U32, I32, F32, F64 };
 
 enum class Blend : int { Replace = 0, Mix = 1, Add = 2 };
 
+/** 3D ray-casting modes 1..7: mip, minip, average, attenuated_mip, translucent, additive, iso. */
+constexpr int kMaxMode3d = 7;
+/** Float64 constants of a 3D layer (LayerJob::params). */
+constexpr size_t kParams3d = 30;
+
 /** One image layer of a 2D frame. Pointers stay valid until the job completes (the JS side holds them). */
 struct LayerJob {
   std::string textureKey;  // identifies the uploaded plane (layer id, plane offset, data identity)
@@ -16,9 +22,9 @@ struct LayerJob {
   DType dtype = DType::U8;
   int nx = 0, ny = 0;              // plane width (columns) and height (rows)
   int nz = 0;                      // 3D: volume depth (the data block is nz x ny x nx, contiguous)
-  int mode = 0;                    // 0: 2D layer; 3D ray casting: 1 mip, 2 minip, 3 average, 4 attenuated_mip
+  int mode = 0;                    // 0: 2D layer; 3D ray casting: 1..kMaxMode3d (see kMaxMode3d)
   // 3D: origin[3], stepRight[3], stepDown[3], b[3], r[3], translate[3], scale[3], k, cutoff, attenuation,
-  // stepVoxels, hi (see src/daemon/render/gpu/job3d.ts)
+  // stepVoxels, hi, isoThreshold, unit view direction[3] (see src/daemon/render/gpu/job3d.ts)
   std::vector<double> params;
   std::vector<uint8_t> cols;       // per device column: int32 lo, int32 hi (or -1), float64 frac
   std::vector<uint8_t> rows;       // per device row, same layout

@@ -1,4 +1,4 @@
-// GLSL source of the 2D layer compute shader (see gl_renderer.h for the arithmetic it must match).
+// GLSL sources of the layer compute shaders: 2D (shader.cc) and 3D ray casting (shader3d.cc).
 #pragma once
 #include <string>
 
@@ -8,5 +8,5 @@
 int samplerKind(DType dtype);
 /** Compute shader source for one sampler kind: 2D layers. */
 std::string layerShaderSource(int kind);
-/** Compute shader source for one sampler kind: 3D ray casting (mip, minip, average, attenuated_mip). */
+/** Compute shader source for one sampler kind: 3D ray casting, every rendering mode (shader3d.cc). */
 std::string layer3dShaderSource(int kind);

@@ -12,7 +12,7 @@ import { frameJob3d } from "../../src/daemon/render/gpu/job3d.js";
 import { rgbaToNv12 } from "../../src/daemon/render/gpu/nv12.js";
 import type { RenderRequest } from "../../src/daemon/render/types.js";
 import { axisMaps, linearTap, nearestIndex } from "../../src/daemon/render/layer-geometry.js";
-import { devicePixelToWorld } from "../../src/protocol/index.js";
+import { devicePixelToWorld, type LayerState } from "../../src/protocol/index.js";
 import { layer, layerData, request } from "../unit/render/helpers.js";
 
 describe("frame jobs", () => {
@@ -53,18 +53,27 @@ describe("frame jobs", () => {
     assert.equal(job.layers[1]!.lut.length, 256);
   });
 
-  it("3D: ray constants for mip; a mode the GPU does not draw returns null", () => {
+  it("3D: ray constants, every rendering mode's code, translucent pixels mixed by their own alpha", () => {
     const vol = layerData("v", "uint8", [8, 9, 10], (i) => i % 256);
     const base = request([[layer("v"), vol]], { width: 32, height: 16, center: [0, 0] });
     const req3: RenderRequest = {
       ...base,
       state: { ...base.state, dims: { ...base.state.dims, ndisplay: 3, current_step: [0, 0, 0] } },
     };
-    const job = frameJob3d(req3, { rgba: true, nv12: false })!;
+    const job = frameJob3d(req3, { rgba: true, nv12: false });
     assert.deepEqual([job.layers[0]!.nz, job.layers[0]!.ny, job.layers[0]!.nx, job.layers[0]!.mode], [8, 9, 10, 1]);
-    assert.equal(job.layers[0]!.params!.length, 26);
-    const iso: RenderRequest = { ...req3, state: { ...req3.state, layers: [layer("v", { rendering: "iso" })] } };
-    assert.equal(frameJob3d(iso, { rgba: true, nv12: false }), null);
+    assert.equal(job.layers[0]!.params!.length, 30);
+    const one = (over: Partial<LayerState>) =>
+      frameJob3d({ ...req3, state: { ...req3.state, layers: [layer("v", over)] } }, { rgba: true, nv12: false })
+        .layers[0]!;
+    const renderings = ["mip", "minip", "average", "attenuated_mip", "translucent", "additive", "iso"] as const;
+    assert.deepEqual(
+      renderings.map((rendering) => one({ rendering }).mode),
+      [1, 2, 3, 4, 5, 6, 7],
+    );
+    assert.equal(one({ rendering: "iso", iso_threshold: 7 }).params![26], 7);
+    // Opacity 1: mip replaces, translucent rendering still mixes by the pixel's alpha (volume-blend.ts).
+    assert.deepEqual([one({}).blend, one({ rendering: "translucent" }).blend], [0, 1]);
   });
 });
 

@@ -3,8 +3,7 @@
  *   cpu  -> the CPU renderer.
  *   auto -> the GPU renderer when the addon loads and an EGL device with CUDA starts, else the CPU one.
  *   gpu  -> as auto, but a GPU that cannot start is logged as an error by the caller (`requestedButFailed`).
- * The GPU renderer gets the CPU renderer as its fallback for what it does not draw (3D translucent,
- * additive and iso modes) and delivers RGBA (screenshots) plus NV12 (the encoder).
+ * The GPU renderer draws every 2D and 3D frame and delivers RGBA (screenshots) plus NV12 (the encoder).
  */
 import type { Renderer } from "../types.js";
 import { GpuRenderer, type GpuOutput } from "./gpu-renderer.js";
@@ -36,15 +35,9 @@ export async function startRenderer(
   }
   let why: string;
   try {
-    const fallback = cpu();
-    try {
-      const gpu = await GpuRenderer.create({ output, fallback }, env);
-      const reason = `${gpu.describe()}${request === "gpu" ? " (NAPARI_CUDA_BACKEND=gpu)" : ""}`;
-      return { renderer: gpu, backend: { name: "gpu", reason }, pixelFormat: "nv12", requestedButFailed: false };
-    } catch (err) {
-      await fallback.dispose();
-      throw err;
-    }
+    const gpu = await GpuRenderer.create({ output }, env);
+    const reason = `${gpu.describe()}${request === "gpu" ? " (NAPARI_CUDA_BACKEND=gpu)" : ""}`;
+    return { renderer: gpu, backend: { name: "gpu", reason }, pixelFormat: "nv12", requestedButFailed: false };
   } catch (err) {
     why = err instanceof Error ? err.message : String(err);
   }

@@ -2,20 +2,19 @@
  * GPU renderer: the Renderer contract on the native addon (EGL + OpenGL compute shaders + CUDA capture).
  * render() builds the frame job here (job.ts), hands it to the addon's render thread and awaits its
  * completion: the event loop never waits for the GPU. Frames live in pinned host memory owned by the
- * addon; release() gives them back. States the GPU cannot draw go to `fallback` when one is given.
+ * addon; release() gives them back.
  *
  * Outputs: RGBA (the CPU renderer's format) by default; `output: "nv12"` delivers only the NV12 planes
  * (BT.709 limited range, for an ffmpeg reading -pix_fmt nv12), with `rgba` left empty; "both" gives both.
- * 3D: mip, minip, average and attenuated_mip are ray cast on the GPU (job3d.ts); other modes need `fallback`.
- * Errors: NapariCudaError "render_failed" (GPU error), "unsupported" (3D without fallback),
- * "shutting_down" after dispose(); AbortError as the CPU renderer (the GPU work still finishes).
+ * 3D: every rendering mode is ray cast on the GPU (job3d.ts), like the CPU ray caster (render3d.ts).
+ * Errors: NapariCudaError "render_failed" (GPU error), "shutting_down" after dispose(); AbortError as the
+ * CPU renderer (the GPU work still finishes).
  */
 import { NapariCudaError } from "../../../protocol/index.js";
 import type { RenderedFrame, RenderRequest, Renderer } from "../types.js";
 import { abortError } from "../worker-pool.js";
 import { frameJob } from "./job.js";
 import { frameJob3d } from "./job3d.js";
-import { rgbaToNv12 } from "./nv12.js";
 import { loadAddon, type NativeDeviceInfo, type NativeGpuContext, type NativeStats } from "./native.js";
 
 export type GpuOutput = "rgba" | "nv12" | "both";
@@ -26,8 +25,6 @@ export interface GpuRendererOptions {
   /** Bytes of layer planes kept on the GPU. Default $NAPARI_CUDA_GPU_TEXTURE_BUDGET_MB MiB, else 4 GiB. */
   textureBudgetBytes?: number;
   output?: GpuOutput;
-  /** Renders what the GPU path does not draw yet (3D); disposed with this renderer. */
-  fallback?: Renderer;
 }
 
 /** Outcome of probing the GPU backend: usable (with device info) or not (with the reason). */
@@ -45,13 +42,11 @@ export class GpuRenderer implements Renderer {
   private disposed = false;
   /** Pinned slots of frames handed out, by their buffers. */
   private readonly slots = new WeakMap<Uint8Array, { slot: number; nv12: boolean }>();
-  private readonly fallbackFrames = new WeakSet<Uint8Array>();
 
   private constructor(
     private readonly ctx: NativeGpuContext,
     readonly info: NativeDeviceInfo,
     private readonly output: GpuOutput,
-    private readonly fallback: Renderer | null,
   ) {}
 
   /** Start the render thread and its contexts; rejects with NapariCudaError("unsupported") saying why not. */
@@ -67,7 +62,7 @@ export class GpuRenderer implements Renderer {
       await ctx.close();
       throw new NapariCudaError("unsupported", `GPU backend unavailable: ${info.error}`);
     }
-    return new GpuRenderer(ctx, info, options.output ?? "rgba", options.fallback ?? null);
+    return new GpuRenderer(ctx, info, options.output ?? "rgba");
   }
 
   /** One-line description for logs and viewer.info(), e.g. "NVIDIA H200 (EGL NVIDIA, OpenGL 4.5.0 ...)". */
@@ -81,27 +76,6 @@ export class GpuRenderer implements Renderer {
     const t0 = performance.now();
     const want = { rgba: this.output !== "nv12", nv12: this.output !== "rgba" };
     const job = req.state.dims.ndisplay === 3 ? frameJob3d(req, want) : frameJob(req, want);
-    if (!job) {
-      // A 3D rendering mode the GPU does not draw yet (translucent, additive, iso).
-      if (!this.fallback) {
-        const modes = req.state.layers.map((l) => l.rendering).join(", ");
-        throw new NapariCudaError(
-          "unsupported",
-          `3D modes ${modes}: the GPU draws mip, minip, average, attenuated_mip`,
-          {
-            path: "layers.rendering",
-          },
-        );
-      }
-      const frame = await this.fallback.render(req, signal);
-      this.fallbackFrames.add(frame.rgba);
-      // Keep the contract "every frame has NV12 when asked" so the encoder never changes input format
-      // (a CPU conversion, ~10 ms at 1080p, only for the modes the GPU does not draw).
-      if (want.nv12 && frame.width % 2 === 0 && frame.height % 2 === 0) {
-        frame.nv12 = rgbaToNv12(frame.rgba, frame.width, frame.height);
-      }
-      return frame;
-    }
     const work = this.ctx.render(job).catch((err: Error) => {
       throw new NapariCudaError("render_failed", `GPU render failed: ${err.message}`, { cause: err });
     });
@@ -122,10 +96,6 @@ export class GpuRenderer implements Renderer {
   }
 
   release(frame: RenderedFrame): void {
-    if (this.fallbackFrames.has(frame.rgba)) {
-      this.fallback?.release(frame);
-      return;
-    }
     if (this.disposed) return;
     for (const buf of [frame.rgba, frame.nv12]) {
       const held = buf ? this.slots.get(buf) : undefined;
@@ -148,7 +118,6 @@ export class GpuRenderer implements Renderer {
     } catch {
       // dispose never throws
     }
-    await this.fallback?.dispose();
   }
 
   private releaseSlots(rgbaSlot: number | undefined, nv12Slot: number | undefined): void {

@@ -1,12 +1,15 @@
 /**
  * 3D (dims.ndisplay = 3) layers -> native ray-casting jobs. The ray set-up constants come from the CPU
  * ray caster's own code (deviceRays, volumeOf, RayFamily, cutoffs); the shader repeats its per-pixel
- * arithmetic (native/src/shader.cc). Modes drawn on the GPU: mip, minip, average, attenuated_mip; a frame
- * with any other mode (translucent, additive, iso) returns null and goes to the CPU fallback.
+ * arithmetic (native/src/shader3d.cc) for every napari rendering mode.
+ *
+ * Blending: a `translucent` rendering yields pixels with their own alpha, blended as volume-blend.ts does
+ * (opaque copies; additive adds src*a; the others mix with a = pixel alpha * opacity, even at opacity 1);
+ * every other mode yields opaque pixels blended as blend.ts does.
  */
 import { deviceRays, type LayerState, type Rendering } from "../../../protocol/index.js";
 import type { LayerData } from "../../data/types.js";
-import { blendOp } from "../blend.js";
+import { blendOp, type BlendOp } from "../blend.js";
 import type { RenderRequest } from "../types.js";
 import { colormapTable32 } from "../value-lut.js";
 import { cutoffs } from "../volume-modes.js";
@@ -15,12 +18,18 @@ import { DTYPE_CODES } from "./job.js";
 import type { NativeFrameJob, NativeLayerJob } from "./native.js";
 
 /** Native mode codes (native/src/job.h LayerJob::mode). */
-const MODES: Partial<Record<Rendering, number>> = { mip: 1, minip: 2, average: 3, attenuated_mip: 4 };
+const MODES: Record<Rendering, number> = {
+  mip: 1,
+  minip: 2,
+  average: 3,
+  attenuated_mip: 4,
+  translucent: 5,
+  additive: 6,
+  iso: 7,
+};
 
-/** True when the GPU draws this layer's 3D rendering mode. */
-export function gpuDraws3d(layer: LayerState): boolean {
-  return MODES[layer.rendering] !== undefined;
-}
+/** Float64 constants per 3D layer (native/src/job.h kParams3d). */
+const PARAMS = 30;
 
 function layerJob3d(
   layer: LayerState,
@@ -34,9 +43,9 @@ function layerJob3d(
   if (!vol) return null;
   const family = new RayFamily(vol, rays.direction);
   const [lo, hi] = layer.contrast_limits;
-  const mode = MODES[layer.rendering]!;
+  const mode = MODES[layer.rendering];
   const cut = cutoffs(layer.blending, lo, hi);
-  const params = new Float64Array(26);
+  const params = new Float64Array(PARAMS);
   params.set(rays.origin, 0);
   params.set(rays.stepRight, 3);
   params.set(rays.stepDown, 6);
@@ -49,8 +58,10 @@ function layerJob3d(
   params[23] = layer.attenuation;
   params[24] = family.stepVoxels;
   params[25] = hi;
+  params[26] = layer.iso_threshold;
+  params.set(family.unit, 27);
   const { width, height } = req.canvas;
-  const additive = op.kind === "table" && layer.blending === "additive";
+  const { blend, alpha, beta } = blending(layer, op);
   return {
     key: `${layer.id}|3d|${data.dtype}|${data.shape.join("x")}|${vol.base}`,
     data: data.data,
@@ -75,21 +86,31 @@ function layerJob3d(
     lo,
     range: hi - lo,
     gamma: layer.gamma,
-    blend: op.kind === "replace" ? 0 : additive ? 2 : 1,
-    alpha: op.kind === "replace" ? 1 : layer.opacity,
-    beta: op.kind === "replace" ? 0 : 1 - layer.opacity,
+    blend,
+    alpha,
+    beta,
   };
 }
 
-/** The native job for a 3D request, or null when a visible layer needs a mode the GPU does not draw. */
-export function frameJob3d(req: RenderRequest, out: { rgba: boolean; nv12: boolean }): NativeFrameJob | null {
+/** Native blend (0 replace, 1 mix, 2 add) and weights; `translucent` pixels scale alpha by their own alpha. */
+function blending(layer: LayerState, op: BlendOp): { blend: number; alpha: number; beta: number } {
+  const additive = layer.blending === "additive";
+  if (layer.rendering === "translucent") {
+    if (layer.blending === "opaque") return { blend: 0, alpha: 1, beta: 0 };
+    return { blend: additive ? 2 : 1, alpha: layer.opacity, beta: 0 };
+  }
+  if (op.kind === "replace") return { blend: 0, alpha: 1, beta: 0 };
+  return { blend: additive ? 2 : 1, alpha: layer.opacity, beta: 1 - layer.opacity };
+}
+
+/** The native job for a 3D request. */
+export function frameJob3d(req: RenderRequest, out: { rgba: boolean; nv12: boolean }): NativeFrameJob {
   const rays = deviceRays(req.state.camera, req.canvas);
   const layers: NativeLayerJob[] = [];
   for (const layer of req.state.layers) {
     if (!layer.visible) continue;
     const data = req.layers.get(layer.id);
     if (!data) continue;
-    if (!gpuDraws3d(layer)) return null;
     const job = layerJob3d(layer, data, req, rays);
     if (job) layers.push(job);
   }

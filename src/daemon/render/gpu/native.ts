@@ -18,7 +18,7 @@ export interface NativeLayerJob {
   planeOffset: number;
   nx: number;
   ny: number;
-  /** 3D only: volume depth, ray-casting mode (1 mip, 2 minip, 3 average, 4 attenuated_mip), 26 constants. */
+  /** 3D only: volume depth, ray-casting mode (1..7, job3d.ts MODES), 30 constants (native/src/job.h). */
   nz?: number;
   mode?: number;
   params?: Float64Array;
