@@ -74,7 +74,7 @@ describe("fuzzed input", { timeout: 120_000 }, () => {
     await t.daemon.close();
   });
 
-  test("control channel: 400 mutated requests, then the daemon still loads and renders", async () => {
+  test("control channel: 400 mutated requests (open_layer too), then the daemon still loads and renders", async () => {
     const c = await controlClient(t);
     const r = rng(0xc0ffee);
     const st = viewerState([1, 1.5], 1, [layer("a")]);
@@ -85,6 +85,9 @@ describe("fuzzed input", { timeout: 120_000 }, () => {
       { op: "close_viewer", id: 4, viewer_id: "f" },
       { op: "info", id: 5 },
       { op: "hello", id: 6, protocol: PROTOCOL_VERSION, token: "wrong-but-already-authenticated" },
+      { op: "open_layer", id: 7, viewer_id: "f", layer_id: "z", uri: "/nonexistent/image.ome.zarr" },
+      { op: "open_layer", id: 8, viewer_id: "f", layer_id: "z", uri: "/etc/passwd", select: [{ axis: 0, index: 0 }] },
+      { op: "open_layer", id: 9, viewer_id: "f", layer_id: "z", uri: "http://127.0.0.1:1/x.zarr" },
     ];
     for (let i = 0; i < 400; i++) {
       const roll = r();
