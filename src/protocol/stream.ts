@@ -60,6 +60,10 @@ export interface StreamConfig {
   height: number;
   encoder: string;
   backend: string;
+  /** Why this encoder (e.g. "libx264 (software); h264_nvenc unusable: no NVENC engine on NVIDIA H200"). */
+  encoder_reason: string;
+  /** Why this backend (e.g. the GPU's name, or why the GPU could not start). */
+  backend_reason: string;
 }
 
 /** One layer in a meta message. */

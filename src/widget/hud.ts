@@ -10,6 +10,8 @@ export interface HudInfo {
   height: number;
   level: number;
   levelCount: number;
+  /** Why this backend and encoder, shown on a second line for a while after connecting. */
+  why?: string | null;
 }
 
 /** The stats line, e.g. "cpu · libx264 · 60 fps · m2p 18 ms · 1280×720". */
@@ -21,7 +23,7 @@ export function hudLine(i: HudInfo): string {
   if (i.m2pMs !== null) parts.push(`m2p ${Math.round(i.m2pMs)} ms`);
   if (i.width > 0 && i.height > 0) parts.push(`${i.width}×${i.height}`);
   if (i.levelCount > 1) parts.push(`ms lvl ${i.level}/${i.levelCount}`);
-  return parts.join(" · ");
+  return parts.join(" · ") + (i.why ? `\n${i.why}` : "");
 }
 
 export type StatusKind = "info" | "error";

@@ -69,6 +69,8 @@ export function parseServerMessage(text: string): StreamServerMessage {
         height: num(o, "height"),
         encoder: str(o, "encoder"),
         backend: str(o, "backend"),
+        encoder_reason: typeof o["encoder_reason"] === "string" ? o["encoder_reason"] : "",
+        backend_reason: typeof o["backend_reason"] === "string" ? o["backend_reason"] : "",
       };
       return msg;
     }

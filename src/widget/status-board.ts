@@ -16,6 +16,17 @@ export const INFO_WRITE_MS = 1000;
 const HUD_REFRESH_MS = 250;
 /** The HUD's m2p is the median of this many recent samples. */
 const HUD_M2P_SAMPLES = 30;
+/** How long after a (new) stream config the HUD says why this backend and encoder (ms). */
+const WHY_MS = 10_000;
+
+/** "gpu: NVIDIA H100 … · libx264: libx264 (software); h264_nvenc unusable: …" */
+function whyLine(cfg: StreamConfig): string | null {
+  const parts = [
+    cfg.backend_reason ? `${cfg.backend}: ${cfg.backend_reason}` : "",
+    cfg.encoder_reason ? `${cfg.encoder}: ${cfg.encoder_reason}` : "",
+  ].filter(Boolean);
+  return parts.length > 0 ? parts.join(" · ") : null;
+}
 
 export interface StatusSources {
   stats: ViewStats;
@@ -33,6 +44,8 @@ export class StatusBoard {
   error: string | null = null;
   private hud: Hud | null = null;
   private lastHudAt = -Infinity;
+  private whyConfig: StreamConfig | null = null;
+  private whyUntil = 0;
   private lastInfo = "";
   private readonly infoWrite = new Throttle(() => this.writeInfo(), INFO_WRITE_MS);
 
@@ -83,6 +96,10 @@ export class StatusBoard {
     const s = stats.summary(now);
     const cfg = this.src.config();
     const { level, levelCount } = hudLevel(this.src.meta(), s);
+    if (cfg !== this.whyConfig) {
+      this.whyConfig = cfg;
+      this.whyUntil = now + WHY_MS;
+    }
     const line =
       stats.frames === 0
         ? ""
@@ -95,6 +112,7 @@ export class StatusBoard {
             height: s.height,
             level,
             levelCount,
+            why: cfg && now < this.whyUntil ? whyLine(cfg) : null,
           });
     this.hud?.setStats(line);
     this.infoWrite.request();
@@ -117,6 +135,8 @@ export class StatusBoard {
       error: this.error,
       encoder: cfg?.encoder ?? null,
       backend: cfg?.backend ?? null,
+      encoder_reason: cfg?.encoder_reason ?? null,
+      backend_reason: cfg?.backend_reason ?? null,
       codec: cfg?.codec ?? null,
       fps: Math.round(this.src.stats.fps(performance.now())),
       frames: this.src.stats.frames,

@@ -21,6 +21,8 @@ export interface StreamInfoTrait {
   error: string | null;
   encoder: string | null;
   backend: string | null;
+  encoder_reason: string | null;
+  backend_reason: string | null;
   codec: string | null;
   fps: number;
   frames: number;

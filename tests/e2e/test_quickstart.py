@@ -72,6 +72,10 @@ def test_canvas_shows_the_daemon_rendering(quickstart, tmp_path: Path) -> None:
     size = json.loads(run_code(kc, "import json; print(json.dumps(viewer.canvas))"))
     canvas = page.evaluate("() => { const c = globalThis.__napariCuda.views[0].canvas; return [c.width, c.height]; }")
     assert [size["width"], size["height"]] == canvas
+    # Which backend and encoder, and why, reach the kernel (viewer.info()).
+    info = json.loads(run_code(kc, "import json; print(json.dumps(viewer.info()['stream_info']))"))
+    assert info["backend"] in ("cpu", "gpu") and info["backend_reason"], info
+    assert info["encoder"] and info["encoder"] in info["encoder_reason"], info
 
 
 def test_drag_and_wheel_reach_the_kernel(quickstart, tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ export class StreamSession implements ViewHandle {
   private pump: RenderPump | null = null;
   private frames: ViewFrames | null = null;
   private encoderName = "";
+  private encoderReason = "";
   private disposed: Promise<void> | null = null;
 
   constructor(
@@ -125,6 +126,8 @@ export class StreamSession implements ViewHandle {
       return;
     }
     this.profile = profile;
+    // Probed once per daemon (cached): resolved long before the first frame's config goes out.
+    void this.ctx.encoders.describe().then((d) => (this.encoderReason = d.reason));
     this.pump = new RenderPump(
       {
         render: (state, canvas, signal) => frames.render(state, canvas, signal),
@@ -141,6 +144,8 @@ export class StreamSession implements ViewHandle {
             height: encoder.height,
             encoder: encoder.name,
             backend: this.ctx.backend.name,
+            encoder_reason: this.encoderReason,
+            backend_reason: this.ctx.backend.reason,
           };
           this.encoderName = encoder.name;
           this.socket.sendJson(msg);

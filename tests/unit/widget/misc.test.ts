@@ -49,8 +49,13 @@ test("server messages: config parsed; bad fields named; unknown type and bad JSO
     height: 480,
     encoder: "libx264",
     backend: "cpu",
+    encoder_reason: "libx264 (software); h264_nvenc unusable: no NVIDIA GPU",
+    backend_reason: "GPU backend unavailable: NVIDIA driver not found",
   };
   assert.deepEqual(parseServerMessage(JSON.stringify(cfg)), cfg);
+  // A daemon that sends no reasons still parses (empty reasons).
+  const { encoder_reason: _e, backend_reason: _b, ...bare } = cfg;
+  assert.deepEqual(parseServerMessage(JSON.stringify(bare)), { ...bare, encoder_reason: "", backend_reason: "" });
   const bad = (text: string) => {
     try {
       parseServerMessage(text);
@@ -137,6 +142,10 @@ test("HUD line and status texts", () => {
   assert.equal(
     hudLine({ ...base, m2pMs: null, levelCount: 3, level: 1 }),
     "cpu · libx264 · 60 fps · 1280×720 · ms lvl 1/3",
+  );
+  assert.equal(
+    hudLine({ ...base, why: "cpu: no GPU · libx264: no NVENC" }),
+    "cpu · libx264 · 60 fps · m2p 18 ms · 1280×720\ncpu: no GPU · libx264: no NVENC",
   );
   assert.match(
     webCodecsUnavailableText("http://10.0.0.5:8888"),
