@@ -33,20 +33,9 @@ static const char* kFetch[] = {
     "int fetchInt(int x, int y) { return 0; }\n",
 };
 
-// `precise` keeps the compiler from fusing a*b+c into an fma, so the float64 results round like the
-// CPU reference's (JavaScript numbers).
-static const char* kBody = R"GLSL(
-layout(local_size_x = 16, local_size_y = 16) in;
-layout(rgba8, binding = 0) uniform image2D frame;
-struct Tap { int lo; int hi; uint flo; uint fhi; };
-layout(std430, binding = 1) readonly buffer Cols { Tap cols[]; };
-layout(std430, binding = 2) readonly buffer Rows { Tap rows[]; };
-layout(std430, binding = 3) readonly buffer Lut { uint lut[]; };
-uniform ivec2 boxOrigin;
-uniform ivec2 boxEnd;
-uniform int linearMode;
-uniform int folded;
-uniform int lutOffset;
+// Contrast limits, gamma and the colour-table index: the CPU's colorIndex (colormaps.ts), shared by the
+// 2D and 3D shaders, with the blend uniforms both use.
+const char* const kColorGlsl = R"GLSL(
 uniform double lo;
 uniform double range;
 uniform int gammaMode;
@@ -67,7 +56,25 @@ int colorIndex(double v) {
   precise double i = floor(t * 256.0lf);
   return i > 255.0lf ? 255 : int(i);
 }
+)GLSL";
 
+// `precise` keeps the compiler from fusing a*b+c into an fma, so the float64 results round like the
+// CPU reference's (JavaScript numbers).
+static const char* kHead = R"GLSL(
+layout(local_size_x = 16, local_size_y = 16) in;
+layout(rgba8, binding = 0) uniform image2D frame;
+struct Tap { int lo; int hi; uint flo; uint fhi; };
+layout(std430, binding = 1) readonly buffer Cols { Tap cols[]; };
+layout(std430, binding = 2) readonly buffer Rows { Tap rows[]; };
+layout(std430, binding = 3) readonly buffer Lut { uint lut[]; };
+uniform ivec2 boxOrigin;
+uniform ivec2 boxEnd;
+uniform int linearMode;
+uniform int folded;
+uniform int lutOffset;
+)GLSL";
+
+static const char* kMain = R"GLSL(
 void main() {
   ivec2 p = boxOrigin + ivec2(gl_GlobalInvocationID.xy);
   if (p.x >= boxEnd.x || p.y >= boxEnd.y) return;
@@ -111,5 +118,5 @@ void main() {
 )GLSL";
 
 std::string layerShaderSource(int kind) {
-  return std::string("#version 450 core\n") + kFetch[kind] + kBody;
+  return std::string("#version 450 core\n") + kFetch[kind] + kHead + kColorGlsl + kMain;
 }

@@ -36,8 +36,6 @@ uniform ivec3 size;
 uniform int kAxis;
 uniform int mode;
 uniform int linearMode;
-uniform double lo;
-uniform double range;
 uniform double hi;
 uniform double cutoff;
 uniform double attenuation;
@@ -47,25 +45,10 @@ uniform double isoThreshold;
 uniform double alphaFloor;
 uniform double alphaStop;
 uniform double ambient;
-uniform int gammaMode;
-uniform float gammaF;
-uniform int blendMode;
-uniform double alpha;
-uniform double beta;
+)GLSL";
 
-int colorIndex(double v) {
-  if (isnan(v)) return -1;
-  precise double t = (v - lo) / range;
-  if (isnan(t)) return -1;
-  if (t < 0.0lf) t = 0.0lf;
-  else if (t > 1.0lf) t = 1.0lf;
-  if (gammaMode == 1) t = t * t;
-  else if (gammaMode == 2) t = sqrt(t);
-  else if (gammaMode == 3) t = double(pow(float(t), gammaF));
-  precise double i = floor(t * 256.0lf);
-  return i > 255.0lf ? 255 : int(i);
-}
-
+// Ray sampling and colour helpers (after the shared colour index).
+static const char* kRays3d = R"GLSL(
 dvec3 lutRgb(int i) {
   uint c = lut[i];
   return dvec3(double(c & 255u), double((c >> 8) & 255u), double((c >> 16) & 255u));
@@ -326,5 +309,5 @@ void main() {
 )GLSL";
 
 std::string layer3dShaderSource(int kind) {
-  return std::string("#version 450 core\n") + kFetch3d[kind] + kCommon3d + kIso3d + kMain3d;
+  return std::string("#version 450 core\n") + kFetch3d[kind] + kCommon3d + kColorGlsl + kRays3d + kIso3d + kMain3d;
 }

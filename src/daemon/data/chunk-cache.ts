@@ -1,5 +1,5 @@
 /** LRU cache of decoded chunks with a byte budget. */
-import { NapariCudaError } from "../../protocol/index.js";
+import { bytesFromEnv } from "../util/env-bytes.js";
 import type { PixelArray } from "./types.js";
 
 /** Default chunk cache budget: 2 GiB. */
@@ -7,14 +7,7 @@ export const DEFAULT_CACHE_BYTES = 2 * 1024 ** 3;
 
 /** NAPARI_CUDA_CACHE_BYTES (a positive integer) if set, else 2 GiB. */
 export function cacheBytesFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const text = env.NAPARI_CUDA_CACHE_BYTES?.trim();
-  if (!text) return DEFAULT_CACHE_BYTES;
-  const n = /^\d+$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(n) || n < 1) {
-    const path = "NAPARI_CUDA_CACHE_BYTES";
-    throw new NapariCudaError("invalid_message", `${path} must be a positive integer (bytes)`, { path });
-  }
-  return n;
+  return bytesFromEnv(env, "NAPARI_CUDA_CACHE_BYTES", DEFAULT_CACHE_BYTES);
 }
 
 /**

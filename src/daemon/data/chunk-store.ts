@@ -90,14 +90,17 @@ export class ChunkStore {
     return this.cache.evictions;
   }
 
-  /** Synchronous: the region as a new C-order typed array if every chunk it touches is cached, else null. */
+  /**
+   * Synchronous: the region as a new C-order typed array over shared memory (render workers read it
+   * without a copy) if every chunk it touches is cached, else null.
+   */
   tryRegion(src: ImageSource, level: number, region: Region): { data: PixelArray; shape: number[] } | null {
     const lvl = levelOf(src, level);
     checkRegion(lvl.shape, region);
     const shape = region.stop.map((b, k) => b - region.start[k]!);
     const b = src.backend;
     if (b.kind === "memory") {
-      const out = allocPixels(src.info.dtype, size(shape));
+      const out = allocPixels(src.info.dtype, size(shape), true);
       copyChunk(
         b.data,
         lvl.shape.map(() => 0),
@@ -116,7 +119,7 @@ export class ChunkStore {
       else parts.push([coords, data]);
     });
     if (!complete) return null;
-    const out = allocPixels(src.info.dtype, size(shape));
+    const out = allocPixels(src.info.dtype, size(shape), true);
     for (const [coords, data] of parts) copyChunk(data, coords, lvl.chunks, region, out);
     return { data: out, shape };
   }

@@ -24,9 +24,10 @@ export function arrayCtor(dtype: DType): PixelArrayCtor {
   return CTORS[dtype];
 }
 
-/** A zeroed array of `length` elements of `dtype`. */
-export function allocPixels(dtype: DType, length: number): PixelArray {
-  return new CTORS[dtype](length);
+/** A zeroed array of `length` elements of `dtype`; `shared`: over a SharedArrayBuffer (render workers read it). */
+export function allocPixels(dtype: DType, length: number, shared = false): PixelArray {
+  const ctor = CTORS[dtype];
+  return shared ? new ctor(new SharedArrayBuffer(length * ctor.BYTES_PER_ELEMENT)) : new ctor(length);
 }
 
 /** The DType of a typed array, or null when it is not one of ours. */

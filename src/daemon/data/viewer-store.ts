@@ -6,6 +6,7 @@
 import { NapariCudaError, type DType } from "../../protocol/index.js";
 import { memoryEntry, sourceEntry, type LayerEntry, type Selection } from "../scene/layer-entry.js";
 import type { SourceRegistry } from "../scene/sources.js";
+import { bytesFromEnv } from "../util/env-bytes.js";
 import { createLayerData, layerNbytes } from "./layer-store.js";
 
 /** Default budget for arrays sent by kernels: 8 GiB. */
@@ -15,14 +16,7 @@ const EMPTY: ReadonlyMap<string, LayerEntry> = new Map();
 
 /** NAPARI_CUDA_MAX_DATA_BYTES (a positive integer) if set, else 8 GiB. */
 export function maxDataBytesFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const text = env.NAPARI_CUDA_MAX_DATA_BYTES?.trim();
-  if (!text) return DEFAULT_MAX_DATA_BYTES;
-  const n = /^\d+$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(n) || n < 1) {
-    const path = "NAPARI_CUDA_MAX_DATA_BYTES";
-    throw new NapariCudaError("invalid_message", `${path} must be a positive integer (bytes)`, { path });
-  }
-  return n;
+  return bytesFromEnv(env, "NAPARI_CUDA_MAX_DATA_BYTES", DEFAULT_MAX_DATA_BYTES);
 }
 
 function bytesOf(entry: LayerEntry): number {

@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import type { FfmpegProbe } from "./locate.js";
 import type { EncoderOptions } from "./types.js";
-import { outputArgs } from "./x264.js";
+import { inputArgs, outputArgs } from "./x264.js";
 
 /** Data-centre GPUs without an NVENC engine (a supported configuration: libx264 takes over). */
 const NO_NVENC = /\b(A100|A800|A30|H100|H800|H200|H20|GH200)\b/;
@@ -68,26 +68,9 @@ export function nvencArgs(
   opts: Pick<EncoderOptions, "width" | "height" | "pixelFormat" | "profile">,
   ffmpegVersion: string,
 ): string[] {
-  const inputTags =
-    opts.pixelFormat === "rgba"
-      ? ["-color_range", "pc", "-color_primaries", "bt709", "-color_trc", "bt709"]
-      : ["-color_range", "tv", "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709"];
   const convert = opts.pixelFormat === "rgba" ? ["-vf", "scale=out_color_matrix=bt709:out_range=tv,format=nv12"] : [];
   return [
-    "-hide_banner",
-    "-loglevel",
-    "error",
-    "-f",
-    "rawvideo",
-    "-pix_fmt",
-    opts.pixelFormat,
-    "-s",
-    `${opts.width}x${opts.height}`,
-    "-framerate",
-    "60",
-    ...inputTags,
-    "-i",
-    "pipe:0",
+    ...inputArgs(opts),
     "-an",
     ...convert,
     ...nvencCodecArgs(opts.profile, ffmpegVersion),

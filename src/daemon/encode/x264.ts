@@ -42,26 +42,8 @@ export function x264Args(
     opts.pixelFormat === "rgba"
       ? ["-vf", "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p", "-pix_fmt", "yuv420p"]
       : ["-pix_fmt", "nv12"];
-  // No `-fflags nobuffer`: it discards the packet read while probing the input, i.e. the first frame.
   return [
-    "-hide_banner",
-    "-loglevel",
-    "error",
-    "-f",
-    "rawvideo",
-    "-pix_fmt",
-    opts.pixelFormat,
-    "-s",
-    `${opts.width}x${opts.height}`,
-    "-framerate",
-    "60",
-    // Tag the raw input so no ffmpeg version guesses: RGBA is full-range sRGB/BT.709 primaries, NV12 is
-    // already BT.709 limited range (newer ffmpeg would otherwise range-convert untagged NV12).
-    ...(opts.pixelFormat === "rgba"
-      ? ["-color_range", "pc", "-color_primaries", "bt709", "-color_trc", "bt709"]
-      : ["-color_range", "tv", "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709"]),
-    "-i",
-    "pipe:0",
+    ...inputArgs(opts),
     "-an",
     ...convert,
     "-c:v",
@@ -86,6 +68,25 @@ export function x264Args(
     "-crf",
     String(crf),
     ...outputArgs(ffmpegVersion),
+  ];
+}
+
+/**
+ * The input side shared by every H.264 encoder: raw frames of the given geometry on stdin, tagged so no
+ * ffmpeg version guesses: RGBA is full-range sRGB/BT.709 primaries, NV12 is already BT.709 limited range
+ * (newer ffmpeg would otherwise range-convert untagged NV12). No `-fflags nobuffer`: it discards the
+ * packet read while probing the input, i.e. the first frame.
+ */
+export function inputArgs(opts: Pick<EncoderOptions, "width" | "height" | "pixelFormat">): string[] {
+  const tags =
+    opts.pixelFormat === "rgba"
+      ? ["-color_range", "pc", "-color_primaries", "bt709", "-color_trc", "bt709"]
+      : ["-color_range", "tv", "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709"];
+  return [
+    ...["-hide_banner", "-loglevel", "error"],
+    ...["-f", "rawvideo", "-pix_fmt", opts.pixelFormat, "-s", `${opts.width}x${opts.height}`, "-framerate", "60"],
+    ...tags,
+    ...["-i", "pipe:0"],
   ];
 }
 

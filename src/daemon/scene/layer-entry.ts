@@ -71,8 +71,13 @@ export function sourceEntry(id: string, uri: string, source: ImageSource, select
   return { kind: "source", id, dtype, uri, source, select: sorted, levels: levels.map((l) => selectLevel(l, seen)) };
 }
 
+/** The entries of per-source-axis `xs` for the layer's axes (the `fixed` source axes dropped). */
+export function layerAxes<T>(xs: readonly T[], fixed: ReadonlySet<number>): T[] {
+  return xs.filter((_, i) => !fixed.has(i));
+}
+
 function selectLevel(level: LevelInfo, fixed: ReadonlySet<number>): LayerLevel {
-  const keep = <T>(xs: readonly T[]): T[] => xs.filter((_, i) => !fixed.has(i));
+  const keep = <T>(xs: readonly T[]): T[] => layerAxes(xs, fixed);
   return {
     shape: keep(level.shape),
     chunks: keep(level.chunks),

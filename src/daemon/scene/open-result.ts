@@ -6,22 +6,11 @@
 import type { OpenLayerResult } from "../../protocol/index.js";
 import type { ChunkStore } from "../data/chunk-store.js";
 import { arrayCtor } from "../data/dtype.js";
-import type { PixelArray } from "../data/types.js";
-import type { LayerEntry } from "./layer-entry.js";
+import { levelRange } from "../data/level-range.js";
+import { layerAxes, type LayerEntry } from "./layer-entry.js";
 import { sourceRegion } from "./region.js";
 
 type SourceEntry = Extract<LayerEntry, { kind: "source" }>;
-
-function finiteRange(data: PixelArray): [number, number] {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i]!;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  return Number.isFinite(lo) && Number.isFinite(hi) ? [lo, hi] : [0, 1];
-}
 
 /** Most bytes read for the contrast range; a larger coarsest level is sampled (see rangeRegion). */
 const RANGE_BYTES = 256 * 1024 ** 2;
@@ -52,19 +41,14 @@ export async function coarsestRange(
   const level = entry.levels.length - 1;
   const budget = Math.min(RANGE_BYTES, store.cacheBudget / 4);
   const region = sourceRegion(entry, level, rangeRegion(entry, level, budget));
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const got = store.tryRegion(entry.source, level, region);
-    if (got) return finiteRange(got.data);
-    await store.load(entry.source, level, store.missing(entry.source, level, region), signal);
-  }
-  return [0, 1];
+  return levelRange(store, entry.source, level, signal, region);
 }
 
 /** What the kernel builds the layer from. */
 export async function openLayerResult(store: ChunkStore, entry: SourceEntry): Promise<OpenLayerResult> {
   const info = entry.source.info;
   const fixed = new Set(entry.select.map((s) => s.axis));
-  const keep = <T>(xs: readonly T[]): T[] => xs.filter((_, i) => !fixed.has(i));
+  const keep = <T>(xs: readonly T[]): T[] => layerAxes(xs, fixed);
   const channelSel = entry.select.find((s) => info.axes[s.axis]?.type === "channel") ?? entry.select[0];
   const ch = channelSel ? info.channels?.[channelSel.index] : undefined;
   return {

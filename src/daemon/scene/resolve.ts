@@ -10,7 +10,7 @@
 import { NapariCudaError, type Canvas, type LayerState, type ViewerState } from "../../protocol/index.js";
 import type { ChunkRef, ChunkStore, Region } from "../data/chunk-store.js";
 import { arrayCtor } from "../data/dtype.js";
-import type { LayerData, PixelArray } from "../data/types.js";
+import type { LayerData } from "../data/types.js";
 import type { RenderRequest } from "../render/types.js";
 import type { LayerEntry } from "./layer-entry.js";
 import { frameRegion, regionFocus, sourceRegion } from "./region.js";
@@ -128,7 +128,7 @@ export class SceneAssembler {
     if (!got) return null;
     const nd = region.start.length;
     const shape = region.stop.slice(nd - ndisplay).map((s, i) => s - region.start[nd - ndisplay + i]!);
-    const data: LayerData = { id: entry.id, dtype: entry.dtype, shape, data: shared(got.data) };
+    const data: LayerData = { id: entry.id, dtype: entry.dtype, shape, data: got.data };
     if (!cache) this.regions.set(entry, (cache = new Map()));
     cache.set(key, data);
     while (cache.size > REGIONS_PER_LAYER) cache.delete(cache.keys().next().value!);
@@ -171,13 +171,4 @@ function placed(layer: LayerState, entry: SourceEntry, level: number, region: Re
     translate.push(t + (region.start[a]! * info.factors[a]! + info.offset[a]!) * s);
   }
   return { ...layer, scale, translate };
-}
-
-/** Render workers read layer arrays without copies only from shared memory. */
-function shared(data: PixelArray): PixelArray {
-  if (data.buffer instanceof SharedArrayBuffer) return data;
-  const Ctor = data.constructor as new (b: SharedArrayBuffer) => PixelArray;
-  const out = new Ctor(new SharedArrayBuffer(data.byteLength));
-  out.set(data as never);
-  return out;
 }
