@@ -101,6 +101,21 @@ export class Socket {
     return this.ws.bufferedAmount;
   }
 
+  /**
+   * Answer an incoming message at once with an unsolicited pong (RFC 6455 5.5.3: no reply expected).
+   * Relays such as jupyter-server-proxy write to us with Nagle's algorithm on: their next small
+   * message (the next state or ack) waits until this side's TCP acknowledges the previous one, and
+   * a delayed ACK can hold it until our next frame goes out. A 2-byte pong carries that ACK now.
+   */
+  releaseRelay(): void {
+    if (!this.isOpen) return;
+    try {
+      this.ws.pong();
+    } catch {
+      // Closing meanwhile: nothing to release.
+    }
+  }
+
   /** Send a JSON text message; false when the socket is not open. */
   sendJson(msg: unknown): boolean {
     if (!this.isOpen) return false;

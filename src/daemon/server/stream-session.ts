@@ -66,6 +66,7 @@ export class StreamSession implements ViewHandle {
   }
 
   private onText(text: string): void {
+    this.socket.releaseRelay();
     if (!this.rate.take()) throw new NapariCudaError("rate_limited", "too many stream messages");
     const msg = parseMessage(text, StreamClientMessageSchema, "type", TYPES, "stream message");
     if (!this.hello) {

@@ -154,6 +154,18 @@ describe("stream frames", { timeout: 90_000 }, () => {
     await c.close();
   });
 
+  test("every message is answered at once by an unsolicited pong (a Nagle relay's next message goes out)", async () => {
+    const { c } = await view({ viewer_id: "s-pong" });
+    let pongs = 0;
+    c.ws.on("pong", () => pongs++);
+    await nextFrame(c);
+    const before = pongs;
+    for (let seq = 1; seq <= 5; seq++) c.send({ type: "state", seq, state: viewerState([seq, 5], 2) });
+    for (let i = 0; i < 50 && pongs < before + 5; i++) await sleep(10);
+    assert.equal(pongs - before, 5, "one pong per state message");
+    await c.close();
+  });
+
   test("state seq 7 => a frame with seq 7; then idle => no frames", async () => {
     const { c } = await view({ viewer_id: "s2" });
     const first = await nextFrame(c);
