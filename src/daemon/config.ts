@@ -15,8 +15,8 @@
  *   NAPARI_CUDA_MAX_IN_FLIGHT    frames sent and not yet displayed per view (1..8); default 2 (MAX_FRAMES_IN_FLIGHT)
  *   NAPARI_CUDA_CACHE_BYTES      decoded-chunk cache budget for datasets (bytes); default 2 GiB (data/chunk-cache.ts)
  *   NAPARI_CUDA_MS_AUTO*         multiscale level policy (multiscale/env.ts)
- *   NAPARI_CUDA_INTERACTIVE_3D_MS  CPU 3D: half resolution while moving when a full frame takes longer (ms);
- *                                default 50, "off" never (scene/interactive.ts)
+ *   NAPARI_CUDA_INTERACTIVE_MS   moving frames at half resolution while a full one costs more than this (render
+ *                                + encode + browser decode, ms); default 20, 0 always, "off" never (scene/interactive.ts)
  *   NAPARI_CUDA_FFMPEG, NAPARI_CUDA_X264_CRF, NAPARI_CUDA_ENCODER (libx264|h264_nvenc: skip the probe) are read
  *                                by the encoder (src/daemon/encode).
  */
@@ -24,7 +24,7 @@ import { parseArgs } from "node:util";
 import { ConfigError } from "./config-error.js";
 import { cacheBytesFromEnv } from "./data/chunk-cache.js";
 import { defaultMsAutoConfig, parseMsAutoConfig, type MsAutoConfig } from "./multiscale/env.js";
-import { DEFAULT_INTERACTIVE_3D_MS, interactive3dMsFromEnv } from "./scene/interactive.js";
+import { DEFAULT_INTERACTIVE_MS, interactiveMsFromEnv } from "./scene/interactive.js";
 import { CONTROL_MAX_MESSAGE_BYTES, MAX_FRAMES_IN_FLIGHT, STREAM_MAX_MESSAGE_BYTES } from "../protocol/index.js";
 
 export type BackendRequest = "auto" | "cpu" | "gpu";
@@ -60,8 +60,8 @@ export interface DaemonConfig {
   msAuto: MsAutoConfig;
   /** Decoded-chunk cache budget in bytes (NAPARI_CUDA_CACHE_BYTES). */
   cacheBytes: number;
-  /** CPU 3D frames slower than this (ms) are drawn at half resolution while moving; null = never. */
-  interactive3dMs: number | null;
+  /** Moving frames are drawn at half resolution while a full one costs more than this (ms); null = never. */
+  interactiveMs: number | null;
 }
 
 export { ConfigError };
@@ -86,7 +86,7 @@ export function defaultConfig(): DaemonConfig {
     shutdownTimeoutMs: 3000,
     msAuto: defaultMsAutoConfig(),
     cacheBytes: cacheBytesFromEnv({}),
-    interactive3dMs: DEFAULT_INTERACTIVE_3D_MS,
+    interactiveMs: DEFAULT_INTERACTIVE_MS,
   };
 }
 
@@ -155,7 +155,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Da
   cfg.msAuto = parseMsAutoConfig(env);
   try {
     cfg.cacheBytes = cacheBytesFromEnv(env);
-    cfg.interactive3dMs = interactive3dMsFromEnv(env);
+    cfg.interactiveMs = interactiveMsFromEnv(env);
   } catch (err) {
     throw new ConfigError(err instanceof Error ? err.message : String(err));
   }

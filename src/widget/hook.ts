@@ -28,6 +28,8 @@ export interface ViewHandle {
   readonly renderMs: readonly number[];
   readonly captureMs: readonly number[];
   readonly encodeMs: readonly number[];
+  /** Frames displayed per coded size ("WxH"): moving views on a slow node come at half resolution. */
+  readonly frameSizes: Readonly<Record<string, number>>;
   /** Connection status ("waiting", "connecting", "streaming", "reconnecting", "failed", ...). */
   readonly status: string;
   readonly error: string | null;
@@ -124,6 +126,9 @@ export function makeViewHandle(src: HandleSource): ViewHandle {
     },
     get encodeMs() {
       return st.encodeMs.values;
+    },
+    get frameSizes() {
+      return Object.fromEntries(st.sizes);
     },
     get status() {
       return src.status();

@@ -37,7 +37,7 @@ import {
   type ViewerTraits,
 } from "./traits.js";
 import { streamUrls, type PageLocation } from "./url.js";
-import { buildCanvasDom, buildMessage, resizeCanvas, type ViewDom } from "./view-dom.js";
+import { buildCanvasDom, buildMessage, drawFrame, resizeCanvas, type ViewDom } from "./view-dom.js";
 
 const CONNECT_RETRY_MS = 5000;
 
@@ -261,7 +261,7 @@ export class ViewerSession {
         seq: this.state.seq,
         state: this.state.wire(),
       }),
-      draw: (frame) => dom.ctx.drawImage(frame, 0, 0, dom.canvas.width, dom.canvas.height),
+      draw: (frame) => drawFrame(dom, frame),
       stats: this.stats,
       events: {
         status: (s) => this.onConnectionStatus(s),

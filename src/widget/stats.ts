@@ -52,6 +52,8 @@ export class ViewStats {
   readonly captureMs = new SampleBuffer(SAMPLE_CAPACITY);
   readonly encodeMs = new SampleBuffer(SAMPLE_CAPACITY);
   readonly seqs = new SeqTracker();
+  /** Frames displayed per coded size, "WxH" -> count. */
+  readonly sizes = new Map<string, number>();
   private readonly fpsWindow = new RateWindow(1000);
   private readonly byteWindow = new RateWindow(1000);
 
@@ -77,6 +79,8 @@ export class ViewStats {
     this.renderMs.push(f.header.renderMs);
     this.captureMs.push(f.header.captureMs);
     this.encodeMs.push(f.header.encodeMs);
+    const size = `${f.header.width}x${f.header.height}`;
+    this.sizes.set(size, (this.sizes.get(size) ?? 0) + 1);
     const m2p = this.seqs.displayed(f.header.seq, f.displayedAt);
     if (m2p !== null) this.m2p.push(m2p);
     return m2p;
@@ -120,5 +124,6 @@ export class ViewStats {
     for (const b of [this.m2p, this.decodeMs, this.renderMs, this.captureMs, this.encodeMs]) b.clear();
     this.fpsWindow.clear();
     this.byteWindow.clear();
+    this.sizes.clear();
   }
 }

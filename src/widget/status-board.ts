@@ -44,7 +44,8 @@ export class StatusBoard {
   error: string | null = null;
   private hud: Hud | null = null;
   private lastHudAt = -Infinity;
-  private whyConfig: StreamConfig | null = null;
+  /** What the "why" line explains; a config that only changes the frame size (moving views) keeps it. */
+  private whyKey = "";
   private whyUntil = 0;
   private lastInfo = "";
   private readonly infoWrite = new Throttle(() => this.writeInfo(), INFO_WRITE_MS);
@@ -96,8 +97,11 @@ export class StatusBoard {
     const s = stats.summary(now);
     const cfg = this.src.config();
     const { level, levelCount } = hudLevel(this.src.meta(), s);
-    if (cfg !== this.whyConfig) {
-      this.whyConfig = cfg;
+    const whyKey = cfg
+      ? [cfg.session_id, cfg.backend, cfg.encoder, cfg.backend_reason, cfg.encoder_reason].join("|")
+      : "";
+    if (whyKey !== this.whyKey) {
+      this.whyKey = whyKey;
       this.whyUntil = now + WHY_MS;
     }
     const line =

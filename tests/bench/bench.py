@@ -106,8 +106,8 @@ def scenario(browser, lab: LabServer, width: int, height: int, transport: str, s
         return {
             "name": name,
             "transport": transport,
-            "width": s["width"],
-            "height": s["height"],
+            "width": width,
+            "height": height,
             "backend": info.get("backend"),
             "encoder": info.get("encoder"),
             **frame_stats(s, elapsed),

@@ -16,7 +16,8 @@ READ_STATS = """() => {
   const v = globalThis.__napariCuda.views[0];
   const st = v.stats();
   return {frames: st.frames, width: st.width, height: st.height, bytes: v.bytes, seq: v.seq,
-          m2p: v.m2p, renderMs: v.renderMs, encodeMs: v.encodeMs, decodeMs: v.decodeMs};
+          m2p: v.m2p, renderMs: v.renderMs, encodeMs: v.encodeMs, decodeMs: v.decodeMs,
+          frameSizes: v.frameSizes};
 }"""
 
 
@@ -47,6 +48,8 @@ def frame_stats(s: dict, elapsed: float) -> dict:
         "decode_ms_p50": pct(s["decodeMs"], 50),
         "bytes_per_s": round(s["bytes"] / elapsed),
         "frames": s["frames"],
+        # Coded sizes displayed: a moving view on a slow node is streamed at half resolution.
+        "frame_sizes": s.get("frameSizes", {}),
     }
 
 

@@ -1,8 +1,9 @@
 /**
  * The whole daemon on a GPU node, as the kernel starts it (the bundle as a child process): it
  * chooses the GPU backend, screenshots equal the CPU reference, a view streams NV12 frames
- * captured on the GPU through the chosen encoder and they decode to the screenshot, 3D renders,
- * and shutdown leaves no process behind. Skips without a GPU or without the built bundle.
+ * captured on the GPU through the chosen encoder and they decode to the screenshot, a moving view
+ * streams half-resolution frames and then its full resting view, 3D renders, and shutdown leaves
+ * no process behind. Skips without a GPU or without the built bundle.
  */
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
@@ -66,6 +67,8 @@ describe("the daemon on a GPU node", { skip, timeout: 120_000 }, () => {
         ...process.env,
         NAPARI_CUDA_BACKEND: process.env.NAPARI_CUDA_TEST_BACKEND ?? "gpu",
         NAPARI_CUDA_LOG_LEVEL: "warn",
+        // Every moving frame at half resolution: the GPU renders and captures at both sizes.
+        NAPARI_CUDA_INTERACTIVE_MS: "0",
       },
       stdio: ["pipe", "pipe", "inherit"],
     });
@@ -139,6 +142,51 @@ describe("the daemon on a GPU node", { skip, timeout: 120_000 }, () => {
       }
       console.log(`gpu-stream-psnr ${db.toFixed(1)} dB, capture ${header.captureMs.toFixed(2)} ms`);
       assert.ok(db >= 30, `streamed frame vs screenshot: ${db.toFixed(1)} dB`);
+    } finally {
+      await v.close();
+    }
+  });
+
+  it("a moving view comes at half resolution, then its resting view decodes to the screenshot", async () => {
+    const look = { colormap: "magma", contrast_limits: [0, 4095] };
+    const canvas = { width: W, height: H, pixel_ratio: 1 };
+    const at = (x: number) => viewerState([(H - 1) / 2, (W - 1) / 2 + x], 1.5, [layer("img", look)]);
+    const v = await TestClient.open(`ws://127.0.0.1:${port}/stream`);
+    const next = async () => {
+      const { data, texts } = await v.untilBinary(30_000);
+      const { header, payload } = decodeFrame(data);
+      v.send({ type: "ack", frame_id: header.frameId, decode_ms: 1 });
+      const config = texts.find((m) => (m as { type?: string }).type === "config") as StreamConfig | undefined;
+      return { header, payload, config };
+    };
+    const decode = (config: StreamConfig, payload: Uint8Array) =>
+      runFfmpeg(
+        ["-f", "h264", "-i", "pipe:0", "-frames:v", "1", "-vf", "scale=in_color_matrix=bt709:in_range=tv"].concat([
+          "-f",
+          "rawvideo",
+          "-pix_fmt",
+          "rgba",
+          "pipe:1",
+        ]),
+        Buffer.concat([parameterSetsAnnexB(Buffer.from(config.description, "base64")), avccToAnnexB(payload)]),
+      );
+    try {
+      v.send(streamHello({ viewer_id: "g", state: at(0), canvas }));
+      assert.equal((await next()).header.width, W, "at rest: full resolution");
+      const moved = at(7);
+      v.send({ type: "state", seq: 1, state: moved });
+      const half = await next();
+      assert.deepEqual([half.header.width, half.header.height, half.header.keyframe], [W / 2, H / 2, true]);
+      assert.equal(half.config?.width, W / 2);
+      assert.equal((await decode(half.config!, half.payload)).length, (W / 2) * (H / 2) * 4);
+      const rest = await next();
+      assert.deepEqual([rest.header.seq, rest.header.width, rest.header.keyframe], [1, W, true]);
+      const shot = await call<ScreenshotResult>({ op: "screenshot", viewer_id: "g", state: moved, canvas });
+      assert.ok(shot.ok, JSON.stringify(shot.error));
+      const pixels = new Uint8Array(await c.binary(30_000));
+      const db = psnrRgb(await decode(rest.config!, rest.payload), pixels);
+      console.log(`gpu-rest-after-motion-psnr ${db.toFixed(1)} dB`);
+      assert.ok(db >= 30, `resting frame vs screenshot: ${db.toFixed(1)} dB`);
     } finally {
       await v.close();
     }

@@ -1,59 +1,94 @@
 /**
- * Interactive quality for slow 3D frames on the CPU renderer: while the camera moves, a frame
- * whose full-resolution render is known to be slow is ray-cast at half resolution (a quarter
- * of the rays) and doubled up; once the view rests, the same state is drawn again at full
- * resolution. Screenshots never use this (they render exactly).
+ * Interactive quality: while the view moves and a full-resolution frame costs too much (render +
+ * encode + the browser's decode and draw, as measured), frames are rendered and encoded at half
+ * resolution (a quarter of the pixels) and the browser scales them up; once the view rests, the
+ * same state is drawn again at full resolution. Screenshots never use this (they render exactly).
+ *
+ * Why: on a CPU-bound node every stage scales with pixels. Measured with `make bench` on the
+ * 2-core machine at 1280x720: a full frame costs ~4 + 13 + 13 ms and m2p p50 was ~59 ms; moving
+ * frames at 640x360 cost ~2 + 5 + 7 ms. On a GPU node at 1080p a frame costs well under the
+ * budget, so nothing changes there.
  */
 import type { Canvas, ViewerState } from "../../protocol/index.js";
 
-/** Full-resolution 3D renders slower than this (ms) make moving frames half resolution. */
-export const DEFAULT_INTERACTIVE_3D_MS = 50;
+/** Average full-resolution frame cost (ms) above which moving frames are drawn at half resolution. */
+export const DEFAULT_INTERACTIVE_MS = 20;
+/** Half resolution ends when the estimated full-resolution cost falls below this share of the budget. */
+export const EXIT_SHARE = 0.75;
 /** The view counts as resting when no new state came for this long (ms); then it is refined. */
-export const REFINE_AFTER_MS = 250;
+export const REFINE_AFTER_MS = 200;
+/** Weight of a new cost sample in the running average. */
+const ALPHA = 0.3;
+const ENV = "NAPARI_CUDA_INTERACTIVE_MS";
 
-/** NAPARI_CUDA_INTERACTIVE_3D_MS: a non-negative integer (0 = always while moving), or "off". */
-export function interactive3dMsFromEnv(env: NodeJS.ProcessEnv = process.env): number | null {
-  const text = env.NAPARI_CUDA_INTERACTIVE_3D_MS?.trim().toLowerCase();
-  if (!text) return DEFAULT_INTERACTIVE_3D_MS;
+/** NAPARI_CUDA_INTERACTIVE_MS: a non-negative number of ms (0 = always while moving), or "off". */
+export function interactiveMsFromEnv(env: NodeJS.ProcessEnv = process.env): number | null {
+  const text = env[ENV]?.trim().toLowerCase();
+  if (!text) return DEFAULT_INTERACTIVE_MS;
   if (text === "off") return null;
-  if (!/^\d+$/.test(text)) throw new Error(`NAPARI_CUDA_INTERACTIVE_3D_MS must be an integer (ms) or off, got ${text}`);
+  if (!/^\d+(\.\d+)?$/.test(text)) throw new Error(`${ENV} must be a number of ms or off, got ${text}`);
   return Number(text);
 }
 
-/** Decides per frame whether to render at half resolution, and remembers full-resolution costs. */
+/** One displayed frame's measured cost, as the render pump reports it on the client's ack. */
+export interface FrameCost {
+  /** dims.ndisplay of the frame's state: 2D and 3D costs are tracked apart. */
+  ndisplay: number;
+  /** Pixels encoded, and pixels of the full-resolution canvas. */
+  pixels: number;
+  fullPixels: number;
+  /** render + encode + client decode-and-draw, ms. */
+  ms: number;
+}
+
+/** Decides per frame whether to draw at half resolution, from measured costs per dimensionality. */
 export class InteractiveQuality {
   private lastState: ViewerState | null = null;
-  private fullMs = 0;
+  private changedAt = -Infinity;
+  private readonly average = new Map<number, number>();
+  private readonly halved = new Set<number>();
 
-  /** `thresholdMs`: null disables it. */
-  constructor(private readonly thresholdMs: number | null) {}
+  /** `budgetMs`: null disables it; 0 halves every moving frame. */
+  constructor(private readonly budgetMs: number | null) {}
 
-  /** Scale for this frame: 2 (half resolution) or 1. A repeat of the last state is a rest frame. */
-  scale(state: ViewerState, cpu: boolean): 1 | 2 {
-    const moving = this.lastState !== null && state !== this.lastState;
+  /**
+   * Scale for this frame: 2 (half resolution) or 1. The view moves while its state changed within
+   * REFINE_AFTER_MS; a redraw without a new state in that time (chunks arrived) keeps the moving size,
+   * so a pyramid pan does not flip sizes (each flip is a keyframe).
+   */
+  scale(state: ViewerState, now = performance.now()): 1 | 2 {
+    if (this.lastState !== null && state !== this.lastState) this.changedAt = now;
     this.lastState = state;
-    if (this.thresholdMs === null || !cpu || state.dims.ndisplay !== 3 || !moving) return 1;
-    return this.fullMs > this.thresholdMs ? 2 : 1;
+    const moving = now - this.changedAt < REFINE_AFTER_MS;
+    if (this.budgetMs === null || !moving) return 1;
+    return this.budgetMs === 0 || this.halved.has(state.dims.ndisplay) ? 2 : 1;
   }
 
-  /** Record how long a full-resolution 3D frame took. */
-  observeFull(state: ViewerState, renderMs: number): void {
-    if (state.dims.ndisplay === 3) this.fullMs = renderMs;
+  /** A frame's cost, scaled to full resolution (costs grow with pixels), updates the decision. */
+  observe(c: FrameCost): void {
+    if (this.budgetMs === null || c.pixels <= 0 || !Number.isFinite(c.ms)) return;
+    const full = (c.ms * c.fullPixels) / c.pixels;
+    const prev = this.average.get(c.ndisplay);
+    const avg = prev === undefined ? full : prev + ALPHA * (full - prev);
+    this.average.set(c.ndisplay, avg);
+    if (avg > this.budgetMs) this.halved.add(c.ndisplay);
+    else if (avg < this.budgetMs * EXIT_SHARE) this.halved.delete(c.ndisplay);
+  }
+
+  /** The running full-resolution cost estimate (ms) for 2D or 3D, if measured. */
+  estimate(ndisplay: number): number | undefined {
+    return this.average.get(ndisplay);
   }
 }
 
-/** The canvas a half-resolution frame is rendered on (same view, half the device pixels per unit). */
+/**
+ * The canvas a half-resolution frame is rendered on: the same view with half the device pixels per
+ * unit, rounded to even sizes (4:2:0 encoding needs them; an odd half loses under one pixel at the edges).
+ */
 export function halfCanvas(c: Canvas): Canvas {
-  return { width: Math.ceil(c.width / 2), height: Math.ceil(c.height / 2), pixel_ratio: c.pixel_ratio / 2 };
-}
-
-/** Double a half-resolution RGBA frame (sw x sh) into `out` (width x height), nearest neighbour. */
-export function upscale2x(src: Uint8Array, sw: number, out: Uint8Array, width: number, height: number): void {
-  const s32 = new Uint32Array(src.buffer, src.byteOffset, src.byteLength >> 2);
-  const o32 = new Uint32Array(out.buffer, out.byteOffset, width * height);
-  for (let y = 0; y < height; y++) {
-    const row = (y >> 1) * sw;
-    const base = y * width;
-    for (let x = 0; x < width; x++) o32[base + x] = s32[row + (x >> 1)]!;
-  }
+  return {
+    width: Math.max(2, Math.round(c.width / 4) * 2),
+    height: Math.max(2, Math.round(c.height / 4) * 2),
+    pixel_ratio: c.pixel_ratio / 2,
+  };
 }

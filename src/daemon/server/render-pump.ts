@@ -4,14 +4,17 @@
  * Incoming state/resize only overwrite `latest` and mark the view dirty; nothing
  * is queued. A render starts when the view is dirty, no render is running, and
  * frames encoding + frames sent-but-unacked < maxInFlight. Rendering frame N+1
- * overlaps encoding frame N. Encoders are replaced on resize and after failures
- * (a generation counter drops frames from a replaced encoder).
+ * overlaps encoding frame N. Each frame goes to the encoder of its size (full or,
+ * while moving, half resolution); switching size makes the frame a keyframe, and
+ * frames from an encoder replaced meanwhile (resize, failure) are dropped.
  */
 import type { Canvas, ViewerState } from "../../protocol/index.js";
 import { encodeFrame, NapariCudaError } from "../../protocol/index.js";
 import type { DecoderConfig, EncodedFrame, VideoEncoder } from "../encode/types.js";
 import type { Logger } from "../log.js";
 import type { RenderedFrame } from "../render/types.js";
+import type { FrameCost } from "../scene/interactive.js";
+import { EncoderSet } from "./encoder-set.js";
 import { asNapariError } from "./socket.js";
 
 /** A rendered frame and the multiscale level its header reports. */
@@ -32,6 +35,8 @@ export interface PumpDeps {
   bufferedAmount(): number;
   /** A frame went out: its render and encode times and render start to send (ms), for metrics. */
   observe?(t: { renderMs: number; encodeMs: number; totalMs: number }): void;
+  /** The client acked a delta frame with its decode time: the frame's whole cost (interactive quality). */
+  observeCost?(cost: FrameCost): void;
   log: Logger;
 }
 
@@ -62,9 +67,12 @@ export class RenderPump {
   private rendering = false;
   private encoding = 0;
   private unacked: number[] = [];
+  /** Sent delta frames' costs so far, until their ack brings the client's decode time. */
+  private readonly costs = new Map<number, FrameCost>();
   private nextFrameId = 1;
-  private encoder: VideoEncoder | null = null;
-  private encoderGen = 0;
+  private readonly encoders: EncoderSet;
+  /** The encoder of the last frame sent: a frame from another one must be a keyframe. */
+  private current: VideoEncoder | null = null;
   private unavailable = false;
   private failures = 0;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -81,6 +89,7 @@ export class RenderPump {
     this.state = initial.state;
     this.canvas = initial.canvas;
     this.seq = initial.seq;
+    this.encoders = new EncoderSet((w, h) => this.deps.createEncoder(w, h));
     queueMicrotask(() => this.kick());
   }
 
@@ -117,7 +126,10 @@ export class RenderPump {
   }
 
   /** The client displayed `frameId` (and, acks being cumulative, every earlier frame). */
-  ack(frameId: number): void {
+  ack(frameId: number, decodeMs?: number): void {
+    const cost = this.costs.get(frameId);
+    if (cost && decodeMs !== undefined) this.deps.observeCost?.({ ...cost, ms: cost.ms + decodeMs });
+    for (const id of this.costs.keys()) if (id <= frameId) this.costs.delete(id);
     if (this.unacked.length === 0) return;
     this.unacked = this.unacked.filter((id) => id > frameId);
     this.kick();
@@ -135,10 +147,8 @@ export class RenderPump {
     this.abort.abort();
     clearTimeout(this.retryTimer);
     clearTimeout(this.bufferTimer);
-    const enc = this.encoder;
-    this.encoder = null;
-    this.encoderGen++;
-    if (enc) await enc.dispose().catch(() => undefined);
+    this.current = null;
+    await this.encoders.dispose();
   }
 
   private kick(): void {
@@ -162,29 +172,27 @@ export class RenderPump {
   private async produce(seq: number, state: ViewerState, canvas: Canvas): Promise<void> {
     const t0 = performance.now();
     let encoder: VideoEncoder;
-    let frame: RenderedFrame;
+    let frame: RenderedFrame | undefined;
     let levels: { level: number; levelCount: number };
     try {
-      encoder = await this.ensureEncoder(canvas.width, canvas.height);
       const rendered = await this.deps.render(state, canvas, this.abort.signal);
       frame = rendered.frame;
       levels = { level: rendered.level, levelCount: rendered.levelCount };
+      encoder = await this.encoders.get(frame.width, frame.height);
     } catch (err) {
       this.rendering = false;
+      if (frame) this.deps.release(frame);
       if (!this.disposed) this.onProduceError(err);
       return;
     }
     this.rendering = false;
-    if (this.disposed || encoder !== this.encoder) {
-      // The encoder was replaced meanwhile: this state never went out, render it again.
+    if (this.disposed) {
       this.deps.release(frame);
-      this.dirty = true;
-      this.kick();
       return;
     }
-    const gen = this.encoderGen;
-    const keyframe = this.forceKeyframe;
+    const keyframe = this.forceKeyframe || encoder !== this.current;
     this.forceKeyframe = false;
+    this.current = encoder;
     const frameId = this.nextFrameId++;
     this.encoding++;
     let encoded: Promise<EncodedFrame>;
@@ -196,7 +204,7 @@ export class RenderPump {
     this.kick(); // render the next state while this one encodes
     try {
       const out = await encoded;
-      if (this.disposed || gen !== this.encoderGen) return;
+      if (this.disposed || !this.encoders.has(encoder)) return;
       this.failures = 0;
       if (out.config) this.deps.sendConfig(out.config, encoder);
       const message = encodeFrame(
@@ -217,6 +225,16 @@ export class RenderPump {
       );
       if (this.deps.sendFrame(message)) {
         this.unacked.push(frameId);
+        if (!out.keyframe) {
+          const pixels = encoder.width * encoder.height;
+          const ms = frame.renderMs + (frame.gpu?.captureMs ?? 0) + out.encodeMs;
+          this.costs.set(frameId, {
+            ndisplay: state.dims.ndisplay,
+            pixels,
+            fullPixels: canvas.width * canvas.height,
+            ms,
+          });
+        }
         this.stats.framesSent++;
         if (out.keyframe) this.stats.keyframesSent++;
         this.stats.lastRenderMs = frame.renderMs;
@@ -224,30 +242,12 @@ export class RenderPump {
         this.deps.observe?.({ renderMs: frame.renderMs, encodeMs: out.encodeMs, totalMs: performance.now() - t0 });
       }
     } catch (err) {
-      if (!this.disposed && gen === this.encoderGen) this.onEncoderFailed(err);
+      if (!this.disposed && this.encoders.has(encoder)) this.onEncoderFailed(err, encoder);
     } finally {
       this.encoding--;
       this.deps.release(frame);
       this.kick();
     }
-  }
-
-  private async ensureEncoder(width: number, height: number): Promise<VideoEncoder> {
-    const cur = this.encoder;
-    if (cur && cur.width === width && cur.height === height) return cur;
-    if (cur) {
-      this.encoder = null;
-      this.encoderGen++;
-      void cur.dispose().catch(() => undefined);
-    }
-    const enc = await this.deps.createEncoder(width, height);
-    if (this.disposed) {
-      await enc.dispose().catch(() => undefined);
-      throw new NapariCudaError("shutting_down", "stream closed");
-    }
-    this.encoder = enc;
-    this.encoderGen++;
-    return enc;
   }
 
   private onProduceError(err: unknown): void {
@@ -257,7 +257,7 @@ export class RenderPump {
       this.unavailable = true;
       this.deps.sendError(e);
     } else if (e.code === "encoder_failed") {
-      this.onEncoderFailed(e);
+      this.onEncoderFailed(e, null);
     } else {
       this.deps.log.warn({ err: e }, "render failed");
       this.deps.sendError(e.code === "internal" ? new NapariCudaError("render_failed", e.message) : e);
@@ -265,14 +265,12 @@ export class RenderPump {
   }
 
   /** Report, drop the encoder, and retry the latest state with backoff; the next frame is a keyframe. */
-  private onEncoderFailed(err: unknown): void {
+  private onEncoderFailed(err: unknown, enc: VideoEncoder | null): void {
     const e = asNapariError(err);
     this.deps.log.warn({ err: e }, "encoder failed");
     this.deps.sendError(e.code === "encoder_failed" ? e : new NapariCudaError("encoder_failed", e.message));
-    const enc = this.encoder;
-    this.encoder = null;
-    this.encoderGen++;
-    if (enc) void enc.dispose().catch(() => undefined);
+    if (enc) this.encoders.drop(enc);
+    if (enc === this.current) this.current = null;
     this.forceKeyframe = true;
     this.dirty = true;
     this.failures++;

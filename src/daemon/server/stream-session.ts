@@ -89,7 +89,7 @@ export class StreamSession implements ViewHandle {
         pump?.setCanvas(msg.seq, msg.canvas);
         return;
       case "ack":
-        pump?.ack(msg.frame_id);
+        pump?.ack(msg.frame_id, msg.decode_ms);
         return;
       case "keyframe":
         pump?.requestKeyframe();
@@ -154,6 +154,7 @@ export class StreamSession implements ViewHandle {
         sendFrame: (bytes) => this.socket.sendBinary(bytes),
         sendError: (err) => this.socket.sendJson({ type: "error", ...errorBody(err) }),
         bufferedAmount: () => this.socket.bufferedAmount,
+        observeCost: (cost) => frames.observeCost(cost),
         observe: (t) =>
           this.ctx.metrics.observeFrame({ ...t, backend: this.ctx.backend.name, encoder: this.encoderName }),
         log: this.log,

@@ -9,7 +9,7 @@ import { NapariCudaError } from "../../protocol/index.js";
 import type { Logger } from "../log.js";
 import type { RenderedFrame } from "../render/types.js";
 import { formatDecision, LiveChooser } from "../scene/choosers.js";
-import { halfCanvas, InteractiveQuality, REFINE_AFTER_MS, upscale2x } from "../scene/interactive.js";
+import { halfCanvas, InteractiveQuality, REFINE_AFTER_MS, type FrameCost } from "../scene/interactive.js";
 import { LiveScene } from "../scene/live-scene.js";
 import type { LayerResolution } from "../scene/resolve.js";
 import type { DaemonContext } from "./context.js";
@@ -47,7 +47,7 @@ export class ViewFrames {
     private readonly hooks: ViewFrameHooks,
   ) {
     const ms = ctx.config.msAuto;
-    this.quality = new InteractiveQuality(ctx.config.interactive3dMs);
+    this.quality = new InteractiveQuality(ctx.config.interactiveMs);
     this.chooser = new LiveChooser(ms, undefined, ms.debug ? (line) => hooks.log.info(line) : undefined);
     this.scene = new LiveScene({
       assembler: ctx.scene.assembler,
@@ -65,7 +65,7 @@ export class ViewFrames {
   }
 
   async render(state: ViewerState, canvas: Canvas, signal: AbortSignal): Promise<ViewFrame> {
-    const scale = this.quality.scale(state, this.ctx.backend.name === "cpu");
+    const scale = this.quality.scale(state);
     const f = this.scene.frame(state, scale === 2 ? halfCanvas(canvas) : canvas);
     this.last = f.layers;
     const decisions = this.chooser.take(new Set(state.layers.map((l) => l.id)));
@@ -79,14 +79,16 @@ export class ViewFrames {
       if (d.nextCheckMs !== null) wait = Math.min(wait ?? Infinity, d.nextCheckMs);
     }
     this.scheduleCheck(wait);
-    let frame = await this.ctx.renderer.render(f.request, signal);
-    if (scale === 2) {
-      frame = this.doubled(frame, canvas);
-      this.scheduleRefine();
-    } else this.quality.observeFull(state, frame.renderMs);
+    const frame = await this.ctx.renderer.render(f.request, signal);
+    if (scale === 2) this.scheduleRefine();
     this.maybeSendMeta();
     const first = f.layers.find((l) => l.count > 1) ?? f.layers[0];
     return { frame, level: first?.drawn ?? first?.wanted ?? 0, levelCount: first?.count ?? 1 };
+  }
+
+  /** A displayed frame's measured cost (the render pump reports it when the client acks). */
+  observeCost(cost: FrameCost): void {
+    this.quality.observe(cost);
   }
 
   /** Meta for the viewer's layers as this view last drew them. */
@@ -121,14 +123,6 @@ export class ViewFrames {
     if (!force && text === this.sentMeta) return;
     this.sentMeta = text;
     this.hooks.sendMeta(meta);
-  }
-
-  /** A half-resolution frame doubled to the canvas (a plain buffer: the renderer's pool ignores it). */
-  private doubled(small: RenderedFrame, canvas: Canvas): RenderedFrame {
-    const rgba = new Uint8Array(canvas.width * canvas.height * 4);
-    upscale2x(small.rgba, small.width, rgba, canvas.width, canvas.height);
-    this.ctx.renderer.release(small);
-    return { width: canvas.width, height: canvas.height, rgba, renderMs: small.renderMs };
   }
 
   /** Draw the resting view again at full resolution unless a new state comes first. */

@@ -1,11 +1,13 @@
-/** Interactive 3D quality: half-resolution moving frames, the rest refine, geometry and env. */
+/** Interactive quality: half-resolution moving frames (measured costs), the rest refine, geometry and env. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
+  DEFAULT_INTERACTIVE_MS,
   halfCanvas,
-  interactive3dMsFromEnv,
+  interactiveMsFromEnv,
   InteractiveQuality,
-  upscale2x,
+  REFINE_AFTER_MS,
+  type FrameCost,
 } from "../../../src/daemon/scene/interactive.js";
 import { devicePixelToWorld, type ViewerState } from "../../../src/protocol/index.js";
 import { controlClient, layer, startTestDaemon, streamHello, TestClient } from "../daemon/helpers.js";
@@ -20,29 +22,69 @@ function state(ndisplay: 2 | 3, x = 0): ViewerState {
 }
 
 describe("InteractiveQuality", () => {
-  it("halves only moving CPU 3D frames whose full render was slow", () => {
-    const q = new InteractiveQuality(50);
-    const a = state(3);
-    assert.equal(q.scale(a, true), 1, "first frame");
-    q.observeFull(a, 80);
-    const b = state(3, 1);
-    assert.equal(q.scale(b, true), 2, "moving, slow");
-    assert.equal(q.scale(b, true), 1, "the same state again = at rest: refine");
-    assert.equal(q.scale(state(3, 2), false), 1, "GPU renderer");
-    assert.equal(q.scale(state(2, 3), true), 1, "2D");
-    q.observeFull(b, 20);
-    assert.equal(q.scale(state(3, 4), true), 1, "fast enough");
-    const off = new InteractiveQuality(null);
-    off.scale(a, true);
-    off.observeFull(a, 1e4);
-    assert.equal(off.scale(b, true), 1, "disabled");
+  const cost = (ndisplay: number, ms: number, pixels = 100): FrameCost => ({ ndisplay, pixels, fullPixels: 100, ms });
+
+  it("halves moving frames once full-resolution frames cost more than the budget", () => {
+    const q = new InteractiveQuality(20);
+    const a = state(2);
+    assert.equal(q.scale(a, 0), 1, "first frame");
+    assert.equal(q.scale(state(2, 1), 10), 1, "moving, nothing measured yet");
+    q.observe(cost(2, 30));
+    assert.equal(q.scale(state(2, 2), 20), 2, "moving and slow");
+    assert.equal(q.scale(state(3, 3), 30), 1, "3D is measured apart");
+    assert.equal(q.estimate(2), 30);
   });
 
-  it("reads NAPARI_CUDA_INTERACTIVE_3D_MS", () => {
-    assert.equal(interactive3dMsFromEnv({}), 50);
-    assert.equal(interactive3dMsFromEnv({ NAPARI_CUDA_INTERACTIVE_3D_MS: "0" }), 0);
-    assert.equal(interactive3dMsFromEnv({ NAPARI_CUDA_INTERACTIVE_3D_MS: "off" }), null);
-    assert.throws(() => interactive3dMsFromEnv({ NAPARI_CUDA_INTERACTIVE_3D_MS: "fast" }), /INTERACTIVE_3D_MS/);
+  it("a view is moving while its state changed within REFINE_AFTER_MS; then it is drawn in full", () => {
+    const q = new InteractiveQuality(0);
+    const b = state(2, 1);
+    q.scale(state(2), 0);
+    assert.equal(q.scale(b, 100), 2, "new state");
+    assert.equal(q.scale(b, 100 + REFINE_AFTER_MS / 2), 2, "redrawn soon after (chunks arrived): still moving");
+    assert.equal(q.scale(b, 100 + REFINE_AFTER_MS), 1, "at rest: full resolution");
+  });
+
+  it("costs are scaled to full resolution, averaged, and leave half resolution below 3/4 of the budget", () => {
+    const q = new InteractiveQuality(20);
+    q.observe(cost(2, 8, 25)); // a quarter of the pixels: 32 ms at full resolution
+    assert.equal(q.estimate(2), 32);
+    let t = 0;
+    q.scale(state(2), t);
+    const moving = () => q.scale(state(2, ++t), t);
+    assert.equal(moving(), 2);
+    q.observe(cost(2, 4.5, 25)); // 18 ms at full: the average falls, but not under 15
+    assert.ok(q.estimate(2)! > 15 && q.estimate(2)! < 32);
+    assert.equal(moving(), 2, "hysteresis: still above 3/4 of the budget");
+    for (let k = 0; k < 10; k++) q.observe(cost(2, 2, 25)); // 8 ms at full
+    assert.ok(q.estimate(2)! < 15);
+    assert.equal(moving(), 1, "cheap again: full resolution while moving");
+  });
+
+  it("disabled: never halves; 0: always halves while moving", () => {
+    const off = new InteractiveQuality(null);
+    off.scale(state(3), 0);
+    off.observe(cost(3, 1e4));
+    assert.equal(off.scale(state(3, 1), 1), 1);
+    const always = new InteractiveQuality(0);
+    always.scale(state(3), 0);
+    assert.equal(always.scale(state(3, 1), 1), 2);
+  });
+
+  it("reads NAPARI_CUDA_INTERACTIVE_MS", () => {
+    assert.equal(interactiveMsFromEnv({}), DEFAULT_INTERACTIVE_MS);
+    assert.equal(interactiveMsFromEnv({ NAPARI_CUDA_INTERACTIVE_MS: "0" }), 0);
+    assert.equal(interactiveMsFromEnv({ NAPARI_CUDA_INTERACTIVE_MS: "12.5" }), 12.5);
+    assert.equal(interactiveMsFromEnv({ NAPARI_CUDA_INTERACTIVE_MS: "off" }), null);
+    assert.throws(() => interactiveMsFromEnv({ NAPARI_CUDA_INTERACTIVE_MS: "fast" }), /INTERACTIVE_MS/);
+  });
+
+  it("half canvases have even sizes", () => {
+    assert.deepEqual(halfCanvas({ width: 1282, height: 722, pixel_ratio: 2 }), {
+      width: 642,
+      height: 362,
+      pixel_ratio: 1,
+    });
+    assert.deepEqual(halfCanvas({ width: 2, height: 2, pixel_ratio: 1 }), { width: 2, height: 2, pixel_ratio: 0.5 });
   });
 
   it("a half-resolution pixel sits between the two full-resolution pixels it covers", () => {
@@ -55,62 +97,119 @@ describe("InteractiveQuality", () => {
       assert.ok(Math.abs(h.originY + i * h.step - (f.originY + (2 * i + 0.5) * f.step)) < 1e-9);
     }
   });
-
-  it("upscale2x doubles pixels, odd sizes included", () => {
-    const sw = 3;
-    const sh = 2;
-    const src = new Uint8Array(sw * sh * 4).map((_, i) => i);
-    const out = new Uint8Array(5 * 3 * 4);
-    upscale2x(src, sw, out, 5, 3);
-    const px = (buf: Uint8Array, w: number, x: number, y: number) => [
-      ...buf.subarray((y * w + x) * 4, (y * w + x) * 4 + 4),
-    ];
-    for (let y = 0; y < 3; y++)
-      for (let x = 0; x < 5; x++) assert.deepEqual(px(out, 5, x, y), px(src, sw, x >> 1, y >> 1));
-  });
 });
 
-describe("moving 3D frames in a live view", { timeout: 60_000 }, () => {
-  it("come at half resolution, then the resting view is drawn again at full resolution", async () => {
-    const t = await startTestDaemon({ interactive3dMs: 0 });
-    const c = await controlClient(t);
-    const v = await TestClient.open(t.url("/stream"));
-    try {
-      const D = 16;
-      c.send({
-        op: "set_layer_data",
-        id: 1,
-        viewer_id: "i3",
-        layer_id: "vol",
-        dtype: "uint8",
-        shape: [D, D, D],
-        nbytes: D ** 3,
-      });
-      c.sendBinary(new Uint8Array(D ** 3).map((_, i) => i % 251));
-      await c.json();
-      const s3 = (x: number): ViewerState => ({ ...state(3, x), layers: [layer("vol") as ViewerState["layers"][0]] });
-      const frames = async (ms: number): Promise<number[]> => {
-        const seqs: number[] = [];
-        const end = Date.now() + ms;
-        for (;;) {
-          const left = end - Date.now();
-          if (left <= 0) return seqs;
-          const m = await v.next(left).catch(() => null);
-          if (!m) return seqs;
-          if (m.kind !== "binary") continue;
-          const { header } = decodeFrame(m.data);
-          seqs.push(header.seq);
-          v.send({ type: "ack", frame_id: header.frameId });
-        }
+type Seen = { seq: number; width: number; keyframe: boolean; config?: number };
+
+/** A daemon with a 16^3 uint8 volume on viewer "i"; `collect` gathers frames (acked with `decodeMs`). */
+async function live(interactiveMs: number) {
+  const t = await startTestDaemon({ interactiveMs });
+  const c = await controlClient(t);
+  const v = await TestClient.open(t.url("/stream"));
+  const D = 16;
+  c.send({
+    op: "set_layer_data",
+    id: 1,
+    viewer_id: "i",
+    layer_id: "vol",
+    dtype: "uint8",
+    shape: [D, D, D],
+    nbytes: D ** 3,
+  });
+  c.sendBinary(new Uint8Array(D ** 3).map((_, i) => i % 251));
+  await c.json();
+  const collect = async (ms: number, decodeMs = 1): Promise<Seen[]> => {
+    const seen: Seen[] = [];
+    let config: number | undefined;
+    const end = Date.now() + ms;
+    for (;;) {
+      const left = end - Date.now();
+      if (left <= 0) return seen;
+      const m = await v.next(left).catch(() => null);
+      if (!m) return seen;
+      if (m.kind !== "binary") {
+        const j = m.json as { type: string; width: number };
+        if (j.type === "config") config = j.width;
+        continue;
+      }
+      const { header } = decodeFrame(m.data);
+      seen.push({ seq: header.seq, width: header.width, keyframe: header.keyframe, ...(config ? { config } : {}) });
+      config = undefined;
+      v.send({ type: "ack", frame_id: header.frameId, decode_ms: decodeMs });
+    }
+  };
+  const close = async () => {
+    await v.close();
+    await c.close();
+    await t.daemon.close();
+  };
+  return { v, collect, close };
+}
+
+const vol = layer("vol") as ViewerState["layers"][0];
+const moved = (nd: 2 | 3, x: number): ViewerState =>
+  nd === 3
+    ? { ...state(3, x), layers: [vol] }
+    : {
+        camera: { center: [8, 8 + x], zoom: 2, angles: [0, 0, 90] },
+        dims: { ndisplay: 2, current_step: [4, 0, 0], axis_labels: [] },
+        layers: [vol],
       };
-      v.send(streamHello({ viewer_id: "i3", state: s3(0), canvas: { width: 64, height: 48, pixel_ratio: 1 } }));
-      assert.deepEqual(await frames(1500), [0], "a resting first view: one full frame");
-      v.send({ type: "state", seq: 1, state: s3(1) });
-      assert.deepEqual(await frames(1500), [1, 1], "moving: a half-resolution frame, then its refinement");
+const canvas = { width: 64, height: 48, pixel_ratio: 1 };
+
+describe("moving frames in a live view", { timeout: 60_000 }, () => {
+  for (const nd of [2, 3] as const) {
+    it(`${nd}D: half resolution while moving, full at rest; each size switch is a keyframe after its config`, async () => {
+      const { v, collect, close } = await live(0);
+      try {
+        v.send(streamHello({ viewer_id: "i", state: moved(nd, 0), canvas }));
+        assert.deepEqual(await collect(1500), [{ seq: 0, width: 64, keyframe: true, config: 64 }], "at rest: full");
+        v.send({ type: "state", seq: 1, state: moved(nd, 1) });
+        assert.deepEqual(
+          await collect(1500),
+          [
+            { seq: 1, width: 32, keyframe: true, config: 32 },
+            { seq: 1, width: 64, keyframe: true, config: 64 },
+          ],
+          "moving: a half-resolution frame, then the resting view refined in full",
+        );
+      } finally {
+        await close();
+      }
+    });
+  }
+
+  it("the client's measured decode time decides: slow full frames make moving frames half resolution", async () => {
+    const { v, collect, close } = await live(40);
+    try {
+      v.send(streamHello({ viewer_id: "i", state: moved(2, 0), canvas }));
+      await collect(800);
+      v.send({ type: "state", seq: 1, state: moved(2, 1) });
+      const fast = await collect(800, 1);
+      assert.deepEqual(
+        fast.map((f) => [f.seq, f.width]),
+        [[1, 64]],
+        "cheap frames stay full while moving",
+      );
+      v.send({ type: "state", seq: 2, state: moved(2, 2) });
+      const slow = await collect(800, 200);
+      assert.deepEqual(
+        slow.map((f) => [f.seq, f.width, f.keyframe]),
+        [[2, 64, false]],
+        "measured: 200 ms decode",
+      );
+      v.send({ type: "state", seq: 3, state: moved(2, 3) });
+      const next = await collect(1500);
+      assert.deepEqual(
+        next.map((f) => [f.seq, f.width]),
+        [
+          [3, 32],
+          [3, 64],
+        ],
+        "now half while moving, then refined",
+      );
     } finally {
-      await v.close();
-      await c.close();
-      await t.daemon.close();
+      await close();
     }
   });
 });
