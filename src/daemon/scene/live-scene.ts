@@ -35,9 +35,16 @@ export class LiveScene {
     return this.batch?.chunks ?? 0;
   }
 
-  /** Resolve a frame and make sure what it lacks is loading. */
-  frame(state: ViewerState, canvas: Canvas): SceneFrame {
-    const f = this.deps.assembler.resolve(state, canvas, this.deps.entries(), this.deps.chooser, true);
+  /**
+   * Resolve a frame and make sure what it lacks is loading. Levels are chosen for `levelCanvas`:
+   * a half-resolution moving frame keeps the level of the full view, so stopping does not switch
+   * levels (and reload) as the full-resolution redraw comes.
+   */
+  frame(state: ViewerState, canvas: Canvas, levelCanvas: Canvas = canvas): SceneFrame {
+    const { chooser } = this.deps;
+    const levels: LevelChooser =
+      levelCanvas === canvas ? chooser : { choose: (e, l, s) => chooser.choose(e, l, s, levelCanvas) };
+    const f = this.deps.assembler.resolve(state, canvas, this.deps.entries(), levels, true);
     for (const p of f.problems) {
       if (this.reported.has(p.message)) continue;
       this.reported.add(p.message);

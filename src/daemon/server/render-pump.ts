@@ -73,6 +73,8 @@ export class RenderPump {
   private readonly encoders: EncoderSet;
   /** The encoder of the last frame sent: a frame from another one must be a keyframe. */
   private current: VideoEncoder | null = null;
+  /** Settles when the previous frame was sent (or dropped): frames from two encoders go out in order. */
+  private sendTail: Promise<void> = Promise.resolve();
   private unavailable = false;
   private failures = 0;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -194,6 +196,9 @@ export class RenderPump {
     this.forceKeyframe = false;
     this.current = encoder;
     const frameId = this.nextFrameId++;
+    const previousSent = this.sendTail;
+    let sent = (): void => undefined;
+    this.sendTail = new Promise((resolve) => (sent = resolve));
     this.encoding++;
     let encoded: Promise<EncodedFrame>;
     try {
@@ -204,6 +209,8 @@ export class RenderPump {
     this.kick(); // render the next state while this one encodes
     try {
       const out = await encoded;
+      // A half-resolution frame encodes faster than the full one before it: keep the order.
+      await previousSent;
       if (this.disposed || !this.encoders.has(encoder)) return;
       this.failures = 0;
       if (out.config) this.deps.sendConfig(out.config, encoder);
@@ -244,6 +251,7 @@ export class RenderPump {
     } catch (err) {
       if (!this.disposed && this.encoders.has(encoder)) this.onEncoderFailed(err, encoder);
     } finally {
+      void previousSent.then(sent);
       this.encoding--;
       this.deps.release(frame);
       this.kick();

@@ -66,7 +66,7 @@ export class ViewFrames {
 
   async render(state: ViewerState, canvas: Canvas, signal: AbortSignal): Promise<ViewFrame> {
     const scale = this.quality.scale(state);
-    const f = this.scene.frame(state, scale === 2 ? halfCanvas(canvas) : canvas);
+    const f = this.scene.frame(state, scale === 2 ? halfCanvas(canvas) : canvas, canvas);
     this.last = f.layers;
     const decisions = this.chooser.take(new Set(state.layers.map((l) => l.id)));
     let wait: number | null = null;

@@ -17,6 +17,7 @@ import {
 import {
   controlClient,
   layer,
+  sleep,
   startTestDaemon,
   streamHello,
   TestClient,
@@ -90,7 +91,8 @@ describe("OME-Zarr layers in the daemon", { skip: SKIP, timeout: 120_000 }, () =
     dir = mkdtempSync(join(tmpdir(), "nc-scene-"));
     path = join(dir, "img.ome.zarr");
     levels = JSON.parse(runPython(WRITE, "", [path]).toString()) as Level[];
-    t = await startTestDaemon();
+    // Every moving frame at half resolution (interactive quality), to check it keeps the level.
+    t = await startTestDaemon({ interactiveMs: 0 });
     c = await controlClient(t);
   });
 
@@ -180,6 +182,44 @@ describe("OME-Zarr layers in the daemon", { skip: SKIP, timeout: 120_000 }, () =
       assert.equal(meta?.loading, 0);
       assert.equal(frameLevel, 1);
       assert.equal(frameCount, 4);
+    } finally {
+      await v.close();
+    }
+  });
+
+  test("moving half-resolution frames keep the full view's level (stopping neither switches nor reloads)", async () => {
+    const v = await TestClient.open(t.url("/stream"));
+    // At zoom 0.2 the 64x48 view wants level 2; a half-resolution canvas alone would want level 3.
+    const at = (x: number) => viewerState([128, 160 + x], 0.2, [layer("img")]);
+    const frame = async (ms: number) => {
+      for (const end = Date.now() + ms; ;) {
+        const m = await v.next(Math.max(1, end - Date.now()));
+        if (m.kind !== "binary") continue;
+        const { header } = decodeFrame(m.data);
+        v.send({ type: "ack", frame_id: header.frameId });
+        return header;
+      }
+    };
+    try {
+      v.send(streamHello({ viewer_id: "z", state: at(0) }));
+      let h = await frame(20_000);
+      while (h.level !== 2) h = await frame(20_000);
+      const seen = new Set<string>();
+      // 1 s of motion: longer than the chooser's 300 ms dwell.
+      for (let x = 1; x <= 20; x++) {
+        v.send({ type: "state", seq: x, state: at(x) });
+        await sleep(50);
+        while (v.pending > 0) {
+          const m = await v.next(1000);
+          if (m.kind !== "binary") continue;
+          const { header } = decodeFrame(m.data);
+          v.send({ type: "ack", frame_id: header.frameId });
+          seen.add(`${header.width}@${header.level}`);
+        }
+      }
+      assert.deepEqual([...seen], ["32@2"], "every moving frame: half resolution at level 2");
+      h = await frame(5000);
+      assert.deepEqual([h.width, h.level], [64, 2], "at rest: full resolution, same level");
     } finally {
       await v.close();
     }
