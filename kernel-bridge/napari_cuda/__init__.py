@@ -19,3 +19,8 @@ __all__ = [
     "Viewer",
     "__version__",
 ]
+
+
+def _jupyter_server_extension_points() -> list[dict[str, str]]:
+    """The Jupyter server extension that tunes proxied view streams (see ``_proxy_nodelay``)."""
+    return [{"module": "napari_cuda._proxy_nodelay"}]

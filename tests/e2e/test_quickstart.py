@@ -142,3 +142,12 @@ def test_double_click_resets_the_view(quickstart) -> None:
     # Fitted: the whole image is visible and centred.
     assert abs(cam["center"][0] - (h - 1) / 2) < 1e-6 and abs(cam["center"][1] - (w - 1) / 2) < 1e-6
     assert min(box["width"] / w, box["height"] / h) * 0.9 < cam["zoom"] <= min(box["width"] / w, box["height"] / h)
+
+
+def test_proxied_stream_has_no_nagle_delay(quickstart, lab) -> None:  # type: ignore[no-untyped-def]
+    """napari_cuda's server extension (installed by the wheel) sets TCP_NODELAY on the proxied stream."""
+    page, _, _ = quickstart
+    assert page.evaluate("() => globalThis.__napariCuda.views[0].transport") == "proxy"
+    log = lab.log_path.read_text(errors="replace")
+    assert "napari-cuda: proxied view streams will be sent without Nagle delay" in log, lab.log_tail()
+    assert "napari-cuda: TCP_NODELAY on the proxied stream" in log, lab.log_tail()

@@ -40,6 +40,20 @@ function reference(state: ViewerState, canvas: Canvas, data: LayerData): RenderR
   return { state: ViewerStateSchema.parse(state), canvas, layers: new Map([[data.id, data]]) };
 }
 
+/** A keyframe as an Annex B stream (its config's SPS/PPS first), for ffmpeg. */
+function toAnnexB(config: StreamConfig, payload: Uint8Array): Buffer {
+  return Buffer.concat([parameterSetsAnnexB(Buffer.from(config.description, "base64")), avccToAnnexB(payload)]);
+}
+
+/** The first frame of an Annex B stream decoded to RGBA (BT.709 limited range, as the daemon encodes). */
+function decodeRgba(annexB: Buffer): Promise<Buffer> {
+  const vf = ["-vf", "scale=in_color_matrix=bt709:in_range=tv"];
+  return runFfmpeg(
+    ["-f", "h264", "-i", "pipe:0", "-frames:v", "1", ...vf, "-f", "rawvideo", "-pix_fmt", "rgba", "pipe:1"],
+    annexB,
+  );
+}
+
 type Reply<T> = { id: number; ok: boolean; result: T; error?: { code: string; message: string } };
 
 describe("the daemon on a GPU node", { skip, timeout: 120_000 }, () => {
@@ -119,20 +133,8 @@ describe("the daemon on a GPU node", { skip, timeout: 120_000 }, () => {
       assert.equal(config.backend, "gpu");
       const { header, payload } = decodeFrame(data);
       assert.ok(header.keyframe);
-      const annexB = Buffer.concat([
-        parameterSetsAnnexB(Buffer.from(config.description, "base64")),
-        avccToAnnexB(payload),
-      ]);
-      const rgba = await runFfmpeg(
-        ["-f", "h264", "-i", "pipe:0", "-frames:v", "1", "-vf", "scale=in_color_matrix=bt709:in_range=tv"].concat([
-          "-f",
-          "rawvideo",
-          "-pix_fmt",
-          "rgba",
-          "pipe:1",
-        ]),
-        annexB,
-      );
+      const annexB = toAnnexB(config, payload);
+      const rgba = await decodeRgba(annexB);
       const db = psnrRgb(rgba, pixels);
       const dump = process.env.NAPARI_CUDA_TEST_DUMP;
       if (dump) {
@@ -159,17 +161,6 @@ describe("the daemon on a GPU node", { skip, timeout: 120_000 }, () => {
       const config = texts.find((m) => (m as { type?: string }).type === "config") as StreamConfig | undefined;
       return { header, payload, config };
     };
-    const decode = (config: StreamConfig, payload: Uint8Array) =>
-      runFfmpeg(
-        ["-f", "h264", "-i", "pipe:0", "-frames:v", "1", "-vf", "scale=in_color_matrix=bt709:in_range=tv"].concat([
-          "-f",
-          "rawvideo",
-          "-pix_fmt",
-          "rgba",
-          "pipe:1",
-        ]),
-        Buffer.concat([parameterSetsAnnexB(Buffer.from(config.description, "base64")), avccToAnnexB(payload)]),
-      );
     try {
       v.send(streamHello({ viewer_id: "g", state: at(0), canvas }));
       assert.equal((await next()).header.width, W, "at rest: full resolution");
@@ -178,13 +169,13 @@ describe("the daemon on a GPU node", { skip, timeout: 120_000 }, () => {
       const half = await next();
       assert.deepEqual([half.header.width, half.header.height, half.header.keyframe], [W / 2, H / 2, true]);
       assert.equal(half.config?.width, W / 2);
-      assert.equal((await decode(half.config!, half.payload)).length, (W / 2) * (H / 2) * 4);
+      assert.equal((await decodeRgba(toAnnexB(half.config!, half.payload))).length, (W / 2) * (H / 2) * 4);
       const rest = await next();
       assert.deepEqual([rest.header.seq, rest.header.width, rest.header.keyframe], [1, W, true]);
       const shot = await call<ScreenshotResult>({ op: "screenshot", viewer_id: "g", state: moved, canvas });
       assert.ok(shot.ok, JSON.stringify(shot.error));
       const pixels = new Uint8Array(await c.binary(30_000));
-      const db = psnrRgb(await decode(rest.config!, rest.payload), pixels);
+      const db = psnrRgb(await decodeRgba(toAnnexB(rest.config!, rest.payload)), pixels);
       console.log(`gpu-rest-after-motion-psnr ${db.toFixed(1)} dB`);
       assert.ok(db >= 30, `resting frame vs screenshot: ${db.toFixed(1)} dB`);
     } finally {

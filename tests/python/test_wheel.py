@@ -49,9 +49,10 @@ def test_wheel_ships_the_prebuilt_labextension(wheel: zipfile.ZipFile) -> None:
     assert any(n.startswith("static/remoteEntry.") for n in shipped)
 
 
-def test_wheel_enables_the_server_proxy(wheel: zipfile.ZipFile) -> None:
+def test_wheel_enables_the_server_proxy_and_the_nodelay_extension(wheel: zipfile.ZipFile) -> None:
     config = json.loads(wheel.read(f"{DATA}/etc/jupyter/jupyter_server_config.d/napari_cuda.json"))
-    assert config == {"ServerApp": {"jpserver_extensions": {"jupyter_server_proxy": True}}}
+    assert config == {"ServerApp": {"jpserver_extensions": {"jupyter_server_proxy": True, "napari_cuda": True}}}
+    assert "napari_cuda/_proxy_nodelay.py" in wheel.namelist()
 
 
 def test_wheel_metadata(wheel: zipfile.ZipFile) -> None:

@@ -22,6 +22,12 @@ function rejectUpgrade(socket: Duplex, status: string): void {
   socket.destroy();
 }
 
+/**
+ * Response header on /stream upgrades. napari_cuda's Jupyter server extension (`_proxy_nodelay.py`)
+ * looks for it to turn Nagle's algorithm off on jupyter-server-proxy's two sockets of a view stream.
+ */
+export const STREAM_HEADER = "X-Napari-Cuda-Stream: 1";
+
 function pathOf(req: IncomingMessage): string {
   try {
     return new URL(req.url ?? "/", "http://localhost").pathname;
@@ -46,6 +52,7 @@ export class DaemonServer {
       control: new WebSocketServer({ ...common, maxPayload: ctx.config.controlMaxBytes }),
       stream: new WebSocketServer({ ...common, maxPayload: ctx.config.streamMaxBytes }),
     };
+    this.wss.stream.on("headers", (headers: string[]) => headers.push(STREAM_HEADER));
     this.http = createServer((req, res) => this.onRequest(req, res));
     this.http.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
     this.http.on("clientError", (_err, socket: Duplex) => rejectUpgrade(socket, "400 Bad Request"));

@@ -154,6 +154,23 @@ describe("stream frames", { timeout: 90_000 }, () => {
     await c.close();
   });
 
+  test("the /stream handshake answer carries X-Napari-Cuda-Stream (the Jupyter server extension keys on it)", async () => {
+    const c = new TestClient(t.url("/stream"));
+    const headers = await new Promise<Record<string, unknown>>((resolve) =>
+      c.ws.once("upgrade", (res) => resolve(res.headers)),
+    );
+    assert.equal(headers["x-napari-cuda-stream"], "1");
+    await c.opened;
+    await c.close();
+    const control = new TestClient(t.url("/control"));
+    const h2 = await new Promise<Record<string, unknown>>((resolve) =>
+      control.ws.once("upgrade", (res) => resolve(res.headers)),
+    );
+    assert.equal(h2["x-napari-cuda-stream"], undefined, "not on /control");
+    await control.opened;
+    await control.close();
+  });
+
   test("every message is answered at once by an unsolicited pong (a Nagle relay's next message goes out)", async () => {
     const { c } = await view({ viewer_id: "s-pong" });
     let pongs = 0;
