@@ -22,8 +22,6 @@ log = logging.getLogger(__name__)
 #: Response header the daemon adds to /stream upgrades (src/daemon/server/server.ts).
 STREAM_HEADER = "X-Napari-Cuda-Stream"
 
-_applied_to: list[str] = []  # proxied paths tuned so far (newest last, bounded): for tests and debugging
-
 
 def _set_nodelay(handler: Any) -> bool:
     """TCP_NODELAY on both sockets of a proxied napari-cuda stream; False if this is not one."""
@@ -47,15 +45,14 @@ def install(handler_cls: Any) -> bool:
         return True
 
     @functools.wraps(original)
-    async def proxy_open(self: Any, host: str, port: int, proxied_path: str = "") -> None:
-        await original(self, host, port, proxied_path)
+    async def proxy_open(self: Any, *args: Any, **kwargs: Any) -> Any:
+        result = await original(self, *args, **kwargs)
         try:
             if _set_nodelay(self):
-                _applied_to.append(f"{port}{proxied_path}")
-                del _applied_to[:-32]
-                self.log.info("napari-cuda: TCP_NODELAY on the proxied stream %s%s", port, proxied_path)
+                self.log.info("napari-cuda: TCP_NODELAY on the proxied stream %s", self.request.path)
         except Exception as err:  # never break the proxied connection over a latency tweak
-            self.log.warning("napari-cuda: could not set TCP_NODELAY on %s%s: %s", port, proxied_path, err)
+            self.log.warning("napari-cuda: could not set TCP_NODELAY on a proxied stream: %s", err)
+        return result
 
     proxy_open._napari_cuda_nodelay = True  # type: ignore[attr-defined]
     handler_cls.proxy_open = proxy_open

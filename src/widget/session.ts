@@ -261,7 +261,7 @@ export class ViewerSession {
         seq: this.state.seq,
         state: this.state.wire(),
       }),
-      draw: (frame) => drawFrame(dom, frame),
+      draw: (frame) => drawFrame(dom, frame, this.canvas?.width ?? frame.displayWidth),
       stats: this.stats,
       events: {
         status: (s) => this.onConnectionStatus(s),

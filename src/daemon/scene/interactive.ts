@@ -6,8 +6,8 @@
  *
  * Why: on a CPU-bound node every stage scales with pixels. Measured with `make bench` on the
  * 2-core machine at 1280x720: a full frame costs ~4 + 13 + 13 ms and m2p p50 was ~59 ms; moving
- * frames at 640x360 cost ~2 + 5 + 7 ms. On a GPU node at 1080p a frame costs well under the
- * budget, so nothing changes there.
+ * frames at 640x360 cost ~2 + 5 + 7 ms. On a GPU node the daemon's part of a 1080p frame is
+ * ~1-6 ms, so the browser's decode decides (hardware decoders keep it full resolution).
  */
 import type { Canvas, ViewerState } from "../../protocol/index.js";
 
@@ -39,6 +39,8 @@ export interface FrameCost {
   fullPixels: number;
   /** render + encode + client decode-and-draw, ms. */
   ms: number;
+  /** Keyframes cost more than delta frames: they only serve to leave half resolution. */
+  keyframe: boolean;
 }
 
 /** Decides per frame whether to draw at half resolution, from measured costs per dimensionality. */
@@ -64,15 +66,28 @@ export class InteractiveQuality {
     return this.budgetMs === 0 || this.halved.has(state.dims.ndisplay) ? 2 : 1;
   }
 
-  /** A frame's cost, scaled to full resolution (costs grow with pixels), updates the decision. */
+  /**
+   * A frame's cost updates the decision. A delta frame's cost, scaled to full resolution (costs grow
+   * with pixels), feeds the running average that enters and leaves half resolution. Scaling also
+   * multiplies fixed per-frame costs, so half frames alone may never show the way back: a
+   * full-resolution keyframe (the redraw at rest) cheap enough proves delta frames would be too.
+   */
   observe(c: FrameCost): void {
-    if (this.budgetMs === null || c.pixels <= 0 || !Number.isFinite(c.ms)) return;
+    const budget = this.budgetMs;
+    if (budget === null || c.pixels <= 0 || !Number.isFinite(c.ms)) return;
+    if (c.keyframe) {
+      if (c.pixels >= c.fullPixels && this.halved.has(c.ndisplay) && c.ms < budget * EXIT_SHARE) {
+        this.halved.delete(c.ndisplay);
+        this.average.set(c.ndisplay, c.ms);
+      }
+      return;
+    }
     const full = (c.ms * c.fullPixels) / c.pixels;
     const prev = this.average.get(c.ndisplay);
     const avg = prev === undefined ? full : prev + ALPHA * (full - prev);
     this.average.set(c.ndisplay, avg);
-    if (avg > this.budgetMs) this.halved.add(c.ndisplay);
-    else if (avg < this.budgetMs * EXIT_SHARE) this.halved.delete(c.ndisplay);
+    if (avg > budget) this.halved.add(c.ndisplay);
+    else if (avg < budget * EXIT_SHARE) this.halved.delete(c.ndisplay);
   }
 
   /** The running full-resolution cost estimate (ms) for 2D or 3D, if measured. */

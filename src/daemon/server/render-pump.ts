@@ -35,7 +35,7 @@ export interface PumpDeps {
   bufferedAmount(): number;
   /** A frame went out: its render and encode times and render start to send (ms), for metrics. */
   observe?(t: { renderMs: number; encodeMs: number; totalMs: number }): void;
-  /** The client acked a delta frame with its decode time: the frame's whole cost (interactive quality). */
+  /** The client acked a frame with its decode time: the frame's whole cost (interactive quality). */
   observeCost?(cost: FrameCost): void;
   log: Logger;
 }
@@ -67,7 +67,7 @@ export class RenderPump {
   private rendering = false;
   private encoding = 0;
   private unacked: number[] = [];
-  /** Sent delta frames' costs so far, until their ack brings the client's decode time. */
+  /** Sent frames' costs so far, until their ack brings the client's decode time. */
   private readonly costs = new Map<number, FrameCost>();
   private nextFrameId = 1;
   private readonly encoders: EncoderSet;
@@ -102,7 +102,7 @@ export class RenderPump {
     this.markDirty();
   }
 
-  /** New canvas size; the encoder is replaced at the next render if the (even) size changed. */
+  /** New canvas size; the next frame goes to an encoder of the new (even) size, the least recently used one is stopped. */
   setCanvas(seq: number, canvas: Canvas): void {
     this.canvas = canvas;
     this.seq = seq;
@@ -232,16 +232,13 @@ export class RenderPump {
       );
       if (this.deps.sendFrame(message)) {
         this.unacked.push(frameId);
-        if (!out.keyframe) {
-          const pixels = encoder.width * encoder.height;
-          const ms = frame.renderMs + (frame.gpu?.captureMs ?? 0) + out.encodeMs;
-          this.costs.set(frameId, {
-            ndisplay: state.dims.ndisplay,
-            pixels,
-            fullPixels: canvas.width * canvas.height,
-            ms,
-          });
-        }
+        this.costs.set(frameId, {
+          ndisplay: state.dims.ndisplay,
+          pixels: encoder.width * encoder.height,
+          fullPixels: canvas.width * canvas.height,
+          ms: frame.renderMs + (frame.gpu?.captureMs ?? 0) + out.encodeMs,
+          keyframe: out.keyframe,
+        });
         this.stats.framesSent++;
         if (out.keyframe) this.stats.keyframesSent++;
         this.stats.lastRenderMs = frame.renderMs;

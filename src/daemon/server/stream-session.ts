@@ -66,8 +66,8 @@ export class StreamSession implements ViewHandle {
   }
 
   private onText(text: string): void {
-    this.socket.releaseRelay();
     if (!this.rate.take()) throw new NapariCudaError("rate_limited", "too many stream messages");
+    this.socket.releaseRelay();
     const msg = parseMessage(text, StreamClientMessageSchema, "type", TYPES, "stream message");
     if (!this.hello) {
       if (msg.type !== "hello") throw new NapariCudaError("hello_required", "the first message must be hello");

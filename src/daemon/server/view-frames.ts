@@ -131,7 +131,7 @@ export class ViewFrames {
     this.refineTimer = setTimeout(() => {
       this.refineTimer = undefined;
       if (!this.disposed) this.hooks.markDirty();
-    }, REFINE_AFTER_MS);
+    }, REFINE_AFTER_MS + 5); // libuv's timer clock is coarser than performance.now(): late, never early
   }
 
   private scheduleCheck(wait: number | null): void {

@@ -1,6 +1,8 @@
 /**
  * RenderPump with in-memory parts: frames of two sizes go to two encoders, a size switch is a
- * keyframe, frames leave in order when the second encoder is faster, and acks report costs.
+ * keyframe after its config, frames leave in frame order whichever encoder finishes first, a third
+ * size stops the least recently used encoder, a failed encoder is replaced, and acks report costs.
+ * Encodes finish only when the test releases them, so nothing depends on timing.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -8,44 +10,50 @@ import type { EncodedFrame, VideoEncoder } from "../../../src/daemon/encode/type
 import { childLogger } from "../../../src/daemon/log.js";
 import type { FrameCost } from "../../../src/daemon/scene/interactive.js";
 import { RenderPump } from "../../../src/daemon/server/render-pump.js";
-import { decodeFrame, type Canvas, type ViewerState } from "../../../src/protocol/index.js";
+import { decodeFrame, NapariCudaError, type Canvas } from "../../../src/protocol/index.js";
 import { sleep, viewerState } from "./helpers.js";
 
-/** An encoder whose frames take `delayMs` (full size) or 1 ms (other sizes); a keyframe carries a config. */
-class FakeEncoder implements VideoEncoder {
-  readonly name = "fake";
+/** An encoder whose frames finish when released (in any order across encoders). */
+class HeldEncoder implements VideoEncoder {
+  readonly name = "held";
+  readonly held: Array<{ keyframe: boolean; finish: (fail?: boolean) => void }> = [];
+  disposed = false;
   constructor(
     readonly width: number,
     readonly height: number,
-    private readonly delayMs: number,
   ) {}
-  async encode(pixels: Uint8Array, opts?: { keyframe?: boolean }): Promise<EncodedFrame> {
-    await sleep(this.delayMs);
+  encode(pixels: Uint8Array, opts?: { keyframe?: boolean }): Promise<EncodedFrame> {
     const keyframe = opts?.keyframe === true;
-    const config = keyframe ? { codec: "avc1.640028", description: new Uint8Array([1]) } : undefined;
-    return { data: pixels.subarray(0, 4), keyframe, encodeMs: this.delayMs, ...(config ? { config } : {}) };
+    return new Promise((resolve, reject) =>
+      this.held.push({
+        keyframe,
+        finish: (fail) => {
+          if (fail) reject(new NapariCudaError("encoder_failed", "ffmpeg exited"));
+          const config = keyframe ? { config: { codec: "avc1.640028", description: new Uint8Array([1]) } } : {};
+          resolve({ data: pixels.subarray(0, 4), keyframe, encodeMs: 3, ...config });
+        },
+      }),
+    );
   }
-  async dispose(): Promise<void> {}
+  async dispose(): Promise<void> {
+    this.disposed = true;
+  }
 }
 
-interface Sent {
-  frameId: number;
-  seq: number;
-  width: number;
-  keyframe: boolean;
-}
+type Sent = [frameId: number, seq: number, width: number, keyframe: boolean];
 
-function pump(sizeOf: (seq: number) => number) {
+/** A pump whose frame for state seq N has width `widthOf(N)` (and 3:4 aspect). */
+function setup(widthOf: (seq: number) => number) {
   const sent: Sent[] = [];
-  const configs: number[] = [];
+  const events: string[] = [];
   const costs: FrameCost[] = [];
-  const canvas: Canvas = { width: 64, height: 48, pixel_ratio: 1 };
-  let seqNow = 0;
+  const encoders: HeldEncoder[] = [];
+  let seq = 0;
   const p = new RenderPump(
     {
-      render: async (_state: ViewerState, c: Canvas) => {
-        const w = sizeOf(seqNow);
-        const h = (w * c.height) / c.width;
+      render: async () => {
+        const w = widthOf(seq);
+        const h = (w * 3) / 4;
         return {
           frame: { width: w, height: h, rgba: new Uint8Array(w * h * 4), renderMs: 2 },
           level: 0,
@@ -53,99 +61,137 @@ function pump(sizeOf: (seq: number) => number) {
         };
       },
       release: () => undefined,
-      createEncoder: async (w, h) => new FakeEncoder(w, h, w === 64 ? 60 : 1),
-      sendConfig: (_config, enc) => configs.push(enc.width),
+      createEncoder: async (w, h) => {
+        const e = new HeldEncoder(w, h);
+        encoders.push(e);
+        return e;
+      },
+      sendConfig: (_c, enc) => events.push(`config ${enc.width}`),
       sendFrame: (message) => {
         const { header } = decodeFrame(message);
-        sent.push({ frameId: header.frameId, seq: header.seq, width: header.width, keyframe: header.keyframe });
+        sent.push([header.frameId, header.seq, header.width, header.keyframe]);
+        events.push(`frame ${header.frameId}`);
         return true;
       },
-      sendError: (err) => assert.fail(err.message),
+      sendError: (err) => events.push(`error ${err.code}`),
       bufferedAmount: () => 0,
       observeCost: (c) => costs.push(c),
       log: childLogger("test"),
     },
     { maxInFlight: 8, maxBufferedBytes: 1 << 20 },
-    { seq: 0, state: viewerState([24, 32], 1), canvas },
+    { seq: 0, state: viewerState([24, 32], 1), canvas: { width: 64, height: 48, pixel_ratio: 1 } as Canvas },
   );
-  const setState = (seq: number) => {
-    seqNow = seq;
-    p.setState(seq, viewerState([24, 32 + seq], 1));
+  const setState = (n: number) => {
+    seq = n;
+    p.setState(n, viewerState([24, 32 + n], 1));
   };
-  return { p, sent, configs, costs, setState };
+  /** Wait until `n` encodes are held across all encoders. */
+  const held = async (n: number) => {
+    for (let i = 0; i < 500 && encoders.reduce((k, e) => k + e.held.length, 0) < n; i++) await sleep(2);
+    assert.equal(
+      encoders.reduce((k, e) => k + e.held.length, 0),
+      n,
+      "encodes started",
+    );
+  };
+  const until = async (cond: () => boolean) => {
+    for (let i = 0; i < 500 && !cond(); i++) await sleep(2);
+    assert.ok(cond(), "timed out");
+  };
+  return { p, sent, events, costs, encoders, setState, held, until };
 }
 
-async function until(cond: () => boolean, ms = 3000): Promise<void> {
-  for (const end = Date.now() + ms; !cond(); await sleep(5)) if (Date.now() > end) assert.fail("timed out");
-}
+const full = (n: number) => (n === 1 || n === 2 ? 32 : 64);
 
 describe("RenderPump with frames of two sizes", () => {
-  it("sends in frame order although the half-size encoder is faster; each size switch is a keyframe", async () => {
-    const { p, sent, configs, setState } = pump((seq) => (seq === 1 || seq === 2 ? 32 : 64));
+  it("each size switch is a keyframe after its config; frames leave in frame order", async () => {
+    const { p, sent, events, encoders, setState, held, until } = setup(full);
     try {
-      await until(() => sent.length === 1);
-      setState(1); // half size: rendered while the full-size frame 1 is done; then seq 2 overlaps it
-      await until(() => sent.length === 2);
-      setState(2);
-      await until(() => sent.length === 3);
-      setState(3); // full size again: its encoder is slow
-      await sleep(5);
-      setState(4); // stays full size
-      await until(() => sent.length >= 5);
-      assert.deepEqual(
-        sent.map((s) => s.frameId),
-        [1, 2, 3, 4, 5],
-        "in order",
-      );
-      assert.deepEqual(
-        sent.map((s) => [s.width, s.keyframe]),
-        [
-          [64, true],
-          [32, true],
-          [32, false],
-          [64, true],
-          [64, false],
-        ],
-      );
-      assert.deepEqual(configs, [64, 32, 64], "a config before each keyframe");
-    } finally {
-      await p.dispose();
-    }
-  });
-
-  it("out of order completion: a fast half-size frame waits for the slow full-size one before it", async () => {
-    const { p, sent, setState } = pump((seq) => (seq === 2 ? 32 : 64));
-    try {
-      await until(() => sent.length === 1);
-      setState(1); // full size, 60 ms encode
-      await sleep(10);
-      setState(2); // half size, 1 ms encode: done long before frame 2
-      await until(() => sent.length === 3);
-      assert.deepEqual(
-        sent.map((s) => [s.frameId, s.seq, s.width]),
-        [
-          [1, 0, 64],
-          [2, 1, 64],
-          [3, 2, 32],
-        ],
-      );
-    } finally {
-      await p.dispose();
-    }
-  });
-
-  it("an ack with decode_ms reports a delta frame's whole cost; keyframes and bare acks report nothing", async () => {
-    const { p, sent, costs, setState } = pump(() => 64);
-    try {
-      await until(() => sent.length === 1);
-      p.ack(1, 5); // keyframe
+      await held(1);
       setState(1);
-      await until(() => sent.length === 2);
-      p.ack(2, 7);
+      await held(2);
       setState(2);
-      await until(() => sent.length === 3);
-      p.ack(3);
-      assert.deepEqual(costs, [{ ndisplay: 2, pixels: 64 * 48, fullPixels: 64 * 48, ms: 2 + 60 + 7 }]);
+      await held(3);
+      setState(3);
+      await held(4);
+      const [big, small] = encoders as [HeldEncoder, HeldEncoder];
+      // Finish in the worst order: the later half-size frames before the first full-size one.
+      small.held[1]!.finish();
+      small.held[0]!.finish();
+      big.held[1]!.finish();
+      await sleep(20);
+      assert.deepEqual(sent, [], "nothing may leave before frame 1");
+      big.held[0]!.finish();
+      await until(() => sent.length === 4);
+      assert.deepEqual(sent, [
+        [1, 0, 64, true],
+        [2, 1, 32, true],
+        [3, 2, 32, false],
+        [4, 3, 64, true],
+      ]);
+      assert.deepEqual(events, ["config 64", "frame 1", "config 32", "frame 2", "frame 3", "config 64", "frame 4"]);
+    } finally {
+      await p.dispose();
+    }
+  });
+
+  it("a third size stops the least recently used encoder; its frame in flight is dropped", async () => {
+    const { p, sent, encoders, setState, held, until } = setup((n) => [64, 32, 48][n] ?? 48);
+    try {
+      await held(1); // frame 1 (64 wide) stays in flight
+      setState(1); // 32 wide: second encoder
+      await held(2);
+      setState(2); // 48 wide (a resize): the 64 encoder is the least recently used
+      await held(3);
+      assert.equal(encoders.length, 3);
+      assert.ok(encoders[0]!.disposed, "least recently used encoder stopped");
+      for (const e of encoders) e.held[0]!.finish();
+      await until(() => sent.length === 2);
+      await sleep(20);
+      assert.deepEqual(sent, [
+        [2, 1, 32, true],
+        [3, 2, 48, true],
+      ]);
+    } finally {
+      await p.dispose();
+    }
+    assert.ok(
+      encoders.every((e) => e.disposed),
+      "dispose stops every encoder",
+    );
+  });
+
+  it("a failed encoder is reported, stopped and replaced; the next frame is a keyframe", async () => {
+    const { p, sent, events, encoders, setState, held, until } = setup(() => 64);
+    try {
+      await held(1);
+      encoders[0]!.held[0]!.finish();
+      await until(() => sent.length === 1);
+      setState(1);
+      await held(2);
+      encoders[0]!.held[1]!.finish(true);
+      await until(() => encoders.length === 2 && encoders[1]!.held.length === 1);
+      assert.ok(encoders[0]!.disposed);
+      assert.ok(events.includes("error encoder_failed"));
+      assert.equal(encoders[1]!.held[0]!.keyframe, true);
+    } finally {
+      await p.dispose();
+    }
+  });
+
+  it("an ack with decode_ms reports the frame's whole cost, keyframes flagged; bare acks report nothing", async () => {
+    const { p, sent, costs, encoders, setState, held, until } = setup(() => 64);
+    try {
+      await held(1);
+      encoders[0]!.held[0]!.finish();
+      await until(() => sent.length === 1);
+      p.ack(1, 5);
+      setState(1);
+      await held(2);
+      encoders[0]!.held[1]!.finish();
+      await until(() => sent.length === 2);
+      p.ack(2);
+      assert.deepEqual(costs, [{ ndisplay: 2, pixels: 64 * 48, fullPixels: 64 * 48, ms: 2 + 3 + 5, keyframe: true }]);
     } finally {
       await p.dispose();
     }

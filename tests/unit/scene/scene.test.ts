@@ -217,9 +217,10 @@ describe("OME-Zarr layers in the daemon", { skip: SKIP, timeout: 120_000 }, () =
           seen.add(`${header.width}@${header.level}`);
         }
       }
+      // Half frames still on their way come first; then the resting view at full resolution.
+      for (h = await frame(5000); h.width !== 64; h = await frame(5000)) seen.add(`${h.width}@${h.level}`);
       assert.deepEqual([...seen], ["32@2"], "every moving frame: half resolution at level 2");
-      h = await frame(5000);
-      assert.deepEqual([h.width, h.level], [64, 2], "at rest: full resolution, same level");
+      assert.equal(h.level, 2, "at rest: full resolution, same level");
     } finally {
       await v.close();
     }
