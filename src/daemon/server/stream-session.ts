@@ -83,6 +83,7 @@ export class StreamSession implements ViewHandle {
       case "hello":
         throw new NapariCudaError("invalid_message", "hello was already received", { path: "type" });
       case "state":
+        this.frames?.stateChanged();
         pump?.setState(msg.seq, msg.state);
         return;
       case "resize":

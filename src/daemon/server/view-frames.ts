@@ -65,7 +65,7 @@ export class ViewFrames {
   }
 
   async render(state: ViewerState, canvas: Canvas, signal: AbortSignal): Promise<ViewFrame> {
-    const scale = this.quality.scale(state);
+    const scale = this.quality.scale(state.dims.ndisplay);
     const f = this.scene.frame(state, scale === 2 ? halfCanvas(canvas) : canvas, canvas);
     this.last = f.layers;
     const decisions = this.chooser.take(new Set(state.layers.map((l) => l.id)));
@@ -84,6 +84,11 @@ export class ViewFrames {
     this.maybeSendMeta();
     const first = f.layers.find((l) => l.count > 1) ?? f.layers[0];
     return { frame, level: first?.drawn ?? first?.wanted ?? 0, levelCount: first?.count ?? 1 };
+  }
+
+  /** A new state came from the view: motion decides the size of the next frames. */
+  stateChanged(): void {
+    this.quality.changed();
   }
 
   /** A displayed frame's measured cost (the render pump reports it when the client acks). */
