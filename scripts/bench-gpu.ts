@@ -102,7 +102,7 @@ function scene3d(vol: LayerData, i: number): RenderRequest {
   };
 }
 
-/** One measured scenario: `frames` sequential frames of `make(i)`, encoded when `enc` is given. */
+/** One measured scenario: `frames` sequential frames of `make(i)` after `warmup`, encoded when `enc` is given. */
 async function measure(
   renderer: GpuRenderer,
   name: string,
@@ -110,21 +110,24 @@ async function measure(
   frames: number,
   enc: VideoEncoder | null,
   encoder: string,
+  warmup = 10,
+  input: "nv12" | "rgba" = "nv12",
 ) {
+  const pixels = (f: { nv12?: Uint8Array; rgba: Uint8Array }): Uint8Array => (input === "nv12" ? f.nv12! : f.rgba);
   const render: number[] = [];
   const capture: number[] = [];
   const encodeMs: number[] = [];
   const total: number[] = [];
-  for (let i = 0; i < 10; i++) {
+  for (let i = 0; i < warmup; i++) {
     const f = await renderer.render(make(i));
-    if (enc) await enc.encode(f.nv12!, { keyframe: i === 0 });
+    if (enc) await enc.encode(pixels(f), { keyframe: i === 0 });
     renderer.release(f);
   }
   const t0 = performance.now();
   for (let i = 0; i < frames; i++) {
     const ts = performance.now();
     const f = await renderer.render(make(i));
-    if (enc) encodeMs.push((await enc.encode(f.nv12!)).encodeMs);
+    if (enc) encodeMs.push((await enc.encode(pixels(f))).encodeMs);
     renderer.release(f);
     total.push(performance.now() - ts);
     render.push(f.gpu!.drawMs);
@@ -175,37 +178,9 @@ async function run(): Promise<void> {
       ffmpeg: ffmpeg.path,
       encoder: sel.name,
     });
-    const total: number[] = [];
-    const encodeMs: number[] = [];
-    const render: number[] = [];
-    const capture: number[] = [];
-    for (let i = 0; i < 30; i++) rgbaRenderer.release(await rgbaRenderer.render(scene(1920, 1080, i)));
-    const t0 = performance.now();
-    for (let i = 0; i < FRAMES; i++) {
-      const ts = performance.now();
-      const f = await rgbaRenderer.render(scene(1920, 1080, i));
-      encodeMs.push((await enc.encode(f.rgba)).encodeMs);
-      rgbaRenderer.release(f);
-      total.push(performance.now() - ts);
-      render.push(f.gpu!.drawMs);
-      capture.push(f.gpu!.captureMs);
-    }
-    const wall = performance.now() - t0;
+    const name = "2d-1920x1080-encoded-rgba-input (ffmpeg converts on the CPU)";
+    const s = await measure(rgbaRenderer, name, (i) => scene(1920, 1080, i), FRAMES, enc, sel.name, 30, "rgba");
     await enc.dispose();
-    const s = {
-      name: "2d-1920x1080-encoded-rgba-input (ffmpeg converts on the CPU)",
-      width: 1920,
-      height: 1080,
-      backend: "gpu",
-      encoder: sel.name,
-      fps: round((FRAMES * 1000) / wall),
-      render_ms_p50: round(pct(render, 50)),
-      capture_ms_p50: round(pct(capture, 50)),
-      encode_ms_p50: round(pct(encodeMs, 50)),
-      total_ms_p50: round(pct(total, 50)),
-      total_ms_p95: round(pct(total, 95)),
-    };
-    console.log(`bench-gpu: ${JSON.stringify(s)}`);
     scenarios.push(s);
   } finally {
     await rgbaRenderer.dispose();
@@ -226,41 +201,9 @@ async function run(): Promise<void> {
               encoder: sel.name,
             })
           : null;
-        const render: number[] = [];
-        const capture: number[] = [];
-        const encodeMs: number[] = [];
-        const total: number[] = [];
-        for (let i = 0; i < 30; i++) {
-          const f = await renderer.render(scene(width, height, i));
-          if (enc) await enc.encode(f.nv12!, { keyframe: i === 0 });
-          renderer.release(f);
-        }
-        const t0 = performance.now();
-        for (let i = 0; i < FRAMES; i++) {
-          const ts = performance.now();
-          const f = await renderer.render(scene(width, height, i));
-          if (enc) encodeMs.push((await enc.encode(f.nv12!)).encodeMs);
-          renderer.release(f);
-          total.push(performance.now() - ts);
-          render.push(f.gpu!.drawMs);
-          capture.push(f.gpu!.captureMs);
-        }
-        const wall = performance.now() - t0;
+        const name = `2d-${width}x${height}-${encode ? "encoded" : "render+capture"}`;
+        const s = await measure(renderer, name, (i) => scene(width, height, i), FRAMES, enc, sel.name, 30);
         await enc?.dispose();
-        const s = {
-          name: `2d-${width}x${height}-${encode ? "encoded" : "render+capture"}`,
-          width,
-          height,
-          backend: "gpu",
-          encoder: enc ? sel.name : "none",
-          fps: round((FRAMES * 1000) / wall),
-          render_ms_p50: round(pct(render, 50)),
-          capture_ms_p50: round(pct(capture, 50)),
-          encode_ms_p50: enc ? round(pct(encodeMs, 50)) : 0,
-          total_ms_p50: round(pct(total, 50)),
-          total_ms_p95: round(pct(total, 95)),
-        };
-        console.log(`bench-gpu: ${JSON.stringify(s)}`);
         scenarios.push(s);
       }
     }

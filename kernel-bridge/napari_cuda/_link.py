@@ -52,29 +52,24 @@ class DaemonLink:
 
     def request(self, op: str, **fields: Any) -> Any:
         """A control request; sent again to a fresh daemon if the old one died meanwhile."""
-        daemon = self.ensure()
-        try:
-            return daemon.request(op, **fields)
-        except (ConnectionError, DaemonError) as exc:
-            if isinstance(exc, DaemonError) and exc.code != "shutting_down":
-                raise
-            if not daemon.wait_exited(5.0):
-                raise
-            log.warning("napari-cuda: the render daemon stopped; starting a new one")
-            return self.ensure().request(op, **fields)
+        return self._once_more_if_restarted(lambda daemon: daemon.request(op, **fields))
 
     def upload_source(self, layer_id: str, source: Source) -> Any:
         """Hand one layer's data to the daemon (restarting it once if it died); returns the result."""
+        return self._once_more_if_restarted(lambda daemon: load(daemon, self.viewer_id, layer_id, source))
+
+    def _once_more_if_restarted(self, call: Callable[[DaemonProcess], Any]) -> Any:
+        """`call(daemon)`; if the daemon died meanwhile (it is shutting down or gone), once more on a new one."""
         daemon = self.ensure()
         try:
-            return load(daemon, self.viewer_id, layer_id, source)
+            return call(daemon)
         except (ConnectionError, DaemonError) as exc:
             if isinstance(exc, DaemonError) and exc.code != "shutting_down":
                 raise
             if not daemon.wait_exited(5.0):
                 raise
             log.warning("napari-cuda: the render daemon stopped; starting a new one")
-            return load(self.ensure(), self.viewer_id, layer_id, source)
+            return call(self.ensure())
 
     def remove(self, layers: list[Image]) -> None:
         """Drop layers' data from the daemon, then free what they hold (scratch pyramids)."""

@@ -8,7 +8,9 @@
  * Frame alpha stays 255. translucent with a == 1 is exactly `out = src`, so it takes
  * the copy path; a == 0 (not opaque) leaves the frame unchanged, so the layer is skipped.
  */
-import type { Blending } from "../../protocol/index.js";
+import type { Blending, LayerState } from "../../protocol/index.js";
+import type { LayerData } from "../data/types.js";
+import type { RenderRequest } from "./types.js";
 
 /** `replace` copies non-transparent pixels; `table` maps (src << 8 | dst) -> out per channel. */
 export type BlendOp = { kind: "replace" } | { kind: "table"; table: Uint8Array };
@@ -34,6 +36,26 @@ function blendTable(kind: "mix" | "add", a: number): Uint8Array {
   cache.set(key, table);
   if (cache.size > MAX_CACHED) cache.delete(cache.keys().next().value!);
   return table;
+}
+
+/** A layer that can change the frame: visible, with data, and a blend operation. */
+export interface DrawnLayer {
+  layer: LayerState;
+  data: LayerData;
+  op: BlendOp;
+}
+
+/** The request's layers that can change the frame, bottom first. */
+export function drawnLayers(req: RenderRequest): DrawnLayer[] {
+  const out: DrawnLayer[] = [];
+  for (const layer of req.state.layers) {
+    if (!layer.visible) continue;
+    const data = req.layers.get(layer.id);
+    if (!data) continue;
+    const op = blendOp(layer.blending, layer.opacity);
+    if (op) out.push({ layer, data, op });
+  }
+  return out;
 }
 
 /** The blend operation for a layer, or null when the layer cannot change the frame. */

@@ -11,7 +11,7 @@
 import { devicePixelToWorld, NapariCudaError, type LayerState, type ViewerState } from "../../protocol/index.js";
 import type { LayerData } from "../data/types.js";
 import type { RenderRequest } from "./types.js";
-import { blendOp, blendRow, type BlendOp } from "./blend.js";
+import { blendRow, drawnLayers, type BlendOp } from "./blend.js";
 import { colorIndex } from "./colormaps.js";
 import {
   axisMaps,
@@ -85,12 +85,7 @@ export function renderLayers2D(req: RenderRequest, out: Uint8Array, band?: RowBa
   const row32 = new Uint32Array(width);
   const target: Target = { out8: out, out32, row32, row8: new Uint8Array(row32.buffer), width, y0, y1 };
   const view = devicePixelToWorld(state.camera, canvas);
-  for (const layer of state.layers) {
-    if (!layer.visible) continue;
-    const data = req.layers.get(layer.id);
-    if (!data) continue;
-    const op = blendOp(layer.blending, layer.opacity);
-    if (!op) continue;
+  for (const { layer, data, op } of drawnLayers(req)) {
     if (layer.interpolation === "linear") drawLinear(layer, data, state, view, op, target);
     else drawNearest(layer, data, state, view, op, target);
   }

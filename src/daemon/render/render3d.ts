@@ -14,7 +14,7 @@
  */
 import { deviceRays, type DeviceRays, type LayerState } from "../../protocol/index.js";
 import type { RenderRequest } from "./types.js";
-import { blendOp, blendRow } from "./blend.js";
+import { blendRow, drawnLayers } from "./blend.js";
 import { colormapLut } from "./colormaps.js";
 import { iso } from "./raycast-iso.js";
 import { sampleLinear, sampleNearest } from "./raycast-sample.js";
@@ -40,12 +40,7 @@ export function renderLayers3D(req: RenderRequest, out: Uint8Array, band?: RowBa
   const row32 = new Uint32Array(width);
   const row8 = new Uint8Array(row32.buffer);
   const rays = deviceRays(state.camera, canvas);
-  for (const layer of state.layers) {
-    if (!layer.visible) continue;
-    const data = req.layers.get(layer.id);
-    if (!data) continue;
-    const op = blendOp(layer.blending, layer.opacity);
-    if (!op) continue;
+  for (const { layer, data, op } of drawnLayers(req)) {
     const vol = volumeOf(layer, data, state.dims);
     if (!vol) continue;
     const caster = layerCaster(layer, new RayFamily(vol, rays.direction));

@@ -4,9 +4,8 @@
  * value-lut.ts / colormaps.ts; only the per-pixel value -> index and blend arithmetic runs on the GPU
  * (in float64 too, see native/src/shader.cc). Pure: no GPU needed, so CI tests it.
  */
-import { devicePixelToWorld, type DType, type LayerState } from "../../../protocol/index.js";
-import type { LayerData } from "../../data/types.js";
-import { blendOp } from "../blend.js";
+import { devicePixelToWorld, type DType } from "../../../protocol/index.js";
+import { drawnLayers, type DrawnLayer } from "../blend.js";
 import { axisMaps, linearAxis, nearestAxis, planeOffset, type AxisMap } from "../layer-geometry.js";
 import type { RenderRequest } from "../types.js";
 import { colormapTable32, hasValueLut, valueLut } from "../value-lut.js";
@@ -62,15 +61,12 @@ export function packTaps(axis: AxisMap, n: number, linear: boolean): AxisTaps {
   return { bytes: new Uint8Array(buf), first: t.first, last: t.last };
 }
 
-/** The native description of one layer, or null when it cannot change the frame. */
-export function layerJob(
-  layer: LayerState,
-  data: LayerData,
+/** The native description of one layer, or null when it covers no pixel. */
+function layerJob(
+  { layer, data, op }: DrawnLayer,
   req: RenderRequest,
   view: ReturnType<typeof devicePixelToWorld>,
 ): NativeLayerJob | null {
-  const op = blendOp(layer.blending, layer.opacity);
-  if (!op) return null;
   const { width, height } = req.canvas;
   const linear = layer.interpolation === "linear";
   const [ay, ax] = axisMaps(layer, data, view);
@@ -122,11 +118,8 @@ export function layerJob(
 export function frameJob(req: RenderRequest, out: { rgba: boolean; nv12: boolean }): NativeFrameJob {
   const view = devicePixelToWorld(req.state.camera, req.canvas);
   const layers: NativeLayerJob[] = [];
-  for (const layer of req.state.layers) {
-    if (!layer.visible) continue;
-    const data = req.layers.get(layer.id);
-    if (!data) continue;
-    const job = layerJob(layer, data, req, view);
+  for (const drawn of drawnLayers(req)) {
+    const job = layerJob(drawn, req, view);
     if (job) layers.push(job);
   }
   return { width: req.canvas.width, height: req.canvas.height, rgba: out.rgba, nv12: out.nv12, layers };

@@ -8,8 +8,7 @@
  * every other mode yields opaque pixels blended as blend.ts does.
  */
 import { deviceRays, type LayerState, type Rendering } from "../../../protocol/index.js";
-import type { LayerData } from "../../data/types.js";
-import { blendOp, type BlendOp } from "../blend.js";
+import { drawnLayers, type BlendOp, type DrawnLayer } from "../blend.js";
 import type { RenderRequest } from "../types.js";
 import { colormapTable32 } from "../value-lut.js";
 import { cutoffs } from "../volume-modes.js";
@@ -32,13 +31,10 @@ const MODES: Record<Rendering, number> = {
 const PARAMS = 30;
 
 function layerJob3d(
-  layer: LayerState,
-  data: LayerData,
+  { layer, data, op }: DrawnLayer,
   req: RenderRequest,
   rays: ReturnType<typeof deviceRays>,
 ): NativeLayerJob | null {
-  const op = blendOp(layer.blending, layer.opacity);
-  if (!op) return null;
   const vol = volumeOf(layer, data, req.state.dims);
   if (!vol) return null;
   const family = new RayFamily(vol, rays.direction);
@@ -107,11 +103,8 @@ function blending(layer: LayerState, op: BlendOp): { blend: number; alpha: numbe
 export function frameJob3d(req: RenderRequest, out: { rgba: boolean; nv12: boolean }): NativeFrameJob {
   const rays = deviceRays(req.state.camera, req.canvas);
   const layers: NativeLayerJob[] = [];
-  for (const layer of req.state.layers) {
-    if (!layer.visible) continue;
-    const data = req.layers.get(layer.id);
-    if (!data) continue;
-    const job = layerJob3d(layer, data, req, rays);
+  for (const drawn of drawnLayers(req)) {
+    const job = layerJob3d(drawn, req, rays);
     if (job) layers.push(job);
   }
   return { width: req.canvas.width, height: req.canvas.height, rgba: out.rgba, nv12: out.nv12, layers };
