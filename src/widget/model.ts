@@ -1,6 +1,6 @@
 /** The widget model: defaults for the synced traits (the kernel's Viewer widget sends the real values). */
 import { DOMWidgetModel, type ISerializers } from "@jupyter-widgets/base";
-import { DEFAULT_CAMERA, DEFAULT_DIMS, DEFAULT_HEIGHT } from "./traits.js";
+import { DEFAULT_CAMERA, DEFAULT_DIMS, DEFAULT_HEIGHT } from "./state/traits.js";
 import { MODULE_NAME, MODULE_VERSION } from "./version.js";
 
 /** Model for napari_cuda.Viewer. Never holds a token: the connection is handed over by custom message. */
@@ -22,6 +22,8 @@ export class ViewerModel extends DOMWidgetModel {
       canvas: {},
       stream_info: {},
       layer_levels: {},
+      overlays: {},
+      debug_overlay: false,
     };
   }
 

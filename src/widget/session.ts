@@ -7,26 +7,26 @@ import type { Camera, Canvas } from "../protocol/state.js";
 import { H264_CODECS } from "../protocol/codecs.js";
 import type { StreamConfig } from "../protocol/stream.js";
 import { PROTOCOL_VERSION } from "../protocol/version.js";
-import { browserCodecs, hasWebCodecs } from "./codecs.js";
-import { parseKernelMessage, sameConnection, type ConnectionInfo } from "./connection.js";
-import { CameraControl } from "./camera-control.js";
-import { DimsBar } from "./dims-bar.js";
-import { DimsControl } from "./dims-control.js";
-import { sliderAxes } from "./dims-model.js";
-import { makeViewHandle, registerView } from "./hook.js";
-import { Hud } from "./hud.js";
-import { InputBinding } from "./input.js";
-import { LoadingBadge } from "./loading-badge.js";
-import type { LayerLevels } from "./meta.js";
-import { MetaView } from "./meta-view.js";
-import { StreamPipeline } from "./pipeline.js";
-import { SizeWatcher } from "./size-watcher.js";
-import { deviceCanvas } from "./sizing.js";
-import { LocalViewerState } from "./state-sync.js";
-import { ViewStats } from "./stats.js";
-import { StatusBoard } from "./status-board.js";
-import { connectionText, noH264Text, webCodecsUnavailableText } from "./status.js";
-import type { ConnectionStatus } from "./stream-client.js";
+import { browserCodecs, hasWebCodecs } from "./stream/codecs.js";
+import { parseKernelMessage, sameConnection, type ConnectionInfo } from "./stream/connection.js";
+import { CameraControl } from "./interaction/camera-control.js";
+import { DimsBar } from "./controls/dims-bar.js";
+import { DimsControl } from "./interaction/dims-control.js";
+import { sliderAxes } from "./state/dims-model.js";
+import { makeViewHandle, registerView } from "./instrument/hook.js";
+import { Hud } from "./hud/hud.js";
+import { InputBinding } from "./interaction/input.js";
+import { LoadingBadge } from "./hud/loading-badge.js";
+import type { LayerLevels } from "./state/meta.js";
+import { MetaView } from "./state/meta-view.js";
+import { StreamPipeline } from "./stream/pipeline.js";
+import { SizeWatcher } from "./display/size-watcher.js";
+import { deviceCanvas } from "./display/sizing.js";
+import { LocalViewerState } from "./state/state-sync.js";
+import { ViewStats } from "./instrument/stats.js";
+import { StatusBoard } from "./hud/status-board.js";
+import { connectionText, noH264Text, webCodecsUnavailableText } from "./hud/status.js";
+import type { ConnectionStatus } from "./stream/stream-client.js";
 import {
   canvasEqual,
   readCamera,
@@ -35,11 +35,19 @@ import {
   type DimsTrait,
   type StreamInfoTrait,
   type ViewerTraits,
-} from "./traits.js";
-import { streamUrls, type PageLocation } from "./url.js";
-import { buildCanvasDom, buildMessage, drawFrame, resizeCanvas, type ViewDom } from "./view-dom.js";
+} from "./state/traits.js";
+import { streamUrls, type PageLocation } from "./stream/url.js";
+import { buildCanvasDom, buildMessage, drawFrame, resizeCanvas, type ViewDom } from "./display/view-dom.js";
+import { buildLayout, type ViewLayout } from "./display/layout.js";
+import { ViewEmitter } from "./parts/events.js";
+import { PARTS } from "./parts/index.js";
+import type { ViewContext, ViewPart } from "./parts/part.js";
+import type { LayerTrait } from "./state/traits.js";
+import { Throttle } from "./util/throttle.js";
 
 const CONNECT_RETRY_MS = 5000;
+/** Minimum time between two layer writes to the model while a panel control moves (ms). */
+const LAYERS_WRITE_MS = 100;
 
 /** What the session needs from the widget model and the page. */
 export interface SessionHost {
@@ -55,6 +63,9 @@ export interface SessionHost {
   writeLayerLevels(levels: LayerLevels): void;
   writeCanvas(canvas: Canvas): void;
   writeStreamInfo(info: StreamInfoTrait): void;
+  writeLayers(layers: LayerTrait[]): void;
+  /** A synced trait's raw value (for parts: overlays, debug_overlay, ...). */
+  rawTrait(name: string): unknown;
 }
 
 let nextViewId = 1;
@@ -81,6 +92,10 @@ export class ViewerSession {
   private readonly dimsControl: DimsControl;
   private readonly meta: MetaView;
   private readonly unregister: () => void;
+  private readonly events = new ViewEmitter();
+  private readonly layersWrite: Throttle;
+  private layout: ViewLayout | null = null;
+  private parts: ViewPart[] = [];
   private disposed = false;
 
   constructor(
@@ -88,6 +103,11 @@ export class ViewerSession {
     private readonly host: SessionHost,
   ) {
     this.state = new LocalViewerState(host.traits());
+    this.layersWrite = new Throttle(() => {
+      if (this.disposed) return;
+      this.state.noteLayersWrite(this.state.layers, performance.now());
+      host.writeLayers(this.state.layers);
+    }, LAYERS_WRITE_MS);
     const send = (seq: number, inputTime: number) => this.sendLocal(seq, inputTime);
     const state = this.state;
     this.cameraControl = new CameraControl({
@@ -154,10 +174,11 @@ export class ViewerSession {
       move: (axis, value, t) => this.dimsControl.move(axis, value, t),
       release: () => this.dimsControl.release(),
     });
-    this.root.append(this.dom.container, this.dimsBar.el);
+    this.layout = buildLayout(doc, this.root, this.dom, this.dimsBar.el);
     this.showDims();
     this.applySizeTraits();
     this.input = new InputBinding(this.dom.canvas, this.cameraControl);
+    this.startParts(doc, this.layout);
     this.sizes = new SizeWatcher(this.dom.canvas, () => this.measure());
     this.board.set("waiting", "waiting for the kernel…");
     this.requestConnection();
@@ -174,10 +195,13 @@ export class ViewerSession {
     );
   }
 
-  /** A custom message from the kernel (connection hand-off or error). */
-  onKernelMessage(content: unknown): void {
+  /** A custom message from the kernel (connection hand-off or error; others go to the parts). */
+  onKernelMessage(content: unknown, buffers: DataView[] = []): void {
     if (this.disposed) return;
     const m = parseKernelMessage(content);
+    if (m.type === "ignored" && typeof content === "object" && content !== null) {
+      this.events.emit("kernel", { content: content as Record<string, unknown>, buffers });
+    }
     if (m.type === "error") this.board.fail(m.message);
     if (m.type !== "connection" || sameConnection(this.conn, m.info)) return;
     this.conn = m.info;
@@ -201,9 +225,17 @@ export class ViewerSession {
         ? this.state.applyModelCamera(readCamera(t.camera), now)
         : key === "dims"
           ? this.state.applyModelDims(readDims(t.dims), now)
-          : this.state.applyModelLayers(readLayers(t.layers));
-    if (seq !== null) this.pipeline?.sendState(seq, this.state.wire());
+          : this.state.applyModelLayers(readLayers(t.layers), now);
+    if (seq !== null) {
+      this.pipeline?.sendState(seq, this.state.wire());
+      this.events.emit("state", undefined);
+    }
     if (key === "dims") this.showDims();
+  }
+
+  /** Another synced trait changed on the model (parts read it through ViewContext.trait). */
+  onTraitChange(name: string): void {
+    if (!this.disposed) this.events.emit("trait", name);
   }
 
   /** Lumino told the view it was resized or shown. */
@@ -215,6 +247,10 @@ export class ViewerSession {
   dispose(): void {
     if (this.disposed) return;
     const steps: Array<() => void> = [
+      ...this.parts.map((part) => () => part.dispose()),
+      () => this.layersWrite.flush(),
+      () => this.layersWrite.dispose(),
+      () => this.events.clear(),
       () => this.cameraControl.dispose(),
       () => this.dimsControl.dispose(),
       () => (this.disposed = true),
@@ -225,6 +261,7 @@ export class ViewerSession {
       () => this.board.dispose(),
       () => this.tickTimer !== null && clearInterval(this.tickTimer),
       () => this.unregister(),
+      () => this.layout?.frame.remove(),
       () => this.dom?.container.remove(),
       () => this.dimsBar?.el.remove(),
     ];
@@ -269,11 +306,16 @@ export class ViewerSession {
         config: (cfg) => {
           this.config = cfg;
           this.board.refresh(performance.now());
+          this.events.emit("config", cfg);
         },
-        displayed: (f) => this.board.frameShown(f.displayedAt),
+        displayed: (f) => {
+          this.board.frameShown(f.displayedAt);
+          this.events.emit("frame", { displayedAt: f.displayedAt });
+        },
         meta: (m) => {
           this.meta.update(m);
           this.board.refresh(performance.now());
+          this.events.emit("meta", m);
         },
       },
     });
@@ -303,12 +345,75 @@ export class ViewerSession {
     if (kind === "error") this.board.error = text;
     else if (s.state === "open") this.board.error = null;
     this.board.set(status, text);
+    this.events.emit("status", { status: this.board.status, text: this.board.text, error: this.board.error });
   }
 
   /** The local state changed by an interaction: record the input time for m2p and send it. */
   private sendLocal(seq: number, inputTime: number): void {
     this.stats.seqs.record(seq, inputTime);
     this.pipeline?.sendState(seq, this.state.wire());
+    this.events.emit("state", undefined);
+  }
+
+  /** Build the parts (PARTS) into the layout; a part that fails to build is left out, with a warning. */
+  private startParts(doc: Document, layout: ViewLayout): void {
+    const ctx = this.context(doc, layout);
+    for (const make of PARTS) {
+      try {
+        this.parts.push(make(ctx));
+      } catch (err) {
+        console.warn("napari-cuda: a view part failed to start", err);
+      }
+    }
+  }
+
+  private context(doc: Document, slots: ViewLayout): ViewContext {
+    const state = this.state;
+    const board = this.board;
+    const setLayers = (layers: LayerTrait[]) => {
+      if (this.disposed) return;
+      this.sendLocal(state.setLayers(layers), performance.now());
+      this.layersWrite.request();
+    };
+    return {
+      doc,
+      slots,
+      stats: this.stats,
+      camera: () => state.camera,
+      dims: () => state.dims,
+      layers: () => state.layers,
+      canvas: () => this.canvas,
+      meta: () => this.meta.latest,
+      config: () => this.config,
+      status: () => ({ status: board.status, text: board.text, error: board.error }),
+      trait: (name) => this.host.rawTrait(name),
+      stream: () => this.pipeline,
+      setLayer: (id, patch) => setLayers(state.layers.map((l) => (l.id === id ? { ...l, ...patch, id } : l))),
+      moveLayers: (ids) => {
+        const byId = new Map(state.layers.map((l) => [l.id, l]));
+        const next = ids.map((id) => byId.get(id)).filter((l): l is LayerTrait => l !== undefined);
+        if (next.length !== state.layers.length || new Set(ids).size !== ids.length) return;
+        setLayers(next);
+        this.layersWrite.flush();
+      },
+      setCamera: (camera) => {
+        if (this.disposed) return;
+        this.sendLocal(state.setCamera(camera), performance.now());
+        state.noteWrite(camera, performance.now());
+        this.host.writeCamera(camera);
+      },
+      setDims: (dims) => {
+        if (this.disposed) return;
+        this.sendLocal(state.setDims(dims), performance.now());
+        state.noteDimsWrite(dims, performance.now());
+        this.host.writeDims(dims);
+        this.showDims();
+      },
+      sendToKernel: (msg) => {
+        if (!this.disposed) this.host.sendToKernel(msg);
+      },
+      on: (name, fn) => this.events.on(name, fn),
+    };
   }
 
   /** Sync the sliders with the local dims. */
@@ -325,6 +430,7 @@ export class ViewerSession {
     this.canvas = next;
     resizeCanvas(dom, next.width, next.height, this.stats.frames > 0);
     this.host.writeCanvas(next);
+    this.events.emit("canvas", next);
     if (this.pipeline?.isOpen) this.pipeline.resize(this.state.bump(), next);
     else this.maybeConnect();
   }

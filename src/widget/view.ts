@@ -4,10 +4,20 @@ import { PageConfig } from "@jupyterlab/coreutils";
 import type { Message } from "@lumino/messaging";
 import type { Camera, Canvas } from "../protocol/state.js";
 import { ViewerSession, type SessionHost } from "./session.js";
-import type { LayerLevels } from "./meta.js";
-import { DEFAULT_HEIGHT, readCamera, readDims, readLayers, type DimsTrait, type StreamInfoTrait } from "./traits.js";
+import type { LayerLevels } from "./state/meta.js";
+import {
+  DEFAULT_HEIGHT,
+  readCamera,
+  readDims,
+  readLayers,
+  type DimsTrait,
+  type LayerTrait,
+  type StreamInfoTrait,
+} from "./state/traits.js";
 
 const WATCHED = ["camera", "dims", "layers", "width", "height"] as const;
+/** Synced traits that parts read (ViewContext.trait) and want to hear about. */
+const OTHER_TRAITS = ["overlays", "debug_overlay"] as const;
 /** Lumino messages after which the output area's width may have changed. */
 const SIZE_MESSAGES = new Set(["resize", "after-show", "after-attach", "fit-request"]);
 
@@ -20,7 +30,12 @@ export class ViewerView extends DOMWidgetView {
     this.el.classList.add("napari-cuda-viewer");
     const session = new ViewerSession(this.el, this.host());
     this.session = session;
-    this.listenTo(this.model, "msg:custom", (content: unknown) => session.onKernelMessage(content));
+    this.listenTo(this.model, "msg:custom", (content: unknown, buffers?: DataView[]) =>
+      session.onKernelMessage(content, buffers ?? []),
+    );
+    for (const key of OTHER_TRAITS) {
+      this.listenTo(this.model, `change:${key}`, () => session.onTraitChange(key));
+    }
     for (const key of WATCHED) {
       this.listenTo(this.model, `change:${key}`, (_m: unknown, _v: unknown, options?: { updated_view?: unknown }) => {
         // Our own writes are already the local state.
@@ -75,6 +90,8 @@ export class ViewerView extends DOMWidgetView {
       writeLayerLevels: (levels: LayerLevels) => write("layer_levels", levels),
       writeCanvas: (canvas: Canvas) => write("canvas", canvas),
       writeStreamInfo: (info: StreamInfoTrait) => write("stream_info", info),
+      writeLayers: (layers: LayerTrait[]) => write("layers", layers),
+      rawTrait: (name: string): unknown => model.get(name),
     };
   }
 }

@@ -3,7 +3,7 @@
 Scenarios (--scenarios, comma-separated; default all):
   pan_zoom    a 2048^2 numpy image per canvas size and transport: >= 10 s of drags and wheel zooms
               at ~60 input events/s, read from the widget's per-frame statistics
-              (globalThis.__napariCuda, see src/widget/stats.ts);
+              (globalThis.__napariCuda, see src/widget/instrument/stats.ts);
   multiscale  an OME-Zarr pyramid generated here (--pyramid-size, default 8192^2 uint16, 512 px
               chunks; or --pyramid PATH, e.g. examples/make_demo_data.py's): time to first frame
               after add_image, time to sharp after a zoom to 1:1, fps while panning at 1:1, peak

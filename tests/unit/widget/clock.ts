@@ -1,5 +1,5 @@
 /** Test helper: a deterministic clock for the widget's injectable Timers. */
-import type { Timers } from "../../../src/widget/timers.js";
+import type { Timers } from "../../../src/widget/util/timers.js";
 
 /** A deterministic clock: timers fire when advance() passes their due time. */
 export class ManualClock implements Timers {

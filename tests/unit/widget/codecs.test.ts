@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { H264_CODECS } from "../../../src/protocol/stream.js";
-import { hasWebCodecs, supportedCodecs } from "../../../src/widget/codecs.js";
+import { hasWebCodecs, supportedCodecs } from "../../../src/widget/stream/codecs.js";
 
 test("codec preference: H264_CODECS order kept, unsupported/rejecting/throwing probes dropped", async () => {
   const verdicts: Record<string, "yes" | "no" | "reject" | "throw"> = {

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { DIMS_WRITE_MS, DimsControl } from "../../../src/widget/dims-control.js";
-import { clampStep, sliderAxes, sliderText, withStep } from "../../../src/widget/dims-model.js";
-import { ECHO_WINDOW_MS, LocalViewerState } from "../../../src/widget/state-sync.js";
-import { DEFAULT_CAMERA, readDims, type DimsTrait } from "../../../src/widget/traits.js";
+import { DIMS_WRITE_MS, DimsControl } from "../../../src/widget/interaction/dims-control.js";
+import { clampStep, sliderAxes, sliderText, withStep } from "../../../src/widget/state/dims-model.js";
+import { ECHO_WINDOW_MS, LocalViewerState } from "../../../src/widget/state/state-sync.js";
+import { DEFAULT_CAMERA, readDims, type DimsTrait } from "../../../src/widget/state/traits.js";
 import { ManualClock } from "./clock.js";
 
 /** The kernel's dims trait for a (t, c, z, y, x) = (5, 2, 1, 64, 48) image (Dims._wire). */

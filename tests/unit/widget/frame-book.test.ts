@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { FrameHeader } from "../../../src/protocol/frame.js";
-import { FrameBook } from "../../../src/widget/frame-book.js";
+import { FrameBook } from "../../../src/widget/display/frame-book.js";
 
 const h = (frameId: number): FrameHeader => ({
   frameId,

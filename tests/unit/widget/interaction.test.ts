@@ -12,7 +12,7 @@ import {
   wheelZoom,
   wheelZoomFactor,
   worldExtent,
-} from "../../../src/widget/interaction.js";
+} from "../../../src/widget/interaction/interaction.js";
 
 const canvas: Canvas = { width: 1600, height: 1200, pixel_ratio: 2 }; // 800 x 600 CSS px
 const cam: Camera = { center: [100, 200], zoom: 2, angles: [0, 0, 90] };

@@ -2,11 +2,17 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { cameraFrame, orbit, worldToScreen3d, type Vec3 } from "../../../src/protocol/camera3d.js";
 import type { Camera, Canvas } from "../../../src/protocol/state.js";
-import { CAMERA_WRITE_MS, CameraControl } from "../../../src/widget/camera-control.js";
-import { DragState, resetCamera } from "../../../src/widget/interaction.js";
-import { center3d, dragMode, orbitDrag, panDrag3d, wheelZoom3d } from "../../../src/widget/interaction3d.js";
-import { LocalViewerState } from "../../../src/widget/state-sync.js";
-import { readDims, type LayerTrait } from "../../../src/widget/traits.js";
+import { CAMERA_WRITE_MS, CameraControl } from "../../../src/widget/interaction/camera-control.js";
+import { DragState, resetCamera } from "../../../src/widget/interaction/interaction.js";
+import {
+  center3d,
+  dragMode,
+  orbitDrag,
+  panDrag3d,
+  wheelZoom3d,
+} from "../../../src/widget/interaction/interaction3d.js";
+import { LocalViewerState } from "../../../src/widget/state/state-sync.js";
+import { readDims, type LayerTrait } from "../../../src/widget/state/traits.js";
 import { ManualClock } from "./clock.js";
 
 const canvas: Canvas = { width: 1600, height: 1200, pixel_ratio: 2 }; // 800 x 600 CSS px

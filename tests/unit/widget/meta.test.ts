@@ -3,10 +3,16 @@ import { test } from "node:test";
 import { isNapariCudaError } from "../../../src/protocol/errors.js";
 import { ViewerStateSchema } from "../../../src/protocol/state.js";
 import type { StreamMeta } from "../../../src/protocol/stream.js";
-import { hudLine, type HudInfo } from "../../../src/widget/hud.js";
-import { parseServerMessage } from "../../../src/widget/messages.js";
-import { hudLevel, layerLevels, LayerLevelsTracker, loadingText, sameLayerLevels } from "../../../src/widget/meta.js";
-import { readLayers, toViewerState, DEFAULT_CAMERA, readDims } from "../../../src/widget/traits.js";
+import { hudLine, type HudInfo } from "../../../src/widget/hud/hud.js";
+import { parseServerMessage } from "../../../src/widget/stream/messages.js";
+import {
+  hudLevel,
+  layerLevels,
+  LayerLevelsTracker,
+  loadingText,
+  sameLayerLevels,
+} from "../../../src/widget/state/meta.js";
+import { readLayers, toViewerState, DEFAULT_CAMERA, readDims } from "../../../src/widget/state/traits.js";
 
 function meta(levels: Array<[string, number, number]>, level = 0, count = 1, loading = 0): StreamMeta {
   return {

@@ -2,13 +2,13 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { isNapariCudaError } from "../../../src/protocol/errors.js";
 import { PROTOCOL_VERSION } from "../../../src/protocol/version.js";
-import { Backoff } from "../../../src/widget/backoff.js";
-import { base64ToBytes } from "../../../src/widget/base64.js";
-import { parseKernelMessage, sameConnection } from "../../../src/widget/connection.js";
-import { hudLine } from "../../../src/widget/hud.js";
-import { parseServerMessage } from "../../../src/widget/messages.js";
-import { deviceCanvas, evenDevicePx } from "../../../src/widget/sizing.js";
-import { connectionText, webCodecsUnavailableText } from "../../../src/widget/status.js";
+import { Backoff } from "../../../src/widget/stream/backoff.js";
+import { base64ToBytes } from "../../../src/widget/stream/base64.js";
+import { parseKernelMessage, sameConnection } from "../../../src/widget/stream/connection.js";
+import { hudLine } from "../../../src/widget/hud/hud.js";
+import { parseServerMessage } from "../../../src/widget/stream/messages.js";
+import { deviceCanvas, evenDevicePx } from "../../../src/widget/display/sizing.js";
+import { connectionText, webCodecsUnavailableText } from "../../../src/widget/hud/status.js";
 
 test("backoff: 0.5 s doubling to 10 s, jitter within bounds, reset", () => {
   const lo = new Backoff({ random: () => 0 });

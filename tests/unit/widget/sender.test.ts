@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { MIN_STATE_INTERVAL_MS, StateSender } from "../../../src/widget/sender.js";
+import { MIN_STATE_INTERVAL_MS, StateSender } from "../../../src/widget/stream/sender.js";
 
 /** A socket-side stand-in with a settable buffered byte count and a manual tick queue. */
 function harness() {

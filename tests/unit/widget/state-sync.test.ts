@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ECHO_WINDOW_MS, LocalViewerState } from "../../../src/widget/state-sync.js";
-import { cameraEqual, DEFAULT_CAMERA, readCamera, readDims, type LayerTrait } from "../../../src/widget/traits.js";
+import { ECHO_WINDOW_MS, LocalViewerState } from "../../../src/widget/state/state-sync.js";
+import {
+  cameraEqual,
+  DEFAULT_CAMERA,
+  readCamera,
+  readDims,
+  type LayerTrait,
+} from "../../../src/widget/state/traits.js";
 
 const layer: LayerTrait = {
   id: "l1",

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { FrameHeader } from "../../../src/protocol/frame.js";
-import { percentile, RateWindow, SampleBuffer } from "../../../src/widget/samples.js";
-import { SeqTracker } from "../../../src/widget/seq-tracker.js";
-import { SAMPLE_CAPACITY, ViewStats } from "../../../src/widget/stats.js";
+import { percentile, RateWindow, SampleBuffer } from "../../../src/widget/instrument/samples.js";
+import { SeqTracker } from "../../../src/widget/instrument/seq-tracker.js";
+import { SAMPLE_CAPACITY, ViewStats } from "../../../src/widget/instrument/stats.js";
 
 function header(frameId: number, seq: number, keyframe = false): FrameHeader {
   return {

@@ -5,7 +5,7 @@ import net from "node:net";
 import { test } from "node:test";
 import WebSocket, { WebSocketServer } from "ws";
 import type { StreamHello, StreamServerMessage } from "../../../src/protocol/stream.js";
-import { StreamClient, type ConnectionStatus, type SocketLike } from "../../../src/widget/stream-client.js";
+import { StreamClient, type ConnectionStatus, type SocketLike } from "../../../src/widget/stream/stream-client.js";
 
 const factory = (url: string) => new WebSocket(url) as unknown as SocketLike;
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Debounce, Throttle } from "../../../src/widget/throttle.js";
+import { Debounce, Throttle } from "../../../src/widget/util/throttle.js";
 import { ManualClock } from "./clock.js";
 
 test("throttle: leading call, then at most one per interval, trailing call kept", () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { basePath, isLocalHostname, streamUrls, type PageLocation } from "../../../src/widget/url.js";
+import { basePath, isLocalHostname, streamUrls, type PageLocation } from "../../../src/widget/stream/url.js";
 
 function loc(href: string): PageLocation {
   const u = new URL(href);

@@ -2,7 +2,7 @@
  * Decode bookkeeping (pure): keyframe gating after (re)configure and the frames handed to the
  * decoder but not yet output, so every frame gets exactly one ack (flow control is end to end).
  */
-import type { FrameHeader } from "../protocol/frame.js";
+import type { FrameHeader } from "../../protocol/frame.js";
 
 /** A frame handed to the decoder. */
 export interface InFlight {

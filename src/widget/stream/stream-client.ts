@@ -3,8 +3,8 @@
  * candidate URLs in order, hello first, reconnect with backoff. DOM-free: the WebSocket class
  * and the tick scheduler are injectable (node tests pass the `ws` package's WebSocket).
  */
-import type { StreamHello, StreamServerMessage } from "../protocol/stream.js";
-import { isNapariCudaError } from "../protocol/errors.js";
+import type { StreamHello, StreamServerMessage } from "../../protocol/stream.js";
+import { isNapariCudaError } from "../../protocol/errors.js";
 import { Backoff, type BackoffOptions } from "./backoff.js";
 import { parseServerMessage } from "./messages.js";
 import { StateSender, type SenderIo } from "./sender.js";

@@ -2,12 +2,12 @@
  * The stream pipeline of one view: socket -> frame parsing -> WebCodecs -> canvas, with acks
  * for every frame (displayed or dropped) so the daemon's in-flight window keeps moving.
  */
-import { decodeFrame } from "../protocol/frame.js";
-import type { Canvas } from "../protocol/state.js";
-import type { StreamConfig, StreamHello, StreamMeta } from "../protocol/stream.js";
-import { FrameDecoder } from "./decoder.js";
-import type { DisplayedFrame, ViewStats } from "./stats.js";
-import { daemonErrorText } from "./status.js";
+import { decodeFrame } from "../../protocol/frame.js";
+import type { Canvas } from "../../protocol/state.js";
+import type { StreamConfig, StreamHello, StreamMeta } from "../../protocol/stream.js";
+import { FrameDecoder } from "../display/decoder.js";
+import type { DisplayedFrame, ViewStats } from "../instrument/stats.js";
+import { daemonErrorText } from "../hud/status.js";
 import { StreamClient, type ConnectionStatus } from "./stream-client.js";
 import type { StreamUrl } from "./url.js";
 

@@ -3,7 +3,7 @@
  * accessible as is). Stable classes for tests: `.napari-cuda-dims` holds rows, each with a
  * `.napari-cuda-dims-slider[data-axis]`. Hidden when there is no slider.
  */
-import { sliderText, type SliderSpec } from "./dims-model.js";
+import { sliderText, type SliderSpec } from "../state/dims-model.js";
 
 export interface DimsBarEvents {
   /** A slider moved (drag or key); `inputTime` on the performance.now() clock. */

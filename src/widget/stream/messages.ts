@@ -1,13 +1,13 @@
 /** Parsing of the daemon's text messages on the stream channel (config, meta, error). */
-import { NapariCudaError } from "../protocol/errors.js";
+import { NapariCudaError } from "../../protocol/errors.js";
 import type {
   StreamConfig,
   StreamError,
   StreamMeta,
   StreamMetaLayer,
   StreamServerMessage,
-} from "../protocol/stream.js";
-import { parseJson } from "../protocol/validate.js";
+} from "../../protocol/stream.js";
+import { parseJson } from "../../protocol/validate.js";
 
 function fail(path: string, message: string): never {
   throw new NapariCudaError("invalid_message", `server message ${path}: ${message}`, { path });

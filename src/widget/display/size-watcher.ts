@@ -2,7 +2,7 @@
  * Follows the canvas's CSS box and the devicePixelRatio: ResizeObserver, lumino resize/show
  * messages (via schedule()) and resolution media queries, debounced.
  */
-import { Debounce } from "./throttle.js";
+import { Debounce } from "../util/throttle.js";
 
 export const RESIZE_DEBOUNCE_MS = 100;
 

@@ -1,5 +1,5 @@
 /** Canvas sizing: CSS box -> device pixels, even-sized for H.264 4:2:0 and within the wire's limits. */
-import type { Canvas } from "../protocol/state.js";
+import type { Canvas } from "../../protocol/state.js";
 
 export const MIN_CANVAS_PX = 16;
 export const MAX_CANVAS_PX = 8192;

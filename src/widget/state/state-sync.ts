@@ -2,9 +2,9 @@
  * The view's local viewer state and its seq counter: interaction changes it at once; model
  * changes from the kernel are applied unless they are echoes of this view's own writes.
  */
-import type { Camera } from "../protocol/state.js";
+import type { Camera } from "../../protocol/state.js";
 import { cameraEqual, toViewerState, type DimsTrait, type LayerTrait, type ViewerTraits } from "./traits.js";
-import type { ViewerState } from "../protocol/state.js";
+import type { ViewerState } from "../../protocol/state.js";
 import { sameSteps } from "./dims-model.js";
 
 /** How long a camera or dims this view wrote to the model is recognised as an echo (ms). */
@@ -34,6 +34,7 @@ export class LocalViewerState {
   private traits: ViewerTraits;
   private readonly cameraWrites = new RecentWrites<Camera>((a, b) => cameraEqual(a, b));
   private readonly stepWrites = new RecentWrites<readonly number[]>(sameSteps);
+  private readonly layerWrites = new RecentWrites<string>((a, b) => a === b);
 
   constructor(initial: ViewerTraits) {
     this.traits = { camera: initial.camera, dims: initial.dims, layers: initial.layers };
@@ -74,6 +75,17 @@ export class LocalViewerState {
     return this.bump();
   }
 
+  /** A local control changed the layers (a property, or their order): returns the new seq. */
+  setLayers(layers: LayerTrait[]): number {
+    this.traits = { ...this.traits, layers };
+    return this.bump();
+  }
+
+  /** Remember layers this view wrote to the model, to recognise their echo. */
+  noteLayersWrite(layers: LayerTrait[], now: number): void {
+    this.layerWrites.note(JSON.stringify(layers), now);
+  }
+
   /** Remember a camera this view wrote to the model, to recognise its echo. */
   noteWrite(camera: Camera, now: number): void {
     this.cameraWrites.note(camera, now);
@@ -109,9 +121,14 @@ export class LocalViewerState {
     return this.bump();
   }
 
-  /** Apply layers from the model; returns the new seq, or null when unchanged. */
-  applyModelLayers(layers: LayerTrait[]): number | null {
-    if (JSON.stringify(layers) === JSON.stringify(this.traits.layers)) return null;
+  /**
+   * Apply layers from the model; returns the new seq, or null when unchanged or an echo of layers
+   * this view wrote while its controls have moved on (a slider dragged past a throttled write).
+   */
+  applyModelLayers(layers: LayerTrait[], now = 0): number | null {
+    const text = JSON.stringify(layers);
+    if (text === JSON.stringify(this.traits.layers)) return null;
+    if (this.layerWrites.isEcho(text, now)) return null;
     this.traits = { ...this.traits, layers };
     return this.bump();
   }

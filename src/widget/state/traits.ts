@@ -2,7 +2,7 @@
  * Synced trait shapes (snake_case, as the kernel writes them) and their
  * conversion to the wire's ViewerState. Pure: no DOM, no widget base classes.
  */
-import type { Camera, Canvas, Dims, LayerState, ViewerState } from "../protocol/state.js";
+import type { Camera, Canvas, Dims, LayerState, ViewerState } from "../../protocol/state.js";
 
 /** The `dims` trait: the wire's Dims plus the per-axis step counts the kernel keeps. */
 export interface DimsTrait extends Dims {

@@ -3,11 +3,11 @@
  * it to the daemon), and `dims` is written to the model throttled, plus a final write on release,
  * so the kernel sees every position the user settled on.
  */
-import { withStep } from "./dims-model.js";
-import type { LocalViewerState } from "./state-sync.js";
-import { Throttle } from "./throttle.js";
-import { realTimers, type Timers } from "./timers.js";
-import type { DimsTrait } from "./traits.js";
+import { withStep } from "../state/dims-model.js";
+import type { LocalViewerState } from "../state/state-sync.js";
+import { Throttle } from "../util/throttle.js";
+import { realTimers, type Timers } from "../util/timers.js";
+import type { DimsTrait } from "../state/traits.js";
 
 /** Minimum time between two dims writes to the model while a slider moves (ms). */
 export const DIMS_WRITE_MS = 100;

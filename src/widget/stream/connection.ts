@@ -1,5 +1,5 @@
 /** The kernel's custom messages to the view: connection hand-off (never via a synced trait) and errors. */
-import { PROTOCOL_VERSION } from "../protocol/version.js";
+import { PROTOCOL_VERSION } from "../../protocol/version.js";
 
 /** Where and how to reach the daemon's stream endpoint. */
 export interface ConnectionInfo {

@@ -1,5 +1,5 @@
 /** User-facing texts for connection states and failures (pure, so they are testable and consistent). */
-import type { ConnectionStatus } from "./stream-client.js";
+import type { ConnectionStatus } from "../stream/stream-client.js";
 
 /** Values of stream_info.status and the hook's status. */
 export type ViewStatus =

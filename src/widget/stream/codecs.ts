@@ -1,5 +1,5 @@
 /** Which H.264 codec strings this browser can decode, most preferred first. */
-import { H264_CODECS } from "../protocol/codecs.js";
+import { H264_CODECS } from "../../protocol/codecs.js";
 
 /** Probe for one codec string: resolves true when the decoder supports it. */
 export type CodecProbe = (codec: string) => Promise<boolean>;

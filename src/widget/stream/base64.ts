@@ -1,5 +1,5 @@
 /** Base64 -> bytes (the avcC decoder description travels as base64 in the config message). */
-import { NapariCudaError } from "../protocol/errors.js";
+import { NapariCudaError } from "../../protocol/errors.js";
 
 /** Decode standard base64 (padding optional); throws NapariCudaError("invalid_message") on bad input. */
 export function base64ToBytes(b64: string): Uint8Array {

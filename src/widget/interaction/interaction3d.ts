@@ -3,8 +3,8 @@
  * a right/middle drag pans in the view plane, the wheel zooms about the centre (as napari does in
  * 3D). The camera conventions live in src/protocol/camera3d.ts.
  */
-import { cameraFrame, orbit, type Vec3 } from "../protocol/camera3d.js";
-import type { Camera } from "../protocol/state.js";
+import { cameraFrame, orbit, type Vec3 } from "../../protocol/camera3d.js";
+import type { Camera } from "../../protocol/state.js";
 
 export type DragMode = "pan" | "orbit";
 

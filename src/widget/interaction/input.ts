@@ -2,11 +2,11 @@
  * DOM binding for mouse interaction: drag pans (2D) or orbits (3D, where shift/right/middle drag
  * pans), the wheel zooms, double-click resets the view.
  */
-import type { Vec2 } from "../protocol/camera.js";
-import type { Camera, Canvas } from "../protocol/state.js";
+import type { Vec2 } from "../../protocol/camera.js";
+import type { Camera, Canvas } from "../../protocol/state.js";
 import { DragState, wheelZoom, wheelZoomFactor } from "./interaction.js";
 import { dragMode, wheelZoom3d } from "./interaction3d.js";
-import { Debounce } from "./throttle.js";
+import { Debounce } from "../util/throttle.js";
 
 /** A wheel gesture ends this long after its last event (ms). */
 export const WHEEL_END_MS = 150;

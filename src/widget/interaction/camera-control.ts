@@ -3,12 +3,12 @@
  * to the daemon), and `camera` is written to the model throttled, plus a final write when the
  * gesture ends, so the kernel sees where the user stopped.
  */
-import type { Camera, Canvas } from "../protocol/state.js";
+import type { Camera, Canvas } from "../../protocol/state.js";
 import type { InputTarget } from "./input.js";
 import { resetCamera } from "./interaction.js";
-import type { LocalViewerState } from "./state-sync.js";
-import { Throttle } from "./throttle.js";
-import { realTimers, type Timers } from "./timers.js";
+import type { LocalViewerState } from "../state/state-sync.js";
+import { Throttle } from "../util/throttle.js";
+import { realTimers, type Timers } from "../util/timers.js";
 
 /** Minimum time between two camera writes to the model during a gesture (ms). */
 export const CAMERA_WRITE_MS = 100;

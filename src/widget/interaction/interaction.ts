@@ -2,9 +2,9 @@
  * Interaction math (pure): wheel zoom factors, drag tracking, and the reset-view box.
  * DOM event binding lives in input.ts; 3D-only math in interaction3d.ts.
  */
-import { fitCamera, pan, zoomAbout, type Vec2 } from "../protocol/camera.js";
-import { fitCamera3d } from "../protocol/camera3d.js";
-import type { Camera, Canvas } from "../protocol/state.js";
+import { fitCamera, pan, zoomAbout, type Vec2 } from "../../protocol/camera.js";
+import { fitCamera3d } from "../../protocol/camera3d.js";
+import type { Camera, Canvas } from "../../protocol/state.js";
 import { orbitDrag, panDrag3d, type DragMode } from "./interaction3d.js";
 
 /** Zoom exponent per CSS pixel of wheel travel: one 100 px notch zooms by 2 ** 0.3 (about 1.23x, like vispy). */

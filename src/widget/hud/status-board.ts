@@ -2,15 +2,15 @@
  * A view's status, error line, HUD text and the throttled `stream_info` trait write, kept
  * together so every status change reaches the HUD, the hook and the kernel the same way.
  */
-import type { Canvas } from "../protocol/state.js";
-import type { StreamConfig, StreamMeta } from "../protocol/stream.js";
+import type { Canvas } from "../../protocol/state.js";
+import type { StreamConfig, StreamMeta } from "../../protocol/stream.js";
 import { Hud, hudLine } from "./hud.js";
-import { hudLevel } from "./meta.js";
-import { percentile } from "./samples.js";
-import type { ViewStats } from "./stats.js";
+import { hudLevel } from "../state/meta.js";
+import { percentile } from "../instrument/samples.js";
+import type { ViewStats } from "../instrument/stats.js";
 import type { ViewStatus } from "./status.js";
-import { Throttle } from "./throttle.js";
-import type { StreamInfoTrait } from "./traits.js";
+import { Throttle } from "../util/throttle.js";
+import type { StreamInfoTrait } from "../state/traits.js";
 
 export const INFO_WRITE_MS = 1000;
 const HUD_REFRESH_MS = 250;

@@ -8,10 +8,10 @@
  *     get(modelId): ViewHandle | undefined   // latest live view of that model
  *   }
  */
-import type { Camera, Dims } from "../protocol/state.js";
-import type { StreamMeta } from "../protocol/stream.js";
+import type { Camera, Dims } from "../../protocol/state.js";
+import type { StreamMeta } from "../../protocol/stream.js";
 import type { StatsSummary, ViewStats } from "./stats.js";
-import { MODULE_VERSION } from "./version.js";
+import { MODULE_VERSION } from "../version.js";
 
 /** What the hook exposes per view (arrays are the live bounded sample buffers, oldest first). */
 export interface ViewHandle {

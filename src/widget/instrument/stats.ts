@@ -1,5 +1,5 @@
 /** Per-view stream statistics: what the HUD shows and what the benchmark hook reads. */
-import type { FrameHeader } from "../protocol/frame.js";
+import type { FrameHeader } from "../../protocol/frame.js";
 import { percentile, RateWindow, SampleBuffer } from "./samples.js";
 import { SeqTracker } from "./seq-tracker.js";
 

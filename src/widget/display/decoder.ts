@@ -1,7 +1,7 @@
 /** WebCodecs decoding of the daemon's H.264 frames; output frames are drawn, then always closed. */
-import type { FrameHeader } from "../protocol/frame.js";
-import type { StreamConfig } from "../protocol/stream.js";
-import { base64ToBytes } from "./base64.js";
+import type { FrameHeader } from "../../protocol/frame.js";
+import type { StreamConfig } from "../../protocol/stream.js";
+import { base64ToBytes } from "../stream/base64.js";
 import { FrameBook } from "./frame-book.js";
 
 /** Above this many queued decodes a delta frame is dropped and a keyframe requested. */

@@ -2,7 +2,7 @@
  * What the view does with the daemon's meta messages, pure: the `layer_levels` model trait (so
  * `layer.data_level` reaches the kernel), the HUD's level and the loading indicator's text.
  */
-import type { StreamMeta } from "../protocol/stream.js";
+import type { StreamMeta } from "../../protocol/stream.js";
 
 /** One layer's multiscale state as the `layer_levels` trait holds it. */
 export interface LayerLevel {

@@ -2,8 +2,8 @@
  * A view's handling of the daemon's meta messages: keeps the latest one (HUD level, test hook),
  * drives the loading badge, and writes `layer_levels` to the model when a level changed.
  */
-import type { StreamMeta } from "../protocol/stream.js";
-import type { LoadingBadge } from "./loading-badge.js";
+import type { StreamMeta } from "../../protocol/stream.js";
+import type { LoadingBadge } from "../hud/loading-badge.js";
 import { LayerLevelsTracker, loadingText, type LayerLevels } from "./meta.js";
 
 export class MetaView {
