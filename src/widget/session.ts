@@ -96,6 +96,7 @@ export class ViewerSession {
   private readonly layersWrite: Throttle;
   private layout: ViewLayout | null = null;
   private parts: ViewPart[] = [];
+  private selectedId: string | null = null;
   private disposed = false;
 
   constructor(
@@ -355,6 +356,13 @@ export class ViewerSession {
     this.events.emit("state", undefined);
   }
 
+  /** The selected layer: the chosen one while it exists, else the top layer. */
+  private selection(): string | null {
+    const layers = this.state.layers;
+    if (this.selectedId !== null && layers.some((l) => l.id === this.selectedId)) return this.selectedId;
+    return layers.length > 0 ? layers[layers.length - 1]!.id : null;
+  }
+
   /** Build the parts (PARTS) into the layout; a part that fails to build is left out, with a warning. */
   private startParts(doc: Document, layout: ViewLayout): void {
     const ctx = this.context(doc, layout);
@@ -387,6 +395,12 @@ export class ViewerSession {
       config: () => this.config,
       status: () => ({ status: board.status, text: board.text, error: board.error }),
       trait: (name) => this.host.rawTrait(name),
+      selected: () => this.selection(),
+      select: (id) => {
+        if (!state.layers.some((l) => l.id === id) || id === this.selectedId) return;
+        this.selectedId = id;
+        this.events.emit("selection", id);
+      },
       stream: () => this.pipeline,
       setLayer: (id, patch) => setLayers(state.layers.map((l) => (l.id === id ? { ...l, ...patch, id } : l))),
       moveLayers: (ids) => {

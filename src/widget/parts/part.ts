@@ -47,6 +47,8 @@ export interface ViewEvents {
   kernel: { content: Record<string, unknown>; buffers: DataView[] };
   /** A synced trait that no other event covers changed on the model (its name). */
   trait: string;
+  /** The selected layer changed (its id, or null when no layer is left). */
+  selection: string | null;
 }
 
 export type ViewEventName = keyof ViewEvents;
@@ -67,6 +69,13 @@ export interface ViewContext {
   status(): { status: ViewStatus; text: string; error: string | null };
   /** A synced trait's raw value (e.g. "overlays", "debug_overlay"); undefined when absent. */
   trait(name: string): unknown;
+  /**
+   * The selected layer's id (this view's UI state, as napari's `layers.selection.active`): the
+   * panel's selection, else the top layer; null when there are no layers.
+   */
+  selected(): string | null;
+  /** Select a layer (emits "selection"); an unknown id is ignored. */
+  select(id: string): void;
   /** The open stream pipeline, null while none is connected. */
   stream(): StreamPipeline | null;
   /** Change one layer's display properties (by id): local state now, daemon now, kernel soon. */
