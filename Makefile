@@ -1,5 +1,6 @@
 # napari-cuda — the two commands a newcomer needs:
-#   make demo   install everything, start JupyterLab on examples/quickstart.ipynb
+#   make demo   install everything, start JupyterLab on demo/ (a git-ignored working copy of
+#               examples/) with quickstart.ipynb open; prints the URL last; one Ctrl+C stops it
 #   make test   install everything, run every check and test
 # Python packages go to .venv/ at the repo root; npm packages to node_modules/.
 
@@ -11,9 +12,14 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.stamp
 DEMO_PORT ?= 8888
 
-.PHONY: demo test bench lint format unit test-ts test-py test-e2e test-gpu bench-gpu build install system-deps clean
+.PHONY: demo test bench lint format unit test-ts test-py test-e2e test-gpu bench-gpu build install system-deps browser-deps clean
 
+# ffmpeg, Node.js, python3-venv (and the EGL/GL headers where a CUDA toolkit exists), when missing.
 system-deps:
+	@scripts/ensure-system-deps.sh
+
+# The same plus Debian's chromium, for the browser tests and the benchmark.
+browser-deps:
 	@scripts/ensure-system-deps.sh --browser
 
 $(STAMP)-venv: kernel-bridge/pyproject.toml
@@ -22,21 +28,27 @@ $(STAMP)-venv: kernel-bridge/pyproject.toml
 	$(PIP) install -q --group kernel-bridge/pyproject.toml:dev
 	@touch $@
 
+# .venv lies inside this repository, whose package.json says "type": "module": Node would load the
+# CommonJS scripts that Python packages ship in .venv (JupyterLab's yarn.js) as ES modules, and they
+# fail ('Fail to get yarn configuration ... Dynamic require of "util" is not supported' at every
+# `jupyter lab`). A package.json without "type" gives .venv Node's default, as anywhere outside
+# this repository (the daemon bundle, an ES module, is then detected as one, as in a user's install).
+$(VENV)/package.json: $(STAMP)-venv
+	@echo '{"private": true}' > $@
+
 node_modules/.stamp: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-build: $(STAMP)-venv node_modules/.stamp
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" npm run build
+build: $(STAMP)-venv $(VENV)/package.json node_modules/.stamp
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" npm run -s build
 
 install: build
 	$(PIP) install -q --force-reinstall --no-deps ./kernel-bridge
 	$(PIP) install -q ./kernel-bridge
 
 demo: system-deps install
-	@echo "Starting JupyterLab on examples/quickstart.ipynb (Ctrl+C to stop)"
-	$(VENV)/bin/jupyter lab examples/quickstart.ipynb --no-browser \
-	  --ServerApp.ip=127.0.0.1 --ServerApp.port=$(DEMO_PORT) $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
+	@scripts/demo.sh $(DEMO_PORT)
 
 lint: node_modules/.stamp $(STAMP)-venv
 	npm run -s typecheck
@@ -55,15 +67,15 @@ test-ts: build
 test-py: install
 	$(VENV)/bin/pytest -q tests/python
 
-test-e2e: system-deps install
+test-e2e: browser-deps install
 	$(VENV)/bin/pytest -q tests/e2e
 
-test: system-deps install lint
+test: browser-deps install lint
 	npm run -s test:unit
 	scripts/test-gpu.sh  # GPU vs CPU frames, stability, encoder probe; skips (and says why) without a GPU
 	$(VENV)/bin/pytest tests/python tests/e2e
 
-bench: system-deps install
+bench: browser-deps install
 	$(PY) tests/bench/bench.py
 
 # GPU machine (EGL + CUDA): build the native addon, then GPU-vs-CPU tests, stability, resize storm,

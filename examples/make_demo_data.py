@@ -63,7 +63,7 @@ def cells_tile(region: Tile, spacing: int = 48) -> np.ndarray:
         d = np.hypot(y - (cy + 0.2 + 0.6 * jy) * spacing, x - (cx + 0.2 + 0.6 * jx) * spacing) / (9 + 9 * r)
         membrane = np.exp(-(((d - 1.0) / 0.12) ** 2))
         nucleus = np.exp(-((d / 0.45) ** 2)) * (0.7 + 0.3 * np.sin(x / 2.3 + y / 3.1 + 7 * ph))
-        out += (alive < 0.8) * (3000 + 25000 * b**2) * (0.35 * membrane + nucleus)
+        out += (alive < 0.8) * (2500 + 6000 * b) * (0.35 * membrane + nucleus)
     out += 120 * (hash32(y, x, seed=7) - 0.5)
     return np.clip(out, 0, 65535).astype(np.uint16)
 

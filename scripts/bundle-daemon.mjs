@@ -1,7 +1,7 @@
 // Bundle the render daemon (src/daemon/main.ts) into one ESM file that the Python wheel ships:
 // kernel-bridge/napari_cuda/_daemon/daemon.js. The same file is the entry of its worker threads.
 import { build } from "esbuild";
-import { mkdir } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -30,6 +30,10 @@ const result = await build({
     ].join("\n"),
   },
 });
+
+// The bundle is ESM in a .js file: say so next to it, so every Node 20 loads it as a module
+// whatever package.json (or none) sits above the installed package.
+await writeFile(join(dirname(outfile), "package.json"), JSON.stringify({ type: "module", private: true }) + "\n");
 
 const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
 console.error(`bundle-daemon: ${outfile} (${(bytes / 1024).toFixed(0)} KiB)`);

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from ._colormaps import available_colormaps
     from ._control import DaemonError, DataSourceError
     from ._layer_list import LayerList
     from ._layers import Image
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from .viewer import Viewer
 
 _LAZY = {
+    "available_colormaps": "._colormaps",
     "BLENDINGS": "._protocol",
     "COLORMAPS": "._protocol",
     "INTERPOLATIONS": "._protocol",
@@ -31,6 +33,7 @@ _LAZY = {
 }
 
 __all__ = [
+    "available_colormaps",
     "BLENDINGS",
     "COLORMAPS",
     "INTERPOLATIONS",

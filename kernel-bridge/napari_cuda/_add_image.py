@@ -5,6 +5,9 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+import numpy as np
+
+from . import _colormaps
 from . import _validate as v
 from ._channels import default_colormaps, omero_colormap, per_channel
 from ._layers import Image
@@ -87,6 +90,7 @@ def layer_state(plan: Plan, source: Source, index: int, p: dict[str, Any], layer
         cmap = "gray"
     else:
         cmap = omero_colormap(channel) or default_colormaps(n)[index]
+    colormap, colormap_lut = _colormaps.resolve(cmap)
     if p.get("contrast_limits") is not None:
         limits = v.contrast_limits(p["contrast_limits"])
     elif isinstance(source, ZarrSource):
@@ -101,8 +105,10 @@ def layer_state(plan: Plan, source: Source, index: int, p: dict[str, Any], layer
         "name": v.name(name),
         "visible": v.visible(True if p.get("visible") is None else p["visible"]),
         "opacity": v.opacity(1.0 if p.get("opacity") is None else p["opacity"]),
-        "colormap": v.colormap(cmap),
+        "colormap": colormap,
+        "colormap_lut": colormap_lut,
         "contrast_limits": limits,
+        "contrast_limits_range": limits_range(plan, source, p.get("contrast_limits") is not None, limits),
         "gamma": v.gamma(1.0 if p.get("gamma") is None else p["gamma"]),
         "interpolation": v.interpolation(p.get("interpolation") or "nearest"),
         "blending": v.blending(blending),
@@ -113,7 +119,43 @@ def layer_state(plan: Plan, source: Source, index: int, p: dict[str, Any], layer
         # napari: the middle of the contrast range when not given.
         "iso_threshold": v.iso_threshold((limits[0] + limits[1]) / 2 if iso is None else iso),
         "locked_data_level": None,
+        "units": _units(source, ndim, p.get("units")),
+        "bounding_box": {"visible": False},
     }
+
+
+def limits_range(plan: Plan, source: Source, given: bool, limits: list[float]) -> list[float]:
+    """napari's contrast_limits_range of a new layer (napari/layers/image/image.py, Image.__init__).
+
+    Given contrast limits: those. uint8: [0, 255]. A numpy array: its data range (our contrast limits).
+    Other data (dask, zarr, a file, a multiscale list): integers the dtype's full range (napari's
+    reset_contrast_limits_range), floats the data range. Never narrower than the contrast limits.
+    """
+    dtype = np.dtype(source.dtype)
+    numpy_data = plan.kind == "inline" or (plan.downsample and isinstance(plan.arrays[0], np.ndarray))
+    if given:
+        lo, hi = limits
+    elif dtype == np.uint8:
+        lo, hi = 0.0, 255.0
+    elif dtype.kind in "iu" and not numpy_data:
+        info = np.iinfo(dtype)
+        lo, hi = float(info.min), float(info.max)
+    else:
+        lo, hi = limits
+    return [min(lo, limits[0]), max(hi, limits[1])]
+
+
+def _units(source: Source, ndim: int, given: Any) -> list[str]:
+    """Per-axis units: the given ones, else the OME-Zarr axes' "unit" of a file, else "" (none)."""
+    if given is not None:
+        return v.units(given, ndim)
+    if isinstance(source, ZarrSource) and not source.kernel_written and isinstance(source.info.get("axes"), list):
+        axes = source.info["axes"]
+        found = [a.get("unit") if isinstance(a, dict) else None for a in axes]
+        if len(found) == ndim:
+            # A unit the metadata spells too long is dropped rather than failing the layer.
+            return [u if isinstance(u, str) and len(u) <= v.MAX_UNIT_CHARS else "" for u in found]
+    return [""] * ndim
 
 
 def create_layers(link: Any, plan: Plan, props: dict[str, Any]) -> list[Image]:

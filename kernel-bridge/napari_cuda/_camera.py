@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Callable
 from typing import Any
 
+from . import _events
 from . import _validate as v
+from ._errors import public
 
 DEFAULT_CAMERA: dict[str, Any] = {"center": [0.0, 0.0], "zoom": 1.0, "angles": [0.0, 0.0, 90.0]}
 
@@ -16,12 +19,14 @@ class Camera:
     world unit); `angles` (degrees) orienting the 3D orbit camera.
 
     Reads always return the latest state (also after the browser panned or zoomed); assignments
-    are validated and sent to every displayed view at once.
+    are validated and sent to every displayed view at once. `events.center/zoom/angles` fire once
+    per change, from code or a view, with the new value as `event.value` (see napari_cuda._events).
     """
 
     def __init__(self, notify: Callable[[Any], None]) -> None:
         self._notify = notify
         self._state: dict[str, Any] = copy.deepcopy(DEFAULT_CAMERA)
+        self.events = _events.CameraEvents(self)
 
     def __repr__(self) -> str:
         return f"Camera(center={self.center}, zoom={self.zoom:g}, angles={self.angles})"
@@ -32,6 +37,7 @@ class Camera:
         return tuple(self._state["center"])
 
     @center.setter
+    @public
     def center(self, value: Any) -> None:
         self.update(center=value)
 
@@ -41,6 +47,7 @@ class Camera:
         return float(self._state["zoom"])
 
     @zoom.setter
+    @public
     def zoom(self, value: Any) -> None:
         self.update(zoom=value)
 
@@ -51,9 +58,11 @@ class Camera:
         return (a[0], a[1], a[2])
 
     @angles.setter
+    @public
     def angles(self, value: Any) -> None:
         self.update(angles=value)
 
+    @public
     def update(self, **fields: Any) -> None:
         """Set several of center/zoom/angles at once (one update for every view)."""
         new = dict(self._state)
@@ -69,10 +78,12 @@ class Camera:
         self._replace(new)
 
     def _replace(self, new: dict[str, Any]) -> None:
-        if new == self._state:
+        changed = [k for k in ("center", "zoom", "angles") if new[k] != self._state[k]]
+        if not changed:
             return
         old, self._state = self._state, new
         self._notify(old)
+        _events.fire(self.events, changed, self)
 
     def _wire(self) -> dict[str, Any]:
         return copy.deepcopy(self._state)
@@ -81,7 +92,8 @@ class Camera:
         """Take a camera written by a view (validated like user input)."""
         if not isinstance(value, dict):
             raise ValueError(f"camera must be an object, got {value!r}")
-        self.update(**{k: value[k] for k in ("center", "zoom", "angles") if k in value})
+        with _events.reported():
+            self.update(**{k: value[k] for k in ("center", "zoom", "angles") if k in value})
 
 
 def fit_camera(
@@ -111,23 +123,30 @@ def fit_camera_3d(
     box_max: tuple[float, ...],
     margin: float = 0.05,
 ) -> tuple[list[float], float]:
-    """Centre (z, y, x) and zoom for a 3D world box: its centre, and the zoom that fits its y/x
-    extent into the canvas as in 2D (napari's reset_view in 3D)."""
-    center = [(lo + hi) / 2 for lo, hi in zip(box_min, box_max, strict=True)]
-    _, zoom = fit_camera([0.0, 0.0], canvas_css, box_min[-2:], box_max[-2:], margin)
-    return center, zoom
+    """Centre (z, y, x) and zoom for a 3D world box seen at the default angles (0, 0, 90).
 
-
-def layer_box(layer: Any, ndisplay: int) -> tuple[list[float], list[float]]:
-    """World box (min, max) of a layer's last `ndisplay` axes, pixel edges included.
-
-    A layer with fewer axes (a 2D image in 3D) is flat at z = its translate (0) there.
+    The zoom fits hypot(y, z) extents vertically and hypot(x, z) horizontally: the box as seen
+    (y/x) plus room for its depth, so the volume stays whole when orbited about either screen
+    axis (a drag) and mostly in view after any orbit; napari fits only the y/x extent, which
+    clips a rotated volume. Same formula as fitCamera3d in src/protocol/camera3d.ts.
     """
-    lo, hi = [], []
+    center = [(lo + hi) / 2 for lo, hi in zip(box_min, box_max, strict=True)]
+    dz, dy, dx = (hi - lo for lo, hi in zip(box_min[-3:], box_max[-3:], strict=True))
+    width, height = canvas_css
+    h = max(math.hypot(dy, dz), 1e-9)
+    w = max(math.hypot(dx, dz), 1e-9)
+    return center, min(width / w, height / h) * (1 - margin)
+
+
+def layer_box(layer: Any, ndisplay: int) -> tuple[list[float | None], list[float | None]]:
+    """World box (min, max) of a layer's last `ndisplay` axes, pixel edges included; None for an
+    axis the layer lacks (a 2D image in 3D has no depth)."""
+    lo: list[float | None] = []
+    hi: list[float | None] = []
     for axis in range(-ndisplay, 0):
         if -axis > layer.ndim:
-            lo.append(0.0)
-            hi.append(0.0)
+            lo.append(None)
+            hi.append(None)
             continue
         s, t, n = layer.scale[axis], layer.translate[axis], layer.shape[axis]
         lo.append(t - 0.5 * s)
@@ -138,17 +157,24 @@ def layer_box(layer: Any, ndisplay: int) -> tuple[list[float], list[float]]:
 def fit_view(layers: list[Any], ndisplay: int, canvas_css: tuple[float, float], margin: float) -> dict[str, Any]:
     """Camera fields of napari's reset_view for `layers` (objects with shape, scale, translate).
 
-    2D: centre (y, x) and zoom of fit_camera. 3D: centre (z, y, x) of the world box, the same y/x
-    zoom, angles back to (0, 0, 90). No layers: the origin at zoom 1.
+    2D: centre (y, x) and zoom of fit_camera. 3D: centre (z, y, x) of the world box, the zoom of
+    fit_camera_3d, angles back to (0, 0, 90); the depth spans the layers that have one (as napari),
+    else -0.5 .. 0.5, as resetCamera in src/widget/interaction/interaction.ts. No layers: the
+    origin at zoom 1.
     """
     reset_angles = {"angles": (0.0, 0.0, 90.0)} if ndisplay == 3 else {}
     boxes = [layer_box(layer, ndisplay) for layer in layers]
     if not boxes:
         return {"center": [0.0] * ndisplay, "zoom": 1.0, **reset_angles}
-    lo = tuple(min(b[0][i] for b in boxes) for i in range(ndisplay))
-    hi = tuple(max(b[1][i] for b in boxes) for i in range(ndisplay))
+    lo: list[float] = []
+    hi: list[float] = []
+    for i in range(ndisplay):
+        los = [b[0][i] for b in boxes if b[0][i] is not None]
+        his = [b[1][i] for b in boxes if b[1][i] is not None]
+        lo.append(min(los) if los else -0.5)
+        hi.append(max(his) if his else 0.5)
     if ndisplay == 3:
-        center, zoom = fit_camera_3d(canvas_css, lo, hi, margin)
+        center, zoom = fit_camera_3d(canvas_css, tuple(lo), tuple(hi), margin)
     else:
-        center, zoom = fit_camera([0.0, 0.0], canvas_css, lo, hi, margin)
+        center, zoom = fit_camera([0.0, 0.0], canvas_css, (lo[0], lo[1]), (hi[0], hi[1]), margin)
     return {"center": center, "zoom": zoom, **reset_angles}

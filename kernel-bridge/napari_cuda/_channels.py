@@ -23,7 +23,7 @@ _OMERO_COLORS = {
 }
 
 # kwargs whose single value is itself a sequence (a list of them means one per channel).
-_SEQUENCE_VALUED = frozenset({"contrast_limits", "scale", "translate"})
+_SEQUENCE_VALUED = frozenset({"contrast_limits", "scale", "translate", "units"})
 
 
 def default_colormaps(n: int) -> list[str]:

@@ -22,14 +22,30 @@ _DIRECT = {"legacy": True} if "legacy" in inspect.signature(connect).parameters 
 
 
 class DaemonError(RuntimeError):
-    """An error reply from the render daemon, with its stable code (see ERROR_CODES)."""
+    """An error reply from the render daemon.
+
+    `str(err)` is the daemon's message, for people; `err.code` is the stable code for programs (see
+    napari_cuda._protocol.ERROR_CODES) and `err.path` the request field it names, if any (internal
+    words such as "uri" stay out of the message).
+    """
+
+    __module__ = "napari_cuda"  # shown as napari_cuda.DaemonError, where users import it from
 
     def __init__(self, code: str, message: str, path: str | None = None) -> None:
         self.code = code if code in ERROR_CODES else "internal"
         self.message = message
         self.path = path
-        where = f" (at {path})" if path else ""
-        super().__init__(f"{self.code}: {message}{where}")
+        super().__init__(_text(self.code, message))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.code, self.message, self.path))
+
+
+def _text(code: str, message: str) -> str:
+    """The exception text: the daemon's message; only an internal failure says whose it is."""
+    if code == "internal":
+        return f"the napari-cuda render daemon failed: {message or 'no details'}"
+    return message or code.replace("_", " ")
 
 
 class DataSourceError(DaemonError, ValueError):
@@ -38,6 +54,8 @@ class DataSourceError(DaemonError, ValueError):
     Also a ValueError, like napari's reader errors; the message is the daemon's and names the path,
     URL, codec or chunk that failed.
     """
+
+    __module__ = "napari_cuda"
 
 
 # Error codes about the data a request named rather than about the request or the daemon.
@@ -62,7 +80,8 @@ def _close_error(exc: ConnectionClosed) -> DaemonError | None:
     """A DaemonError from a close frame whose reason is an error code, else None."""
     rcvd = exc.rcvd
     if rcvd is not None and rcvd.reason in ERROR_CODES:
-        return DaemonError(rcvd.reason, f"the daemon closed the connection ({rcvd.code})")
+        why = rcvd.reason.replace("_", " ")
+        return DaemonError(rcvd.reason, f"the render daemon closed the connection ({why}, code {rcvd.code})")
     return None
 
 

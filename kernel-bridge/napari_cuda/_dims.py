@@ -6,6 +6,8 @@ import numbers
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from . import _events
+from ._errors import public
 from ._protocol import MAX_NDIM
 
 
@@ -31,7 +33,9 @@ class Dims:
     """Dims of a Viewer: the last `ndisplay` axes are shown, the others sliced at `current_step`.
 
     `ndim` and `nsteps` follow the layers (shapes right-aligned, like napari); on the first layer
-    `current_step` moves to the middle of every axis, as napari does.
+    `current_step` moves to the middle of every axis, as napari does. `events.<property>` (ndim,
+    ndisplay, current_step, axis_labels, nsteps) fire once per change, from code or a view, with
+    the new value as `event.value` (see napari_cuda._events).
     """
 
     def __init__(self, notify: Callable[[Any], None]) -> None:
@@ -42,6 +46,7 @@ class Dims:
             "axis_labels": _default_labels(2),
             "nsteps": [1, 1],
         }
+        self.events = _events.DimsEvents(self)
 
     def __repr__(self) -> str:
         return (
@@ -68,6 +73,7 @@ class Dims:
         return int(self._state["ndisplay"])
 
     @ndisplay.setter
+    @public
     def ndisplay(self, value: Any) -> None:
         self._replace(ndisplay=_ndisplay(value))
 
@@ -87,6 +93,7 @@ class Dims:
         return tuple(self._state["current_step"])
 
     @current_step.setter
+    @public
     def current_step(self, value: Any) -> None:
         self._replace(current_step=self._checked_steps(value))
 
@@ -99,6 +106,7 @@ class Dims:
         nsteps = self._state["nsteps"]
         return [_step(i, s, n) for i, (s, n) in enumerate(zip(steps, nsteps, strict=True))]
 
+    @public
     def set_current_step(self, axis: int, value: int) -> None:
         """Move one axis to slice index `value`."""
         if not -self.ndim <= axis < self.ndim:
@@ -113,6 +121,7 @@ class Dims:
         return tuple(self._state["axis_labels"])
 
     @axis_labels.setter
+    @public
     def axis_labels(self, value: Any) -> None:
         if isinstance(value, str) or not isinstance(value, Iterable):
             raise ValueError(f"axis_labels must be a sequence of strings, got {value!r}")
@@ -123,10 +132,14 @@ class Dims:
 
     def _replace(self, **fields: Any) -> None:
         new = {**self._state, **fields}
-        if new == self._state:
+        changed = [k for k in ("nsteps", "ndisplay", "current_step", "axis_labels") if new[k] != self._state[k]]
+        if not changed:
             return
         old, self._state = self._state, new
         self._notify(old)
+        if len(new["nsteps"]) != len(old["nsteps"]):
+            changed.insert(0, "ndim")
+        _events.fire(self.events, changed, self)
 
     def _wire(self) -> dict[str, Any]:
         return {k: list(val) if isinstance(val, list) else val for k, val in self._state.items()}
@@ -140,7 +153,8 @@ class Dims:
             fields["ndisplay"] = _ndisplay(value["ndisplay"])
         if "current_step" in value:
             fields["current_step"] = self._checked_steps(value["current_step"])
-        self._replace(**fields)
+        with _events.reported():
+            self._replace(**fields)
 
     def _set_shapes(self, shapes: Sequence[Sequence[int]], first_layer: bool) -> None:
         """Recompute ndim/nsteps from the layers' shapes; keep steps of surviving axes (clamped)."""

@@ -1,4 +1,5 @@
-"""The viewer's layer list (napari-like): index by position or name; remove / del / pop / clear."""
+"""The viewer's layer list (napari-like): index by position or name; remove / del / pop / clear /
+move; events inserted / removed / moved / reordered."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ from typing import Any
 
 import numpy as np
 
-from ._layers import _VIEW_KEYS, Image
+from . import _events
+from ._errors import public
+from ._layers import Image
+from ._reorder import moves_to, plan_move_multiple
 
 
 def next_name(name: str) -> str:
@@ -20,13 +24,22 @@ def next_name(name: str) -> str:
 
 
 class LayerList:
-    """The viewer's layers, bottom first; index by position or name; remove / del / pop / clear."""
+    """The viewer's layers, bottom first (the draw order); index by position or name; remove / del /
+    pop / clear / move / move_multiple.
+
+    `events` has napari's EventedList names; a listener gets one Event: `inserted` (event.index,
+    event.value = the layer), `removed` (the index it had, the layer), `moved` (event.index before,
+    event.new_index after, the layer), `reordered` (event.value = this list, once per reorder). A
+    view's drag reorders too: one `moved` per layer that changed place (the fewest moves), then
+    `reordered`.
+    """
 
     def __init__(self, notify: Callable[[Any], None], on_removed: Callable[[list[Image]], None]) -> None:
         self._notify = notify
         self._on_removed = on_removed
         self._layers: list[Image] = []
         self._last_wire: list[dict[str, Any]] = []
+        self.events = _events.LayerListEvents(self)
 
     def __repr__(self) -> str:
         return f"[{', '.join(repr(layer) for layer in self._layers)}]"
@@ -42,17 +55,20 @@ class LayerList:
             return any(layer.name == item for layer in self._layers)
         return any(layer is item for layer in self._layers)
 
+    @public
     def __getitem__(self, key: int | str | slice) -> Any:
         if isinstance(key, slice):
             return self._layers[key]
         return self._layers[self.index(key)]
 
+    @public
     def __delitem__(self, key: int | str | slice) -> None:
         if isinstance(key, slice):
             self._remove(self._layers[key])
         else:
             self._remove([self._layers[self.index(key)]])
 
+    @public
     def index(self, key: int | str | Image) -> int:
         """Position of a layer given by position, name or object."""
         if isinstance(key, bool):
@@ -68,10 +84,12 @@ class LayerList:
         names = ", ".join(repr(layer.name) for layer in self._layers) or "none"
         raise KeyError(f"no layer {key!r} in this viewer (layers: {names})")
 
+    @public
     def remove(self, layer: str | Image) -> None:
         """Remove a layer given by name or object."""
         self._remove([self._layers[self.index(layer)]])
 
+    @public
     def pop(self, index: int = -1) -> Image:
         """Remove and return the layer at `index`."""
         layer = self._layers[self.index(index)]
@@ -82,20 +100,52 @@ class LayerList:
         """Remove every layer."""
         self._remove(list(self._layers))
 
+    @public
+    def move(self, src_index: int, dest_index: int = 0) -> bool:
+        """napari's move: put the layer at `src_index` before the one at `dest_index` (both counted
+        before the move; len(self) = on top). Returns False when nothing moves."""
+        return self.move_multiple([src_index], dest_index) > 0
+
+    @public
+    def move_multiple(self, sources: list[int], dest_index: int = 0) -> int:
+        """napari's move_multiple: move the layers at `sources` (in that order) to `dest_index`
+        (counted before the move). Returns the number of `moved` events."""
+        target = plan_move_multiple(self._layers, [self.index(s) for s in sources], dest_index)
+        return self._reorder(target)
+
     # -- internal ---------------------------------------------------------------------------
     def _append(self, layer: Image) -> None:
         layer._owner = self
         self._layers.append(layer)
         self._layer_changed()
+        index = len(self._layers) - 1
+        _events.emit([(self.events.inserted, _events.Event("inserted", self, layer, index=index))])
 
     def _remove(self, layers: list[Image]) -> None:
         if not layers:
             return
+        # Announced top first (napari's clear pops from the end), each with the index it had.
+        gone = sorted(((self.index(layer), layer) for layer in layers), key=lambda p: p[0], reverse=True)
         for layer in layers:
             layer._owner = None
         self._layers = [layer for layer in self._layers if all(layer is not r for r in layers)]
         self._layer_changed()
         self._on_removed(layers)
+        _events.emit([(self.events.removed, _events.Event("removed", self, layer, index=i)) for i, layer in gone])
+
+    def _reorder(self, target: list[Image]) -> int:
+        """Put the layers in `target`'s order (a permutation): sync once, then the events."""
+        moves = moves_to(self._layers, target)
+        if not moves:
+            return 0
+        self._layers = list(target)
+        self._layer_changed()
+        emissions = [
+            (self.events.moved, _events.Event("moved", self, layer, index=src, new_index=dst))
+            for src, dst, layer in moves
+        ]
+        _events.emit([*emissions, (self.events.reordered, _events.Event("reordered", self, self))])
+        return len(moves)
 
     def _unique_name(self, name: str, exclude: Image | None = None) -> str:
         taken = {layer.name for layer in self._layers if layer is not exclude}
@@ -112,17 +162,17 @@ class LayerList:
         return [layer._wire() for layer in self._layers]
 
     def _apply_wire(self, value: Any) -> None:
-        """Take layer properties written by a view, matched by id; layers are never added here."""
+        """Take what a view wrote: display properties of layers (by id) and a reorder (a permutation
+        of the ids); layers are added and removed from the kernel only."""
         if not isinstance(value, list):
             raise ValueError(f"layers must be a list, got {type(value).__name__}")
         by_id = {layer._id: layer for layer in self._layers}
-        ids = [entry.get("id") if isinstance(entry, dict) else None for entry in value]
-        if ids != list(by_id):
-            raise ValueError("layers are added, removed and reordered from the kernel only")
-        for entry in value:
-            if not isinstance(entry, dict) or entry.get("id") not in by_id:
-                continue
-            layer = by_id[entry["id"]]
-            changes = {k: entry[k] for k in _VIEW_KEYS if k in entry and entry[k] != layer._state[k]}
-            if changes:
-                layer._set(**changes)
+        ids = [
+            entry.get("id") if isinstance(entry, dict) and isinstance(entry.get("id"), str) else None for entry in value
+        ]
+        if len(ids) != len(by_id) or set(ids) != set(by_id):
+            raise ValueError("layers are added and removed from the kernel only (a view may reorder them)")
+        with _events.reported():
+            for entry in value:
+                by_id[entry["id"]]._apply_view(entry)
+            self._reorder([by_id[i] for i in ids])

@@ -1,34 +1,23 @@
-"""Image layers (napari-like): display properties, multiscale properties, the wire form."""
+"""Image layers (napari-like): display properties, multiscale properties, events, the wire form."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 
-from . import _validate as v
+from . import _events
+from . import _layer_props as props
+from ._errors import public
 from ._sources import Source
 
-if TYPE_CHECKING:
-    from ._layer_list import LayerList
 
-# Property name -> validator; these are the LayerState fields a user (or a view) may set.
-_SETTERS: dict[str, Callable[[Any], Any]] = {
-    "name": v.name,
-    "visible": v.visible,
-    "opacity": v.opacity,
-    "colormap": v.colormap,
-    "contrast_limits": v.contrast_limits,
-    "gamma": v.gamma,
-    "interpolation": v.interpolation,
-    "blending": v.blending,
-    "rendering": v.rendering,
-    "attenuation": v.attenuation,
-    "iso_threshold": v.iso_threshold,
-}
-# What a view may write back (locked_data_level is checked against the layer's level count).
-_VIEW_KEYS = (*_SETTERS, "locked_data_level")
+class LayerOwner(Protocol):
+    """What a layer needs from the list holding it (the LayerList; no import of it here)."""
+
+    def _unique_name(self, name: str, exclude: Any = None) -> str: ...
+
+    def _layer_changed(self) -> None: ...
 
 
 def _prop(key: str, doc: str) -> property:
@@ -39,7 +28,7 @@ def _prop(key: str, doc: str) -> property:
     def set_(self: Image, value: Any) -> None:
         self._set(**{key: value})
 
-    return property(get, set_, doc=doc)
+    return property(get, public(set_), doc=doc)
 
 
 class Image:
@@ -47,12 +36,14 @@ class Image:
 
     Multiscale properties use napari's names: `multiscale`, `level_shapes`, `downsample_factors`,
     `data_level` (the level the last render used) and `locked_data_level` (None: automatic).
+    `events.<property>` fires once per change of that property, whether set in code or in a view
+    (`data_level`: when a render reports a new level); `event.value` is the new value as the
+    property reads (see napari_cuda._events).
     """
 
     name = _prop("name", "Layer name (unique within a viewer).")
     visible = _prop("visible", "Whether the layer is drawn.")
     opacity = _prop("opacity", "Opacity in [0, 1].")
-    colormap = _prop("colormap", "Colormap name (see napari_cuda.COLORMAPS).")
     contrast_limits = _prop("contrast_limits", "(low, high) data values mapped to the colormap ends.")
     gamma = _prop("gamma", "Gamma applied after contrast limits (> 0).")
     interpolation = _prop("interpolation", "'nearest' or 'linear'.")
@@ -65,7 +56,9 @@ class Image:
         self._id = layer_id
         self._source = source
         self._state = state
-        self._owner: LayerList | None = None
+        self._owner: LayerOwner | None = None
+        self.events = _events.LayerEvents(self)
+        self._bounding_box = props.BoundingBox(self)
         # Until a render reports, assume the coarsest level (what a first full view draws).
         self._data_level = len(source.levels) - 1
 
@@ -119,6 +112,7 @@ class Image:
         return self._state["locked_data_level"]
 
     @locked_data_level.setter
+    @public
     def locked_data_level(self, value: Any) -> None:
         self._set(locked_data_level=value)
 
@@ -128,8 +122,9 @@ class Image:
         return tuple(self._state["scale"])
 
     @scale.setter
+    @public
     def scale(self, value: Any) -> None:
-        self._set(scale=v.scale(value, self.ndim))
+        self._set(scale=value)
 
     @property
     def translate(self) -> tuple[float, ...]:
@@ -137,29 +132,79 @@ class Image:
         return tuple(self._state["translate"])
 
     @translate.setter
+    @public
     def translate(self, value: Any) -> None:
-        self._set(translate=v.translate(value, self.ndim))
+        self._set(translate=value)
 
-    def _check(self, key: str, value: Any) -> Any:
-        if key == "locked_data_level":
-            return v.locked_data_level(value, len(self._source.levels))
-        return _SETTERS[key](value) if key in _SETTERS else value
+    @property
+    def colormap(self) -> str:
+        """Colormap name. Set anything napari accepts: a name (napari's, matplotlib's, vispy's, the
+        cmap package's), a colour, an (N, 3|4) array of colours or a napari Colormap."""
+        return self._state["colormap"]
+
+    @colormap.setter
+    @public
+    def colormap(self, value: Any) -> None:
+        self._set(colormap=value)
+
+    @property
+    def contrast_limits_range(self) -> tuple[float, float]:
+        """napari's slider range: the dtype's range (ints up to 16 bit), else the data's; widened by
+        contrast limits set outside it."""
+        value = self._state.get("contrast_limits_range") or self._state["contrast_limits"]
+        return (value[0], value[1])
+
+    @property
+    def units(self) -> tuple[str, ...]:
+        """Unit of each axis ("" = none), e.g. from the OME metadata; set one string for every axis
+        or one per axis. The scale bar shows them."""
+        return tuple(self._state.get("units") or [""] * self.ndim)
+
+    @units.setter
+    @public
+    def units(self, value: Any) -> None:
+        self._set(units=value)
+
+    @property
+    def bounding_box(self) -> props.BoundingBox:
+        """napari's bounding box overlay: `layer.bounding_box.visible = True` draws the data box."""
+        return self._bounding_box
 
     def _set(self, **fields: Any) -> None:
-        checked = {k: self._check(k, val) for k, val in fields.items()}
+        checked = props.checked(fields, self.ndim, len(self._source.levels), self._state)
         if "name" in checked and self._owner is not None:
             checked["name"] = self._owner._unique_name(checked["name"], exclude=self)
-        new = {**self._state, **checked}
-        if new == self._state:
+        changed = [k for k, val in checked.items() if self._state.get(k) != val]  # absent = None
+        if not changed:
             return
-        self._state = new
+        self._state = {**self._state, **checked}
         if self._owner is not None:
             self._owner._layer_changed()
+        names = list(dict.fromkeys(props.EVENT_OF.get(k, k) for k in changed))
+        emissions = [(self.events[n], _events.Event(n, self, getattr(self, n))) for n in names]
+        if "bounding_box" in names:
+            bbox = self._bounding_box
+            emissions.append((bbox.events.visible, _events.Event("visible", bbox, bbox.visible)))
+        _events.emit(emissions)
+
+    def _apply_view(self, entry: dict[str, Any]) -> None:
+        """Take the display properties a view wrote (validated like user input)."""
+        changes = {k: entry[k] for k in props.VIEW_KEYS if k in entry and entry[k] != self._state.get(k)}
+        if "colormap" in changes and not isinstance(changes["colormap"], str):
+            raise ValueError(f"a view may write a colormap name only, got {changes['colormap']!r}")
+        if changes:
+            self._set(**changes)
 
     def _set_data_level(self, level: Any) -> None:
-        if isinstance(level, int) and not isinstance(level, bool) and 0 <= level < len(self._source.levels):
-            self._data_level = level
+        """A render reports the level it used: a change fires `events.data_level`."""
+        if isinstance(level, bool) or not isinstance(level, int) or not 0 <= level < len(self._source.levels):
+            return
+        if level == self._data_level:
+            return
+        self._data_level = level
+        with _events.reported():
+            _events.fire(self.events, ["data_level"], self)
 
     def _wire(self) -> dict[str, Any]:
-        wire = {k: list(val) if isinstance(val, list) else val for k, val in self._state.items()}
+        wire = {k: type(val)(val) if isinstance(val, list | dict) else val for k, val in self._state.items()}
         return {**wire, "shape": list(self.shape), "dtype": self.dtype.name}

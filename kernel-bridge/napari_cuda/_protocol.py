@@ -31,21 +31,45 @@ ERROR_CODES: dict[str, int | None] = {
     "shutting_down": 1001,
 }
 
+# The built-in colormap names (napari's AVAILABLE_COLORMAPS, in napari's order): their tables are
+# compiled into the daemon and the widget (src/protocol/colormap-data.ts). Every other colormap napari
+# accepts (matplotlib, vispy and cmap names, colours, arrays, Colormap objects) travels as a name plus a
+# `colormap_lut` (napari_cuda._colormaps.resolve).
 COLORMAPS: tuple[str, ...] = (
+    "blue",
+    "bop blue",
+    "bop orange",
+    "bop purple",
+    "cyan",
+    "fire",
+    "gist_earth",
     "gray",
     "gray_r",
-    "viridis",
-    "magma",
-    "inferno",
-    "plasma",
-    "turbo",
-    "red",
     "green",
-    "blue",
+    "HiLo",
+    "hsv",
+    "I Blue",
+    "I Bordeaux",
+    "I Forest",
+    "I Orange",
+    "I Purple",
+    "ice",
+    "inferno",
     "magenta",
-    "cyan",
+    "magma",
+    "nan",
+    "PiYG",
+    "plasma",
+    "red",
+    "turbo",
+    "twilight",
+    "twilight_shifted",
+    "viridis",
     "yellow",
 )
+# A layer's `colormap_lut`: 256 RGB entries as lowercase hex; `colormap` names are at most this long.
+COLORMAP_LUT_HEX_CHARS = 256 * 3 * 2
+MAX_COLORMAP_NAME_CHARS = 128
 INTERPOLATIONS: tuple[str, ...] = ("nearest", "linear")
 BLENDINGS: tuple[str, ...] = ("translucent", "translucent_no_depth", "additive", "opaque")
 # napari's 3D rendering modes (ignored in 2D).
@@ -71,8 +95,8 @@ CONTROL_OPS: tuple[str, ...] = (
     "info",
     "shutdown",
 )
-STREAM_CLIENT_TYPES: tuple[str, ...] = ("hello", "state", "resize", "ack", "keyframe")
-STREAM_SERVER_TYPES: tuple[str, ...] = ("config", "meta", "error")
+STREAM_CLIENT_TYPES: tuple[str, ...] = ("hello", "state", "resize", "ack", "keyframe", "pick", "range")
+STREAM_SERVER_TYPES: tuple[str, ...] = ("config", "meta", "error", "value", "range")
 
 FRAME_MAGIC = 0x3146434E  # "NCF1" little-endian
 FRAME_HEADER_BYTES = 48

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
+from . import _colormaps
 from ._protocol import (
     ATTENUATION_MAX,
     BLENDINGS,
-    COLORMAPS,
+    COLORMAP_LUT_HEX_CHARS,
     DTYPES,
     GAMMA_MAX,
     INTERPOLATIONS,
@@ -21,6 +23,9 @@ from ._protocol import (
     RENDERINGS,
     ZOOM_MAX,
 )
+
+_LOWER_HEX = re.compile(r"[0-9a-f]*")
+MAX_UNIT_CHARS = 64
 
 
 def finite_float(name: str, value: Any) -> float:
@@ -51,8 +56,20 @@ def choice(name: str, value: Any, allowed: tuple[str, ...]) -> str:
 
 
 def colormap(value: Any) -> str:
-    """A colormap name from the protocol's list."""
-    return choice("colormap", value, COLORMAPS)
+    """The name of any colormap napari accepts (napari_cuda._colormaps.resolve gives its table too)."""
+    return _colormaps.resolve(value)[0]
+
+
+def colormap_lut(value: Any) -> str | None:
+    """None, or a colormap table: 1536 lowercase hex characters (256 RGB entries)."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) != COLORMAP_LUT_HEX_CHARS or not _LOWER_HEX.fullmatch(value):
+        raise ValueError(
+            f"colormap_lut must be None or {COLORMAP_LUT_HEX_CHARS} lowercase hex characters (256 RGB entries), "
+            f"got {value if not isinstance(value, str) else f'a string of {len(value)} characters'!r}"
+        )
+    return value
 
 
 def interpolation(value: Any) -> str:
@@ -95,6 +112,39 @@ def locked_data_level(value: Any, level_count: int) -> int | None:
             f"level{'s' if level_count != 1 else ''}), got {value}"
         )
     return int(value)
+
+
+def contrast_limits_range(value: Any) -> list[float]:
+    """napari's contrast-limits slider range: two finite, increasing numbers."""
+    lo, hi = float_tuple("contrast_limits_range", value, 2)
+    if not lo < hi:
+        raise ValueError(f"contrast_limits_range must be increasing (low < high), got ({lo}, {hi})")
+    return [lo, hi]
+
+
+def units(value: Any, ndim: int) -> list[str]:
+    """napari's units: one string for every axis, or one per axis; None = none ("")."""
+    if value is None:
+        return [""] * ndim
+    if isinstance(value, str):
+        value = [value] * ndim
+    elif isinstance(value, bytes) or not isinstance(value, Iterable):
+        raise ValueError(f"units must be a string or a sequence of {ndim} strings, got {value!r}")
+    out = ["" if u is None else u for u in value]
+    if len(out) != ndim or not all(isinstance(u, str) and len(u) <= MAX_UNIT_CHARS for u in out):
+        raise ValueError(
+            f"units must be {ndim} strings (one per axis) of at most {MAX_UNIT_CHARS} characters, got {out!r}"
+        )
+    return out
+
+
+def bounding_box(value: Any) -> dict[str, bool]:
+    """The bounding_box state: {"visible": bool}."""
+    if not isinstance(value, dict) or "visible" not in value:
+        raise ValueError(f'bounding_box must be {{"visible": True|False}}, got {value!r}')
+    if not isinstance(value["visible"], bool | np.bool_):
+        raise ValueError(f"bounding_box.visible must be True or False, got {value['visible']!r}")
+    return {"visible": bool(value["visible"])}
 
 
 def contrast_limits(value: Any) -> list[float]:

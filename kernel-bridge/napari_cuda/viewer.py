@@ -8,19 +8,25 @@ from typing import Any
 
 import ipywidgets
 import numpy as np
-from traitlets import Bunch, Dict, Instance, Int, TraitError, Unicode, default, validate
+from traitlets import Bool, Bunch, Dict, Int, TraitError, Unicode, default, validate
 
+from . import _events, _view_requests
 from ._add_image import axis_labels, create_layers
 from ._arrays import inline_budget
 from ._camera import Camera, fit_view
 from ._control import DaemonError
 from ._dims import Dims
+from ._errors import public
 from ._layer_list import LayerList
 from ._layers import Image
 from ._link import DaemonLink
+from ._missing import NapariNotYet
+from ._overlays import Axes, Overlays, ScaleBar
 from ._plan import plan as make_plan
 from ._protocol import CANVAS_MAX, CANVAS_MIN, CONTROL_MAX_MESSAGE_BYTES, MAX_LAYERS
+from ._traits import ViewerType, component
 from ._version import __version__
+from ._wait import open_paths, wait_for_frames
 
 log = logging.getLogger("napari_cuda")
 
@@ -35,34 +41,32 @@ def _max_data_bytes() -> int:
         return CONTROL_MAX_MESSAGE_BYTES
 
 
-def _to_json(component: Any, _widget: Any) -> Any:
-    return component._wire()
+class Viewer(ipywidgets.DOMWidget, NapariNotYet, metaclass=ViewerType):
+    """A napari-style image viewer in a notebook cell: rendered by the napari-cuda daemon (GPU,
+    else CPU) and streamed to the cell as video. `viewer` as the last line of a cell (or
+    `display(viewer)`) shows it; several views of one viewer stay in sync.
 
+    Layers:
+        viewer.add_image(data, ...)  add an image layer (napari's signature): a numpy or dask
+                                     array, a list of arrays (a pyramid), an OME-Zarr path or URL
+        viewer.open(path)            open OME-Zarr images (napari's viewer.open)
+        viewer.layers                the layer list (napari's): viewer.layers["name"], .remove, ...
+    Components (napari's names and semantics, each with psygnal events, e.g.
+    `viewer.camera.events.zoom.connect(f)`):
+        viewer.camera                center, zoom, angles
+        viewer.dims                  ndisplay (2 or 3), current_step, axis_labels, nsteps
+        viewer.scale_bar, viewer.axes  overlays: .visible, scale_bar.unit
+    Actions:
+        viewer.screenshot(size=None) the rendered canvas as an (H, W, 4) uint8 array; no browser
+        viewer.reset_view()          fit the layers into the canvas
+        viewer.wait_for_view(timeout=30)  block until a displayed view shows frames (Run All)
+        viewer.info()                daemon and stream facts (backend, encoder, why)
+        viewer.close()               close the viewer and free its data in the daemon
+    Display: width (None: the output's width) and height in CSS px; debug_overlay (bool) shows
+    codec, fps, latency and pyramid level over the canvas.
 
-def _from_json(name: str) -> Any:
-    """from_json for a component trait: update the existing object in place and keep it."""
-
-    def apply(value: Any, widget: Viewer) -> Any:
-        component = getattr(widget, name)
-        try:
-            component._apply_wire(value)
-        except (ValueError, NotImplementedError) as exc:
-            log.warning("napari-cuda: ignored %s from a view: %s", name, exc)
-            widget._resend.add(name)
-        return component
-
-    return apply
-
-
-def _component(klass: type, name: str) -> Instance:
-    return Instance(klass, read_only=True).tag(sync=True, to_json=_to_json, from_json=_from_json(name))
-
-
-class Viewer(ipywidgets.DOMWidget):
-    """A napari-style image viewer; its pixels are rendered by the napari-cuda daemon and streamed.
-
-    `viewer.camera`, `viewer.dims` and `viewer.layers` follow napari's API; `viewer` as the
-    last line of a cell displays it. `screenshot()` works without any browser.
+    Not yet: add_labels, add_points (planned), add_shapes, add_surface, add_tracks, add_vectors,
+    grid: they raise NotImplementedError. See the README.
     """
 
     _model_name = Unicode("ViewerModel").tag(sync=True)
@@ -72,19 +76,44 @@ class Viewer(ipywidgets.DOMWidget):
     _model_module_version = Unicode(__version__).tag(sync=True)
     _view_module_version = Unicode(__version__).tag(sync=True)
 
-    camera = _component(Camera, "camera")
-    dims = _component(Dims, "dims")
-    layers = _component(LayerList, "layers")
-    width = Int(None, allow_none=True, help="CSS px; None follows the output area").tag(sync=True)
-    height = Int(600, help="CSS px").tag(sync=True)
-    canvas = Dict(help="written by the view: device px of its canvas").tag(sync=True)
-    stream_info = Dict(help="written by the view: stream status").tag(sync=True)
+    camera = component(
+        Camera,
+        "camera",
+        "The camera (napari's): center (y, x) or (z, y, x) in world units, zoom (CSS px per world "
+        "unit), angles (3D, degrees); update(...) sets several at once; events.center/zoom/angles.",
+    )
+    dims = component(
+        Dims,
+        "dims",
+        "The dims (napari's): ndisplay (2 or 3), current_step (slice per axis), axis_labels, ndim, "
+        "nsteps; set_current_step(axis, value); events.<property>.",
+    )
+    layers = component(
+        LayerList,
+        "layers",
+        "The layer list, bottom first (napari's): index by position or name; remove, pop, clear, "
+        "del; events.inserted/removed/moved. Empty until add_image().",
+    )
+    overlays = component(
+        Overlays,
+        "overlays",
+        "The canvas overlays: overlays.scale_bar and overlays.axes (also viewer.scale_bar, viewer.axes).",
+    )
+    width = Int(None, allow_none=True, help="Width in CSS px; None follows the output area.").tag(sync=True)
+    height = Int(600, help="Height in CSS px.").tag(sync=True)
+    debug_overlay = Bool(
+        False, help="Show codec, fps, latency and pyramid level over the canvas (off by default)."
+    ).tag(sync=True)
+    canvas = Dict(help="Written by the view: its canvas in device px (width, height, pixel_ratio).").tag(sync=True)
+    stream_info = Dict(help="Written by the view: stream status, frames shown, codec, backend, ...").tag(sync=True)
     layer_levels = Dict(
-        help="written by the view: {layer_id: {data_level, level_count}} of the last frame it showed"
+        help="Written by the view: {layer_id: {data_level, level_count}} of the last frame it showed."
     ).tag(sync=True)
 
     def __init__(self, *, width: int | None = None, height: int = 600, **kwargs: Any) -> None:
+        """A viewer with no layers; `width` / `height` in CSS px (width None: the output's width)."""
         self._resend: set[str] = set()
+        self._view_seen = False  # a view sent anything (wait_for_view tells "none displayed" apart)
         super().__init__(width=width, height=height, **kwargs)
         # The comm id names this viewer in the daemon (kept: model_id fails after close()).
         self._link = DaemonLink(self.model_id, lambda: list(self.layers), self.send)
@@ -104,6 +133,21 @@ class Viewer(ipywidgets.DOMWidget):
     @default("layers")
     def _default_layers(self) -> LayerList:
         return LayerList(lambda old: self._changed("layers", old), self._layers_removed)
+
+    @default("overlays")
+    def _default_overlays(self) -> Overlays:
+        return Overlays(lambda old: self._changed("overlays", old))
+
+    @property
+    def scale_bar(self) -> ScaleBar:
+        """napari's scale bar: `visible` (default False), `unit` (None: the layers' units, from the
+        OME-Zarr metadata or layer.units); events.visible / events.unit."""
+        return self.overlays.scale_bar
+
+    @property
+    def axes(self) -> Axes:
+        """napari's axes overlay: `visible` (default False), drawn in 2D and 3D; events.visible."""
+        return self.overlays.axes
 
     @validate("width", "height")
     def _valid_size(self, proposal: Bunch) -> Any:
@@ -131,6 +175,7 @@ class Viewer(ipywidgets.DOMWidget):
 
     def set_state(self, sync_data: dict[str, Any]) -> None:
         """Apply state from a view; invalid values are answered with the kernel's state."""
+        self._view_seen = True
         super().set_state(sync_data)
         if "layer_levels" in sync_data:  # also when unchanged: a screenshot may have reported since
             self._levels_reported(
@@ -146,10 +191,16 @@ class Viewer(ipywidgets.DOMWidget):
         self._link.remove(layers)
 
     def _on_view_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        if isinstance(content, dict) and content.get("type") == "connect":
+        if not isinstance(content, dict):
+            return
+        self._view_seen = True
+        if content.get("type") == "connect":
             self._link.answer_connect()
+        elif not _view_requests.answer(self, content):
+            log.debug("napari-cuda: ignored a view message of type %r", content.get("type"))
 
     # -- public API -------------------------------------------------------------------------
+    @public
     def add_image(
         self,
         data: Any,
@@ -169,6 +220,7 @@ class Viewer(ipywidgets.DOMWidget):
         iso_threshold: Any = None,
         scale: Any = None,
         translate: Any = None,
+        units: Any = None,
     ) -> Image | list[Image]:
         """Add an image layer (napari's signature); returns the layer, or a list with `channel_axis`.
 
@@ -186,6 +238,11 @@ class Viewer(ipywidgets.DOMWidget):
         TypeError naming it; a file the daemon cannot read raises DataSourceError (a ValueError).
         dtypes: uint8, int8, uint16, int16, uint32, int32, float32, float64; bool becomes uint8,
         float16 float32, int64/uint64 int32/uint32 when the values fit, else float64.
+
+        `colormap`: any name napari accepts (napari_cuda.COLORMAPS are built in; any other napari,
+        vispy, matplotlib or `cmap` name: napari_cuda.available_colormaps()), a colour ("orange"),
+        an (N, 3|4) array of colours, a dict {"colors", "name"}, napari's or cmap's Colormap.
+        `units`: one unit per axis (or one str for all), e.g. "µm"; the scale bar shows it.
         """
         if self._link.closed:
             raise RuntimeError("this napari_cuda.Viewer is closed")
@@ -207,10 +264,11 @@ class Viewer(ipywidgets.DOMWidget):
             "iso_threshold": iso_threshold,
             "scale": scale,
             "translate": translate,
+            "units": units,
         }
         new = create_layers(self._link, plan, props)
         first = len(self.layers) == 0
-        with self.hold_sync():
+        with _events.deferred(), self.hold_sync():  # listeners see the layer with its dims and camera
             for layer in new:
                 layer._state["name"] = self.layers._unique_name(layer._state["name"])
                 self.layers._append(layer)
@@ -222,11 +280,46 @@ class Viewer(ipywidgets.DOMWidget):
                 self.reset_view()
         return new if plan.channel_axis is not None else new[0]
 
+    @public
+    def open(
+        self,
+        path: Any = None,
+        *,
+        stack: bool = False,
+        plugin: str | None = None,
+        layer_type: str | None = None,
+        **kwargs: Any,
+    ) -> list[Image] | None:
+        """Open OME-Zarr images (napari's viewer.open): a path, file:// or http(s):// URL, or a list
+        of them; `kwargs` go to add_image (e.g. channel_axis, colormap). Returns the new layers.
+
+        Only OME-Zarr images are read (no reader plugins); stack=True and layer types other than
+        "image" raise NotImplementedError. Without a path this is ipywidgets' Widget.open (which
+        opens the widget's comm; ipywidgets calls it so), hence the shared name.
+        """
+        if path is None and not (stack or plugin or layer_type or kwargs):
+            return super().open()
+        return open_paths(self, path, stack=stack, plugin=plugin, layer_type=layer_type, kwargs=kwargs)
+
+    @public
+    def wait_for_view(self, timeout: float = 30.0) -> None:
+        """Block until a displayed view of this viewer shows frames; for cells that need one
+        (Run All: a camera animation, reading viewer.canvas). Returns at once if one already does.
+
+        While waiting, the kernel handles the view's messages (its connection request, the frames
+        it reports), which otherwise queue behind the running cell; later cells still run after
+        this one, in order. Raises TimeoutError after `timeout` s, saying what was seen (no view
+        displayed yet, or a view that connected but showed no frame, with its status), and
+        RuntimeError outside a Jupyter kernel (no view can be shown there).
+        """
+        wait_for_frames(self, timeout)
+
+    @public
     def reset_view(self, margin: float = 0.05) -> None:
         """Centre the camera on all layers and zoom so they fit the canvas.
 
-        3D (dims.ndisplay == 3): the centre is (z, y, x) of the layers' world box, the zoom fits its
-        y/x extent as in 2D, and the angles go back to napari's (0, 0, 90).
+        3D (dims.ndisplay == 3): the centre is (z, y, x) of the layers' world box, the zoom fits the
+        box with its depth (it stays in view when orbited), and the angles go back to (0, 0, 90).
         """
         c = self._canvas()
         css = (c["width"] / c["pixel_ratio"], c["height"] / c["pixel_ratio"])
@@ -257,6 +350,7 @@ class Viewer(ipywidgets.DOMWidget):
             "layers": self.layers._wire(),
         }
 
+    @public
     def screenshot(self, size: Any = None, *, canvas_only: bool = True) -> np.ndarray:
         """Render the current state in the daemon: an (H, W, 4) uint8 RGBA array; no browser needed.
 
@@ -278,6 +372,7 @@ class Viewer(ipywidgets.DOMWidget):
             self._levels_reported(levels)
         return np.frombuffer(bytearray(pixels), dtype=np.uint8).reshape(h, w, 4)
 
+    @public
     def info(self) -> dict[str, Any]:
         """Daemon facts (version, backend, encoder, ffmpeg, pid, ...) plus what the view reports."""
         out = dict(self._link.request("info"))

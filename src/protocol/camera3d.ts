@@ -199,13 +199,16 @@ export function pan3d(camera: Camera, dxCss: number, dyCss: number): Camera {
 }
 
 /**
- * napari's reset_view in 3D: centre on the world box [min, max] (z, y, x, pixel edges included),
- * zoom so its (y, x) extent fills (1 - margin) of the canvas, angles back to the default.
+ * reset_view in 3D: centre on the world box [min, max] (z, y, x, pixel edges included), angles back
+ * to the default, zoom fitting hypot(y, z) into (1 - margin) of the canvas height and hypot(x, z)
+ * into its width: the box as seen plus room for its depth, so orbiting about either screen axis
+ * keeps it whole (napari fits y/x only and clips a rotated volume). Same as fit_camera_3d in Python.
  */
 export function fitCamera3d(camera: Camera, canvas: Canvas, min: Vec3, max: Vec3, margin = 0.05): Camera {
   const { width, height } = cssSize(canvas);
-  const h = Math.max(max[1] - min[1], 1e-9);
-  const w = Math.max(max[2] - min[2], 1e-9);
+  const dz = max[0] - min[0];
+  const h = Math.max(Math.hypot(max[1] - min[1], dz), 1e-9);
+  const w = Math.max(Math.hypot(max[2] - min[2], dz), 1e-9);
   return {
     ...camera,
     center: [(min[0] + max[0]) / 2, (min[1] + max[1]) / 2, (min[2] + max[2]) / 2],

@@ -4,7 +4,14 @@
  * renders from it. Full snapshots only: small, and "latest wins" is trivial.
  */
 import { z } from "zod";
-import { BLENDINGS, COLORMAP_NAMES, INTERPOLATIONS, RENDERINGS } from "./colormaps.js";
+import {
+  BLENDINGS,
+  INTERPOLATIONS,
+  isColormapName,
+  lutHexProblem,
+  MAX_COLORMAP_NAME_CHARS,
+  RENDERINGS,
+} from "./colormaps.js";
 
 const finite = z.number().finite();
 const positive = finite.positive();
@@ -34,7 +41,17 @@ export const LayerStateSchema = z
     name: z.string().max(256),
     visible: z.boolean(),
     opacity: finite.min(0).max(1),
-    colormap: z.enum(COLORMAP_NAMES),
+    /** A built-in name (colormaps.ts), or with `colormap_lut` any name (a label). */
+    colormap: z.string().min(1).max(MAX_COLORMAP_NAME_CHARS),
+    /** The colormap's table (1536 lowercase hex characters, 256 RGB entries); null/absent: `colormap` is built in. */
+    colormap_lut: z
+      .string()
+      .check((ctx) => {
+        const problem = lutHexProblem(ctx.value);
+        if (problem) ctx.issues.push({ code: "custom", message: problem, input: ctx.value });
+      })
+      .nullable()
+      .optional(),
     contrast_limits: z.tuple([finite, finite]),
     gamma: positive.max(100),
     interpolation: z.enum(INTERPOLATIONS),
@@ -54,6 +71,10 @@ export const LayerStateSchema = z
   .refine((l) => l.contrast_limits[0] < l.contrast_limits[1], {
     message: "contrast_limits must be increasing (low < high)",
     path: ["contrast_limits"],
+  })
+  .refine((l) => l.colormap_lut != null || isColormapName(l.colormap), {
+    message: "unknown colormap: a name that is not built in needs its colormap_lut",
+    path: ["colormap"],
   });
 export type LayerState = z.infer<typeof LayerStateSchema>;
 

@@ -37,15 +37,42 @@ export const StreamKeyframeSchema = z.object({
   reason: z.string().max(128).default("client"),
 });
 
+/**
+ * The value of a layer's data under the cursor (the status bar). `position` is a world point with
+ * one coordinate per viewer axis (the sliced axes at their slice), right-aligned to the layer's axes;
+ * `layer_id` defaults to the top visible layer. Answered by one `value` message with the same `id`.
+ */
+export const StreamPickSchema = z.object({
+  type: z.literal("pick"),
+  id: seq,
+  position: z.array(z.number().finite()).min(1).max(32),
+  layer_id: z.string().min(1).max(64).optional(),
+});
+
+/**
+ * The [min, max] of a layer's data as this view last drew it (napari's auto-contrast "once"):
+ * 2D the current slice at the level shown, only the samples inside the view; 3D the whole volume
+ * at the level shown. Answered by one `range` message with the same `id`.
+ */
+export const StreamRangeSchema = z.object({
+  type: z.literal("range"),
+  id: seq,
+  layer_id: z.string().min(1).max(64),
+});
+
 export const StreamClientMessageSchema = z.discriminatedUnion("type", [
   StreamHelloSchema,
   StreamStateSchema,
   StreamResizeSchema,
   StreamAckSchema,
   StreamKeyframeSchema,
+  StreamPickSchema,
+  StreamRangeSchema,
 ]);
 export type StreamClientMessage = z.infer<typeof StreamClientMessageSchema>;
 export type StreamHello = z.infer<typeof StreamHelloSchema>;
+export type StreamPick = z.infer<typeof StreamPickSchema>;
+export type StreamRangeRequest = z.infer<typeof StreamRangeSchema>;
 
 /** Daemon -> client: how to configure the decoder. Sent after hello and whenever it changes. */
 export interface StreamConfig {
@@ -97,7 +124,59 @@ export interface StreamError {
   path?: string;
 }
 
-export type StreamServerMessage = StreamConfig | StreamMeta | StreamError;
+/**
+ * What a `value` reply found: `ok` (value is the data value), `outside` (the point is outside the
+ * layer's data), `loading` (its chunk is not in the cache yet: it is being loaded, ask again),
+ * `no_layer` (no such layer, or no layer at all), `busy` (over the pick rate: ask again later).
+ */
+export const PICK_STATUSES = ["ok", "outside", "loading", "no_layer", "busy"] as const;
+export type PickStatus = (typeof PICK_STATUSES)[number];
+
+/** Daemon -> client: the answer to `pick` (same `id`). */
+export interface StreamValue {
+  type: "value";
+  id: number;
+  /** The layer looked at (null with `no_layer` when there is none). */
+  layer_id: string | null;
+  status: PickStatus;
+  /**
+   * The data value at `level` (status `ok`); non-finite floats as "NaN", "Infinity", "-Infinity"
+   * (JSON has no number for them); null for every other status.
+   */
+  value: number | string | null;
+  /** The level this view last drew the layer at (0 = finest), and the layer's level count. */
+  level: number;
+  level_count: number;
+  /** The sample looked at: one index per layer axis at `level` (may lie outside the data); [] with no layer. */
+  data_position: number[];
+}
+
+/**
+ * What a `range` reply found: `ok` (min/max of the data shown; both null when none of the layer is
+ * in view or every value shown is NaN/infinite), `loading` (chunks of it are not cached: they are
+ * being loaded, ask again), `no_layer` (no such layer in this viewer or in this view's state),
+ * `busy` (over the range rate, or another range of this view is being computed: ask again later).
+ */
+export const RANGE_STATUSES = ["ok", "loading", "no_layer", "busy"] as const;
+export type RangeStatus = (typeof RANGE_STATUSES)[number];
+
+/** Daemon -> client: the answer to `range` (same `id`). */
+export interface StreamRange {
+  type: "range";
+  id: number;
+  layer_id: string;
+  status: RangeStatus;
+  /** The smallest and largest finite value shown (status `ok`), else null. */
+  min: number | null;
+  max: number | null;
+  /** The level looked at: the one this view last drew the layer at (0 = finest). */
+  level: number;
+}
+
+export type StreamServerMessage = StreamConfig | StreamMeta | StreamError | StreamValue | StreamRange;
+
+/** The server message types, in the order docs/protocol.md lists them. */
+export const STREAM_SERVER_TYPES = ["config", "meta", "error", "value", "range"] as const;
 
 export { H264_CODECS } from "./codecs.js";
 

@@ -6,7 +6,7 @@ import { BLENDINGS, COLORMAP_NAMES, DTYPES, INTERPOLATIONS, RENDERINGS } from ".
 import { ControlRequestSchema } from "./control.js";
 import { ERROR_CODES } from "./errors.js";
 import { FRAME_HEADER_LAYOUT, FRAME_MAGIC, HEADER_BYTES } from "./frame.js";
-import { StreamClientMessageSchema } from "./stream.js";
+import { STREAM_SERVER_TYPES, StreamClientMessageSchema } from "./stream.js";
 import { PROTOCOL_VERSION } from "./version.js";
 
 export function protocolTable() {
@@ -20,7 +20,7 @@ export function protocolTable() {
     dtypes: [...DTYPES],
     control_ops: ControlRequestSchema.options.map((o) => o.shape.op.value),
     stream_client_types: StreamClientMessageSchema.options.map((o) => o.shape.type.value),
-    stream_server_types: ["config", "meta", "error"],
+    stream_server_types: [...STREAM_SERVER_TYPES],
     frame_magic: FRAME_MAGIC,
     frame_header_bytes: HEADER_BYTES,
     frame_header_layout: FRAME_HEADER_LAYOUT,

@@ -395,11 +395,12 @@ export class ViewerSession {
       config: () => this.config,
       status: () => ({ status: board.status, text: board.text, error: board.error }),
       trait: (name) => this.host.rawTrait(name),
-      selected: () => this.selection(),
-      select: (id) => {
-        if (!state.layers.some((l) => l.id === id) || id === this.selectedId) return;
+      selectedLayer: () => this.selection(),
+      selectLayer: (id) => {
+        if (id !== null && !state.layers.some((l) => l.id === id)) return;
+        const before = this.selection();
         this.selectedId = id;
-        this.events.emit("selection", id);
+        if (this.selection() !== before) this.events.emit("selection", this.selection());
       },
       stream: () => this.pipeline,
       setLayer: (id, patch) => setLayers(state.layers.map((l) => (l.id === id ? { ...l, ...patch, id } : l))),

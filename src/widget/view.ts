@@ -4,6 +4,9 @@ import { PageConfig } from "@jupyterlab/coreutils";
 import type { Message } from "@lumino/messaging";
 import type { Camera, Canvas } from "../protocol/state.js";
 import { ViewerSession, type SessionHost } from "./session.js";
+import { showEnded } from "./hud/ended.js";
+import { watchKernel } from "./hud/kernel-lost.js";
+import type { EndReason } from "./hud/status.js";
 import type { LayerLevels } from "./state/meta.js";
 import {
   DEFAULT_HEIGHT,
@@ -24,6 +27,8 @@ const SIZE_MESSAGES = new Set(["resize", "after-show", "after-attach", "fit-requ
 /** View for napari_cuda.Viewer: a canvas showing the daemon's video, with mouse interaction. */
 export class ViewerView extends DOMWidgetView {
   private session: ViewerSession | null = null;
+  private unwatchKernel: (() => void) | null = null;
+  private ended: HTMLElement | null = null;
 
   override render(): void {
     super.render();
@@ -43,6 +48,8 @@ export class ViewerView extends DOMWidgetView {
       });
     }
     session.start();
+    // A restarted or stopped kernel never answers this view again: say so, instead of retrying for ever.
+    this.unwatchKernel = watchKernel(this.model, (reason) => this.end(reason));
   }
 
   override processLuminoMessage(msg: Message): void {
@@ -52,12 +59,29 @@ export class ViewerView extends DOMWidgetView {
 
   override remove(): unknown {
     try {
+      this.unwatchKernel?.();
       this.session?.dispose();
     } catch {
       // dispose() does not throw; this guards removal against the unexpected.
     }
+    this.unwatchKernel = null;
     this.session = null;
     return super.remove();
+  }
+
+  /** The kernel is gone: stop the session and show its last picture, dimmed, with what to do. */
+  private end(reason: EndReason): void {
+    if (this.ended !== null) return;
+    // The session's canvas (display/view-dom.ts) keeps its last frame after the session lets go of it.
+    const canvas = this.el.querySelector<HTMLCanvasElement>("canvas.napari-cuda-canvas");
+    try {
+      this.session?.dispose();
+    } catch {
+      // dispose() does not throw; the ended view is shown whatever happened.
+    }
+    this.session = null;
+    const h: unknown = this.model.get("height");
+    this.ended = showEnded(this.el, canvas, typeof h === "number" && h > 0 ? h : DEFAULT_HEIGHT, reason);
   }
 
   private host(): SessionHost {

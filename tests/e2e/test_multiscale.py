@@ -27,6 +27,7 @@ import numpy as np
 import napari_cuda
 viewer = napari_cuda.Viewer(width={w}, height={h})
 layer = viewer.add_image({path!r}, colormap="gray", contrast_limits=(0, 7000), name="pyramid")
+viewer.debug_overlay = True  # the level figures live in the debug overlay
 viewer
 """
 
@@ -35,6 +36,7 @@ zz, yy, xx = np.mgrid[0:5, 0:64, 0:64]
 vol = ((np.sin(xx / (2.0 + zz)) * np.cos(yy / (3.0 + zz)) + 1) * 400 * (zz + 1)).astype(np.uint16)
 viewer2 = napari_cuda.Viewer(width=320, height=240)
 layer2 = viewer2.add_image(vol, contrast_limits=(0, 4000), name="volume")
+viewer2.debug_overlay = True
 viewer2
 """
 
@@ -90,7 +92,7 @@ def edge_energy(a: np.ndarray) -> float:
 
 
 def hud(page, i: int) -> str:  # type: ignore[no-untyped-def]
-    return str(view_js(page, i, "root.querySelector('.napari-cuda-hud').textContent"))
+    return str(view_js(page, i, "root.querySelector('.napari-cuda-debug').textContent"))
 
 
 @pytest.fixture(scope="module")
@@ -144,7 +146,7 @@ def test_pyramid_level_follows_the_zoom(ms, tmp_path: Path) -> None:
         lambda: (h := view_js(page, pv, "[v.stats().level, v.stats().level_count]")) == [coarsest, 4] and h
     )
     assert header == [coarsest, 4], header
-    assert wait_until(lambda: f"ms lvl {coarsest}/4" in hud(page, pv), timeout=10), hud(page, pv)
+    assert wait_until(lambda: f"data level {coarsest} / 3" in hud(page, pv), timeout=10), hud(page, pv)
     assert view_js(page, pv, "v.meta.level_count") == 4
     assert view_js(page, pv, "root.querySelectorAll('.napari-cuda-dims-slider').length") == 0
 
@@ -168,7 +170,7 @@ def test_pyramid_level_follows_the_zoom(ms, tmp_path: Path) -> None:
     settle(page, pv)
     assert view_js(page, pv, "v.meta.layers[0].loaded && v.meta.layers[0].data_level") == 0
     assert view_js(page, pv, "v.stats().level") == 0, "the last displayed frame's header is not level 0"
-    assert wait_until(lambda: "ms lvl 0/4" in hud(page, pv), timeout=10), hud(page, pv)
+    assert wait_until(lambda: "data level 0 / 3" in hud(page, pv), timeout=10), hud(page, pv)
     assert page.evaluate("() => globalThis.__ncLoadingSeen"), "the loading indicator never showed"
     assert view_js(page, pv, "root.querySelector('.napari-cuda-loading').style.display") == "none"
 

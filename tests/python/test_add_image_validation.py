@@ -38,7 +38,7 @@ def test_bad_data(bare_viewer: napari_cuda.Viewer, data: object, match: str) -> 
         ({"contrast_limits": (3, 3)}, r"contrast_limits must be increasing"),
         ({"contrast_limits": (0, np.nan)}, r"contrast_limits\[1\] must be finite"),
         ({"contrast_limits": (0, 1, 2)}, "contrast_limits must have 2 values"),
-        ({"colormap": "jet"}, "unknown colormap 'jet'; valid names: gray, gray_r, viridis"),
+        ({"colormap": "nope"}, "unknown colormap 'nope'; valid names: blue, bop blue, bop orange"),
         ({"opacity": 2}, r"opacity must be in \[0, 1\], got 2"),
         ({"opacity": -0.1}, r"opacity must be in \[0, 1\]"),
         ({"gamma": 0}, "gamma must be > 0"),

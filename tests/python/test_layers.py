@@ -32,6 +32,10 @@ def test_add_image_writes_the_layers_trait(viewer: napari_cuda.Viewer) -> None:
         "attenuation": 0.05,
         "iso_threshold": 24.5,  # napari: the middle of the contrast limits
         "locked_data_level": None,
+        "colormap_lut": None,  # a built-in colormap: the views have its table
+        "contrast_limits_range": [10.0, 39.0],  # napari: a numpy array's data range
+        "units": ["", ""],
+        "bounding_box": {"visible": False},
         "shape": [5, 6],
         "dtype": "uint16",
     }
@@ -40,6 +44,8 @@ def test_add_image_writes_the_layers_trait(viewer: napari_cuda.Viewer) -> None:
     assert not layer.data.flags.writeable
     # One level: napari's multiscale properties of a plain array.
     assert layer.multiscale is False and layer.data_level == 0 and layer.locked_data_level is None
+    assert layer.contrast_limits_range == (10.0, 39.0) and layer.units == ("", "")
+    assert layer.bounding_box.visible is False
     assert layer.level_shapes.tolist() == [[5, 6]] and layer.downsample_factors.tolist() == [[1.0, 1.0]]
 
 
@@ -85,7 +91,7 @@ def test_property_change_emits_one_trait_event(viewer: napari_cuda.Viewer) -> No
 @pytest.mark.parametrize(
     ("prop", "value", "match"),
     [
-        ("colormap", "jet", "unknown colormap 'jet'; valid names:"),
+        ("colormap", "no-such-colormap", "unknown colormap 'no-such-colormap'; valid names:"),
         ("contrast_limits", (5, 1), "contrast_limits must be increasing"),
         ("contrast_limits", (1, 1), "contrast_limits must be increasing"),
         ("contrast_limits", (0, float("inf")), "must be finite"),

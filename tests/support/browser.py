@@ -56,6 +56,36 @@ def run_all_cells(page: Page) -> None:
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
 
 
+def wait_run_all_done(page: Page, timeout: float = 300) -> None:
+    """Wait until the open notebook's Run All has finished: the kernel is idle and every code cell
+    has run, or a cell raised (the kernel then skips the rest)."""
+    page.wait_for_function(
+        """() => {
+          const panel = window.jupyterapp.shell.currentWidget;
+          const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+          if (!kernel || kernel.status !== 'idle') return false;
+          const cells = panel.content.widgets.filter((c) => c.model.type === 'code');
+          const failed = cells.some((c) => c.model.outputs.toJSON().some((o) => o.output_type === 'error'));
+          return failed || cells.every((c) => c.model.executionCount !== null);
+        }""",
+        timeout=timeout * 1000,
+        polling=250,
+    )
+
+
+def cell_errors(page: Page) -> list[str]:
+    """'cell N: not run' or 'cell N: Ename: value' for each code cell of the open notebook that did not run cleanly."""
+    return page.evaluate(
+        """() => window.jupyterapp.shell.currentWidget.content.widgets
+          .map((c, i) => [c, i]).filter(([c]) => c.model.type === 'code')
+          .flatMap(([c, i]) => {
+            const errs = c.model.outputs.toJSON().filter((o) => o.output_type === 'error');
+            if (errs.length) return errs.map((o) => `cell ${i}: ${o.ename}: ${o.evalue}`);
+            return c.model.executionCount === null ? [`cell ${i}: not run`] : [];
+          })"""
+    )
+
+
 def run_cell_code(page: Page, code: str) -> None:
     """Append a cell with `code` at the end of the notebook and run it through the UI."""
     page.evaluate(

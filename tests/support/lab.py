@@ -150,6 +150,7 @@ def run_code(kc: BlockingKernelClient, code: str, timeout: float = 60) -> str:
 
 
 def copy_examples(dest: Path) -> None:
+    """The example notebooks and the scripts they run (make_demo_data.py), as `make demo` lays them out."""
     src = Path(__file__).resolve().parents[2] / "examples"
-    for p in src.glob("*.ipynb"):
+    for p in [*src.glob("*.ipynb"), *src.glob("*.py")]:
         shutil.copy(p, dest / p.name)

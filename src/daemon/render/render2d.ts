@@ -12,7 +12,7 @@ import { devicePixelToWorld, NapariCudaError, type LayerState, type ViewerState 
 import type { LayerData } from "../data/types.js";
 import type { RenderRequest } from "./types.js";
 import { blendRow, drawnLayers, type BlendOp } from "./blend.js";
-import { colorIndex } from "./colormaps.js";
+import { colorIndex, layerColormap } from "./colormaps.js";
 import {
   axisMaps,
   linearAxis,
@@ -22,7 +22,7 @@ import {
   planeOffset,
   type ViewMap,
 } from "./layer-geometry.js";
-import { colormapTable32, hasValueLut, valueLut } from "./value-lut.js";
+import { hasValueLut, valueLut } from "./value-lut.js";
 
 /** Rows [y0, y1) of the frame; workers each render one band of the same frame. */
 export interface RowBand {
@@ -108,8 +108,9 @@ function drawNearest(
   const values = data.data;
   const [lo, hi] = layer.contrast_limits;
   const { gamma } = layer;
-  const lut = hasValueLut(data.dtype) ? valueLut(data.dtype, layer.colormap, lo, hi, gamma) : null;
-  const cmap = colormapTable32(layer.colormap);
+  const colormap = layerColormap(layer);
+  const lut = hasValueLut(data.dtype) ? valueLut(data.dtype, colormap, lo, hi, gamma) : null;
+  const cmap = colormap.rgba32;
   const { out32, row32, width } = t;
   for (let r = t.y0; r < t.y1; r++) {
     const yi = nearestIndex(ay, r);
@@ -152,7 +153,7 @@ function drawLinear(
   const values = data.data;
   const [lo, hi] = layer.contrast_limits;
   const { gamma } = layer;
-  const cmap = colormapTable32(layer.colormap);
+  const cmap = layerColormap(layer).rgba32;
   const { row32, width } = t;
   const xlo = cols.lo;
   const xhi = cols.hi;

@@ -15,11 +15,10 @@
 import { deviceRays, type DeviceRays, type LayerState } from "../../protocol/index.js";
 import type { RenderRequest } from "./types.js";
 import { blendRow, drawnLayers } from "./blend.js";
-import { colormapLut } from "./colormaps.js";
+import { layerColormap } from "./colormaps.js";
 import { iso } from "./raycast-iso.js";
 import { sampleLinear, sampleNearest } from "./raycast-sample.js";
 import { clearBand, renderLayers2D, type RowBand } from "./render2d.js";
-import { colormapTable32 } from "./value-lut.js";
 import { blendRowAlpha } from "./volume-blend.js";
 import { RayFamily, volumeOf, type RaySpan } from "./volume-geometry.js";
 import * as modes from "./volume-modes.js";
@@ -66,8 +65,8 @@ interface LayerCaster {
 
 function layerCaster(layer: LayerState, family: RayFamily): LayerCaster {
   const [lo, hi] = layer.contrast_limits;
-  const lut = colormapLut(layer.colormap);
-  const shade: modes.Shade = { lo, hi, gamma: layer.gamma, cmap32: colormapTable32(layer.colormap), cmap8: lut };
+  const colormap = layerColormap(layer);
+  const shade: modes.Shade = { lo, hi, gamma: layer.gamma, cmap32: colormap.rgba32, cmap8: colormap.rgba };
   const cut = modes.cutoffs(layer.blending, lo, hi);
   const linear = layer.interpolation === "linear";
   const samples = new Float64Array(family.maxCount);

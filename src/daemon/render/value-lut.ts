@@ -3,8 +3,8 @@
  * colormap folded into one lookup, so the hot loop is two array reads per pixel.
  * Entry values come from colorIndex(), so the fast path equals the per-pixel path exactly.
  */
-import type { ColormapName, DType } from "../../protocol/index.js";
-import { colorIndex, colormapLut } from "./colormaps.js";
+import type { DType } from "../../protocol/index.js";
+import { colorIndex, type ColormapTable } from "./colormaps.js";
 
 export interface ValueLut {
   /** RGBA8 packed in platform byte order (a Uint32Array view over RGBA bytes). */
@@ -31,10 +31,10 @@ export function hasValueLut(dtype: DType): boolean {
 }
 
 /** The folded table for (dtype, colormap, contrast limits, gamma), built once and cached (LRU). */
-export function valueLut(dtype: DType, colormap: ColormapName, lo: number, hi: number, gamma: number): ValueLut {
+export function valueLut(dtype: DType, colormap: ColormapTable, lo: number, hi: number, gamma: number): ValueLut {
   const range = RANGES[dtype];
   if (!range) throw new Error(`no value table for dtype ${dtype}`);
-  const key = `${dtype}|${colormap}|${lo}|${hi}|${gamma}`;
+  const key = valueLutKey(dtype, colormap, lo, hi, gamma);
   const hit = cache.get(key);
   if (hit) {
     cache.delete(key);
@@ -42,7 +42,7 @@ export function valueLut(dtype: DType, colormap: ColormapName, lo: number, hi: n
     return hit;
   }
   const [min, count] = range;
-  const cmap = colormapLut(colormap);
+  const cmap = colormap.rgba;
   const bytes = new Uint8Array(count * 4);
   for (let k = 0; k < count; k++) {
     const i = colorIndex(min + k, lo, hi, gamma) * 4;
@@ -57,8 +57,7 @@ export function valueLut(dtype: DType, colormap: ColormapName, lo: number, hi: n
   return lut;
 }
 
-/** RGBA tables of colormaps packed as Uint32 (index 0..255), for the per-pixel path. */
-export function colormapTable32(colormap: ColormapName): Uint32Array {
-  const lut = colormapLut(colormap);
-  return new Uint32Array(lut.buffer, lut.byteOffset, 256);
+/** What identifies a folded table: equal keys, equal tables (the GPU's LUT cache uses it too). */
+export function valueLutKey(dtype: DType, colormap: ColormapTable, lo: number, hi: number, gamma: number): string {
+  return `${dtype}|${colormap.key}|${lo}|${hi}|${gamma}`;
 }

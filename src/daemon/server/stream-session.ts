@@ -1,6 +1,7 @@
 /**
  * One browser view on /stream: hello (view token, viewer, canvas, codecs, first
- * state), then state/resize/ack/keyframe messages driving a RenderPump.
+ * state), then state/resize/ack/keyframe messages driving a RenderPump, and pick and range
+ * messages answered beside it (pick.ts, view-range.ts).
  */
 import { randomUUID } from "node:crypto";
 import {
@@ -9,7 +10,9 @@ import {
   StreamClientMessageSchema,
   type StreamClientMessage,
   type StreamConfig,
+  type Canvas,
   type StreamHello,
+  type ViewerState,
 } from "../../protocol/index.js";
 import type { Logger } from "../log.js";
 import { TokenBucket } from "../util/token-bucket.js";
@@ -17,7 +20,9 @@ import { authorize } from "./auth.js";
 import { chooseProfile, type H264Profile } from "./codec.js";
 import type { DaemonContext } from "./context.js";
 import { parseMessage } from "./messages.js";
+import { Picker } from "./pick.js";
 import { RenderPump } from "./render-pump.js";
+import { ViewRanger } from "./view-range.js";
 import { ViewFrames } from "./view-frames.js";
 import { errorBody, Socket } from "./socket.js";
 import type { ViewHandle } from "./view-hub.js";
@@ -31,6 +36,11 @@ export class StreamSession implements ViewHandle {
   private profile: H264Profile = "high";
   private pump: RenderPump | null = null;
   private frames: ViewFrames | null = null;
+  private picker: Picker | null = null;
+  private ranger: ViewRanger | null = null;
+  /** The latest state and canvas from the view (picks and ranges read what it shows from them). */
+  private state: ViewerState | null = null;
+  private canvas: Canvas | null = null;
   private encoderName = "";
   private encoderReason = "";
   private disposed: Promise<void> | null = null;
@@ -83,10 +93,12 @@ export class StreamSession implements ViewHandle {
       case "hello":
         throw new NapariCudaError("invalid_message", "hello was already received", { path: "type" });
       case "state":
+        this.state = msg.state;
         this.frames?.stateChanged();
         pump?.setState(msg.seq, msg.state);
         return;
       case "resize":
+        this.canvas = msg.canvas;
         pump?.setCanvas(msg.seq, msg.canvas);
         return;
       case "ack":
@@ -94,6 +106,12 @@ export class StreamSession implements ViewHandle {
         return;
       case "keyframe":
         pump?.requestKeyframe();
+        return;
+      case "pick":
+        this.picker?.pick(msg);
+        return;
+      case "range":
+        this.ranger?.range(msg);
         return;
     }
   }
@@ -121,6 +139,25 @@ export class StreamSession implements ViewHandle {
       log: this.log,
     });
     this.frames = frames;
+    this.state = h.state;
+    this.canvas = h.canvas;
+    const drawnLevel = (id: string): number | undefined => frames.meta().layers.find((l) => l.id === id)?.data_level;
+    this.picker = new Picker({
+      entries: () => this.ctx.viewers.layers(h.viewer_id),
+      state: () => this.state ?? h.state,
+      drawnLevel,
+      store: this.ctx.scene.store,
+      send: (msg) => this.socket.sendJson(msg),
+    });
+    this.ranger = new ViewRanger({
+      entries: () => this.ctx.viewers.layers(h.viewer_id),
+      state: () => this.state ?? h.state,
+      canvas: () => this.canvas ?? h.canvas,
+      drawnLevel,
+      store: this.ctx.scene.store,
+      send: (msg) => this.socket.sendJson(msg),
+      log: this.log,
+    });
     frames.maybeSendMeta(true);
     if (!profile) {
       // Stay connected (meta still flows) so the widget can show why there is no picture.
@@ -185,6 +222,8 @@ export class StreamSession implements ViewHandle {
       this.ctx.hub.delete(this);
       this.onClosed(this);
       this.frames?.dispose();
+      this.picker?.dispose();
+      this.ranger?.dispose();
       if (this.hello) this.log.info({ viewer: this.viewerId, ...this.pump?.stats }, "view closed");
       this.disposed = this.pump ? this.pump.dispose() : Promise.resolve();
     }

@@ -1,80 +1,80 @@
-/** Heads-up display: one compact stats line plus a status/error line, over the canvas's top-left corner. */
+/**
+ * The status line over the canvas's top edge (`.napari-cuda-hud`): connecting, reconnecting and
+ * errors as one short line; hidden while the view streams normally. The stream figures live in the
+ * debug overlay (debug-overlay.ts), which formats them with hudLine().
+ */
 
+/** What the debug overlay's figures line shows. */
 export interface HudInfo {
   backend: string | null;
   encoder: string | null;
+  /** Frames shown in the last second (0 at rest: then left out). */
   fps: number;
-  /** Recent motion-to-photon median (ms), or null when nothing was measured yet. */
+  /** Median motion-to-photon latency of recent samples (ms); null when there is none fresh. */
   m2pMs: number | null;
   width: number;
   height: number;
   level: number;
   levelCount: number;
-  /** Why this backend and encoder, shown on a second line for a while after connecting. */
-  why?: string | null;
 }
 
-/** The stats line, e.g. "cpu · libx264 · 60 fps · m2p 18 ms · 1280×720". */
+/** Below this many frames per second the view is at rest: no rate is shown (never "0 frames/s"). */
+const MIN_SHOWN_FPS = 0.5;
+
+/**
+ * The figures line, in plain words, e.g.
+ * "CPU renderer · libx264 · 60 frames/s · latency 18 ms · 1280×720 px · data level 2 / 3".
+ * The data level counts as the dims sliders do: index / highest index.
+ */
 export function hudLine(i: HudInfo): string {
   const parts: string[] = [];
-  if (i.backend) parts.push(i.backend);
+  if (i.backend) parts.push(`${i.backend.toUpperCase()} renderer`);
   if (i.encoder) parts.push(i.encoder);
-  parts.push(`${Math.round(i.fps)} fps`);
-  if (i.m2pMs !== null) parts.push(`m2p ${Math.round(i.m2pMs)} ms`);
-  if (i.width > 0 && i.height > 0) parts.push(`${i.width}×${i.height}`);
-  if (i.levelCount > 1) parts.push(`ms lvl ${i.level}/${i.levelCount}`);
-  return parts.join(" · ") + (i.why ? `\n${i.why}` : "");
+  if (i.fps >= MIN_SHOWN_FPS) parts.push(`${Math.round(i.fps)} frames/s`);
+  if (i.m2pMs !== null) parts.push(`latency ${Math.round(i.m2pMs)} ms`);
+  if (i.width > 0 && i.height > 0) parts.push(`${i.width}×${i.height} px`);
+  if (i.levelCount > 1) parts.push(`data level ${i.level} / ${i.levelCount - 1}`);
+  return parts.join(" · ");
 }
 
 export type StatusKind = "info" | "error";
 
-/** The HUD element; text only (never innerHTML), so daemon messages cannot inject markup. */
+/** The status line element; text only (never innerHTML), so daemon messages cannot inject markup. */
 export class Hud {
   readonly el: HTMLDivElement;
-  private readonly statsEl: HTMLDivElement;
-  private readonly statusEl: HTMLDivElement;
 
   constructor(doc: Document) {
     this.el = doc.createElement("div");
     this.el.className = "napari-cuda-hud";
+    this.el.setAttribute("role", "status");
     Object.assign(this.el.style, {
       position: "absolute",
-      top: "4px",
-      left: "4px",
-      maxWidth: "calc(100% - 8px)",
-      padding: "2px 6px",
-      borderRadius: "3px",
-      background: "rgba(0, 0, 0, 0.55)",
-      color: "#e8e8e8",
-      font: "11px/1.35 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace",
-      pointerEvents: "none",
-      userSelect: "none",
-      whiteSpace: "pre-wrap",
-      overflowWrap: "anywhere",
+      top: "6px",
+      left: "50%",
+      transform: "translateX(-50%)",
+      maxWidth: "calc(100% - 120px)",
+      boxSizing: "border-box",
+      padding: "3px 10px",
+      borderRadius: "4px",
+      background: "rgba(0, 0, 0, 0.6)",
+      color: "#f0f0f0",
+      font: "12px/1.4 var(--jp-ui-font-family, system-ui, sans-serif)",
+      // One line: a long message ends in an ellipsis and is whole in the tooltip.
+      whiteSpace: "nowrap",
+      overflow: "hidden",
+      textOverflow: "ellipsis",
+      userSelect: "text",
+      display: "none",
       zIndex: "1",
     } satisfies Partial<CSSStyleDeclaration>);
-    this.statsEl = doc.createElement("div");
-    this.statusEl = doc.createElement("div");
-    this.el.append(this.statsEl, this.statusEl);
-    this.setStats("");
-    this.setStatus("", "info");
   }
 
-  setStats(text: string): void {
-    if (this.statsEl.textContent !== text) this.statsEl.textContent = text;
-    this.statsEl.style.display = text ? "" : "none";
-    this.syncVisibility();
-  }
-
+  /** Show `text` (empty: hide the line). */
   setStatus(text: string, kind: StatusKind): void {
-    if (this.statusEl.textContent !== text) this.statusEl.textContent = text;
-    this.statusEl.style.color = kind === "error" ? "#ff9a9a" : "#e8e8e8";
-    this.statusEl.style.display = text ? "" : "none";
-    this.statusEl.dataset["kind"] = kind;
-    this.syncVisibility();
-  }
-
-  private syncVisibility(): void {
-    this.el.style.display = this.statsEl.textContent || this.statusEl.textContent ? "" : "none";
+    if (this.el.textContent !== text) this.el.textContent = text;
+    this.el.title = text;
+    this.el.style.color = kind === "error" ? "#ffb3b3" : "#f0f0f0";
+    this.el.dataset["kind"] = kind;
+    this.el.style.display = text ? "" : "none";
   }
 }

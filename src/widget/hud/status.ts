@@ -1,9 +1,38 @@
-/** User-facing texts for connection states and failures (pure, so they are testable and consistent). */
+/**
+ * User-facing texts for connection states, failures and the end of a view (pure, so they are
+ * testable and consistent). One short sentence each: diagnostics belong in the debug overlay and
+ * `viewer.info()`, not in the status line.
+ */
 import type { ConnectionStatus } from "../stream/stream-client.js";
 
 /** Values of stream_info.status and the hook's status. */
 export type ViewStatus =
   "starting" | "unsupported" | "waiting" | "connecting" | "streaming" | "reconnecting" | "failed" | "closed";
+
+/**
+ * Reconnect attempts after which a view that was streaming says its render process is gone. The
+ * session asks the kernel for a new daemon from the second attempt on; when none has been handed
+ * over by the fourth (about 3.5 s of backoff), the kernel is gone or busy: the user must act.
+ */
+export const STOPPED_AFTER_ATTEMPTS = 4;
+
+/** Shown when the daemon is gone and the kernel did not hand over a new one. */
+export const RENDER_STOPPED_TEXT = "The viewer's render process stopped: run the cell again.";
+
+/** Why a view ended for good: its kernel side is gone. */
+export type EndReason = "kernel-restarted" | "kernel-stopped" | "no-kernel";
+
+/** What the view says when it has ended: `what` happened, and what `todo`. */
+export function endedText(reason: EndReason): { what: string; todo: string } {
+  switch (reason) {
+    case "kernel-restarted":
+      return { what: "The kernel restarted:", todo: "run the cell again to show this viewer." };
+    case "kernel-stopped":
+      return { what: "The kernel stopped:", todo: "start it and run the cell again to show this viewer." };
+    case "no-kernel":
+      return { what: "This viewer is not connected to a running kernel:", todo: "run the cell to show it." };
+  }
+}
 
 /** Shown instead of the canvas when WebCodecs is missing (typically not a secure context). */
 export function webCodecsUnavailableText(origin: string): string {
@@ -25,31 +54,34 @@ export function connectionText(
 ): { status: ViewStatus; text: string; kind: "info" | "error" } {
   switch (s.state) {
     case "connecting":
-      return {
-        status: "connecting",
-        text: framesShown ? "reconnecting…" : `connecting to the render daemon (${s.transport})…`,
-        kind: "info",
-      };
+      return { status: "connecting", text: framesShown ? "Reconnecting…" : "Connecting…", kind: "info" };
     case "open":
       return {
         status: "streaming",
-        text: framesShown ? "reconnected; waiting for a keyframe…" : "connected; waiting for the first frame…",
+        text: framesShown ? "Reconnected; waiting for the next frame…" : "Connected; waiting for the first frame…",
         kind: "info",
       };
     case "reconnecting":
-      return {
-        status: "reconnecting",
-        text: `connection lost (${s.reason}); retrying in ${(s.delayMs / 1000).toFixed(1)} s`,
-        kind: "error",
-      };
+      if (!framesShown) {
+        return {
+          status: "reconnecting",
+          text: `Cannot reach the render process (${s.reason}); retrying…`,
+          kind: "error",
+        };
+      }
+      return s.attempt >= STOPPED_AFTER_ATTEMPTS
+        ? { status: "reconnecting", text: RENDER_STOPPED_TEXT, kind: "error" }
+        : { status: "reconnecting", text: "Lost the render process; reconnecting…", kind: "info" };
     case "failed":
-      return { status: "failed", text: `stream refused: ${s.reason}`, kind: "error" };
+      return { status: "failed", text: `The render process refused this view: ${s.reason}`, kind: "error" };
     case "closed":
       return { status: "closed", text: "", kind: "info" };
   }
 }
 
-/** A daemon error message as one line. */
+/** A daemon error message as one line (the code and path stay for whoever reports it). */
 export function daemonErrorText(e: { code: string; message: string; path?: string }): string {
-  return `daemon error ${e.code}: ${e.message}${e.path ? ` (at ${e.path})` : ""}`;
+  // The code and path are for developers: they go to the console, the user reads the message.
+  console.warn(`napari-cuda: daemon error ${e.code}${e.path ? ` at ${e.path}` : ""}: ${e.message}`);
+  return `Render error: ${e.message}`;
 }

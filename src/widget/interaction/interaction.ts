@@ -152,7 +152,7 @@ export function depthExtent(layers: readonly LayerGeometry[]): Vec2 | null {
 
 /**
  * Camera that shows every layer (double-click); null when there is nothing to fit. In 3D, napari's
- * reset_view (fitCamera3d): centred on the volume, zoom fitting (y, x), default angles.
+ * reset_view (fitCamera3d): centred on the volume, zoom fitting the box with room for its depth, default angles.
  */
 export function resetCamera(
   camera: Camera,

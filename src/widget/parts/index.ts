@@ -4,9 +4,21 @@
  */
 import type { PartFactory } from "./part.js";
 // <imports>
+import { overlaysPart } from "../overlays/part.js";
+import { statusBarPart } from "../statusbar/statusbar.js";
+import { layerPanel } from "../panel/panel.js";
+import { toolbarPart } from "../toolbar/toolbar.js";
+import { keysPart } from "../keys/keys.js";
+import { noticesPart } from "../hud/notices.js";
 // </imports>
 
 export const PARTS: readonly PartFactory[] = [
   // <parts>
+  overlaysPart,
+  statusBarPart,
+  layerPanel,
+  toolbarPart,
+  keysPart,
+  noticesPart,
   // </parts>
 ];

@@ -73,9 +73,9 @@ export interface ViewContext {
    * The selected layer's id (this view's UI state, as napari's `layers.selection.active`): the
    * panel's selection, else the top layer; null when there are no layers.
    */
-  selected(): string | null;
-  /** Select a layer (emits "selection"); an unknown id is ignored. */
-  select(id: string): void;
+  selectedLayer(): string | null;
+  /** Select a layer (emits "selection"); null goes back to the default; an unknown id is ignored. */
+  selectLayer(id: string | null): void;
   /** The open stream pipeline, null while none is connected. */
   stream(): StreamPipeline | null;
   /** Change one layer's display properties (by id): local state now, daemon now, kernel soon. */

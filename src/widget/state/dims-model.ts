@@ -47,11 +47,6 @@ export function sliderAxes(dims: DimsTrait): SliderSpec[] {
   return out;
 }
 
-/** The text next to a slider: index/size, e.g. "12/64". */
-export function sliderText(spec: SliderSpec): string {
-  return `${spec.value}/${spec.size}`;
-}
-
 /**
  * Dims with `axis` moved to `value` (clamped to the axis's range); null when that changes nothing
  * or the axis is not a sliced one.

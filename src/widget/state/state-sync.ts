@@ -23,8 +23,23 @@ class RecentWrites<T> {
     if (this.items.length > MAX_RECENT_WRITES) this.items.shift();
   }
 
+  /**
+   * Is `value` the echo of a recent write? Echoes come back in the order they were written, so a
+   * match settles that write and every earlier one: a later kernel change that happens to equal an
+   * old write is not mistaken for its echo.
+   */
   isEcho(value: T, now: number): boolean {
-    return this.items.some((w) => now - w.at <= ECHO_WINDOW_MS && this.equal(w.value, value));
+    let k = -1;
+    for (let i = 0; i < this.items.length; i++) {
+      const w = this.items[i]!;
+      if (now - w.at <= ECHO_WINDOW_MS && this.equal(w.value, value)) {
+        k = i;
+        break;
+      }
+    }
+    if (k < 0) return false;
+    this.items.splice(0, k + 1);
+    return true;
   }
 }
 
@@ -98,7 +113,10 @@ export class LocalViewerState {
 
   /** Apply a camera from the model; returns the new seq, or null when it is the local state or our own echo. */
   applyModelCamera(camera: Camera, now: number): number | null {
-    if (cameraEqual(camera, this.traits.camera)) return null;
+    if (cameraEqual(camera, this.traits.camera)) {
+      this.cameraWrites.isEcho(camera, now); // settles the writes up to this one
+      return null;
+    }
     if (this.cameraWrites.isEcho(camera, now)) return null;
     this.traits = { ...this.traits, camera };
     return this.bump();
@@ -110,7 +128,10 @@ export class LocalViewerState {
    */
   applyModelDims(dims: DimsTrait, now: number): number | null {
     const local = this.traits.dims;
-    if (JSON.stringify(dims) === JSON.stringify(local)) return null;
+    if (JSON.stringify(dims) === JSON.stringify(local)) {
+      this.stepWrites.isEcho(dims.current_step, now); // settles the writes up to this one
+      return null;
+    }
     const staleEcho =
       dims.current_step.length === local.current_step.length &&
       !sameSteps(dims.current_step, local.current_step) &&
@@ -127,7 +148,10 @@ export class LocalViewerState {
    */
   applyModelLayers(layers: LayerTrait[], now = 0): number | null {
     const text = JSON.stringify(layers);
-    if (text === JSON.stringify(this.traits.layers)) return null;
+    if (text === JSON.stringify(this.traits.layers)) {
+      this.layerWrites.isEcho(text, now); // settles the writes up to this one
+      return null;
+    }
     if (this.layerWrites.isEcho(text, now)) return null;
     this.traits = { ...this.traits, layers };
     return this.bump();

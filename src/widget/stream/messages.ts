@@ -1,11 +1,17 @@
-/** Parsing of the daemon's text messages on the stream channel (config, meta, error). */
+/** Parsing of the daemon's text messages on the stream channel (config, meta, error, value, range). */
 import { NapariCudaError } from "../../protocol/errors.js";
-import type {
-  StreamConfig,
-  StreamError,
-  StreamMeta,
-  StreamMetaLayer,
-  StreamServerMessage,
+import {
+  PICK_STATUSES,
+  RANGE_STATUSES,
+  type PickStatus,
+  type RangeStatus,
+  type StreamConfig,
+  type StreamError,
+  type StreamMeta,
+  type StreamMetaLayer,
+  type StreamRange,
+  type StreamServerMessage,
+  type StreamValue,
 } from "../../protocol/stream.js";
 import { parseJson } from "../../protocol/validate.js";
 
@@ -51,6 +57,56 @@ function metaLayer(value: unknown, i: number): StreamMetaLayer {
   };
 }
 
+const NON_FINITE: ReadonlySet<unknown> = new Set(["NaN", "Infinity", "-Infinity"]);
+
+function valueMessage(o: Record<string, unknown>): StreamValue {
+  const status = o["status"];
+  if (!PICK_STATUSES.includes(status as PickStatus)) fail("status", `expected one of ${PICK_STATUSES.join(", ")}`);
+  const value = o["value"];
+  if (!(value === null || (typeof value === "number" && Number.isFinite(value)) || NON_FINITE.has(value))) {
+    fail("value", "expected a number, a non-finite name or null");
+  }
+  const layerId = o["layer_id"];
+  if (layerId !== null && typeof layerId !== "string") fail("layer_id", "expected a string or null");
+  const pos = o["data_position"];
+  if (!Array.isArray(pos) || !pos.every((n) => Number.isInteger(n))) fail("data_position", "expected integers");
+  return {
+    type: "value",
+    id: count(o, "id", "id"),
+    layer_id: layerId,
+    status: status as PickStatus,
+    value: value as StreamValue["value"],
+    level: count(o, "level", "level"),
+    level_count: count(o, "level_count", "level_count"),
+    data_position: pos as number[],
+  };
+}
+
+/** A finite number or null (a range bound). */
+function bound(o: Record<string, unknown>, key: string): number | null {
+  const v = o[key];
+  if (v !== null && (typeof v !== "number" || !Number.isFinite(v))) fail(key, "expected a number or null");
+  return v;
+}
+
+function rangeMessage(o: Record<string, unknown>): StreamRange {
+  const status = o["status"];
+  if (!RANGE_STATUSES.includes(status as RangeStatus)) fail("status", `expected one of ${RANGE_STATUSES.join(", ")}`);
+  const min = bound(o, "min");
+  const max = bound(o, "max");
+  if (min !== null && max !== null && max < min) fail("max", "expected max >= min");
+  if ((min === null) !== (max === null)) fail(min === null ? "min" : "max", "expected both bounds or neither");
+  return {
+    type: "range",
+    id: count(o, "id", "id"),
+    layer_id: str(o, "layer_id"),
+    status: status as RangeStatus,
+    min,
+    max,
+    level: count(o, "level", "level"),
+  };
+}
+
 /** Parse and check one text message from the daemon; throws NapariCudaError naming the bad property. */
 export function parseServerMessage(text: string): StreamServerMessage {
   const raw = parseJson(text);
@@ -91,6 +147,10 @@ export function parseServerMessage(text: string): StreamServerMessage {
       if (typeof o["path"] === "string") msg.path = o["path"];
       return msg;
     }
+    case "value":
+      return valueMessage(o);
+    case "range":
+      return rangeMessage(o);
     default:
       throw new NapariCudaError("unknown_type", `unknown server message type ${JSON.stringify(type)}`, {
         path: "type",

@@ -1,14 +1,17 @@
 /**
  * The stream pipeline of one view: socket -> frame parsing -> WebCodecs -> canvas, with acks
- * for every frame (displayed or dropped) so the daemon's in-flight window keeps moving.
+ * for every frame (displayed or dropped) so the daemon's in-flight window keeps moving; and
+ * requests matched with their replies: pick (the status bar's value under the cursor) and range
+ * (the panel's auto-contrast: the [min, max] of the data on screen).
  */
 import { decodeFrame } from "../../protocol/frame.js";
 import type { Canvas } from "../../protocol/state.js";
-import type { StreamConfig, StreamHello, StreamMeta } from "../../protocol/stream.js";
+import type { StreamConfig, StreamHello, StreamMeta, StreamRange, StreamValue } from "../../protocol/stream.js";
 import { FrameDecoder } from "../display/decoder.js";
 import type { DisplayedFrame, ViewStats } from "../instrument/stats.js";
 import { daemonErrorText } from "../hud/status.js";
-import { StreamClient, type ConnectionStatus } from "./stream-client.js";
+import { Replies } from "./replies.js";
+import { StreamClient, type ConnectionStatus, type SocketFactory } from "./stream-client.js";
 import type { StreamUrl } from "./url.js";
 
 export interface PipelineEvents {
@@ -28,12 +31,25 @@ export interface PipelineOptions {
   draw: (frame: VideoFrame) => void;
   stats: ViewStats;
   events: PipelineEvents;
+  /** WebSocket constructor (tests in node pass the `ws` package's). */
+  socketFactory?: SocketFactory;
 }
+
+/** A pick with no reply after this long resolves null (the caller asks again). */
+export const PICK_TIMEOUT_MS = 2000;
+/** A range request with no reply after this long resolves null (a large volume takes a while to scan). */
+export const RANGE_TIMEOUT_MS = 10_000;
+/** viewRange asks again this often while the daemon answers loading/busy, at most RANGE_ATTEMPTS times. */
+export const RANGE_RETRY_MS = 100;
+export const RANGE_ATTEMPTS = 100;
 
 /** Owns the StreamClient and the FrameDecoder of one connection hand-off. */
 export class StreamPipeline {
   private readonly client: StreamClient;
   private readonly decoder: FrameDecoder;
+  private readonly picks = new Replies<StreamValue>(PICK_TIMEOUT_MS);
+  private readonly ranges = new Replies<StreamRange>(RANGE_TIMEOUT_MS);
+  private disposed = false;
 
   constructor(private readonly opts: PipelineOptions) {
     const { stats, events } = opts;
@@ -58,13 +74,17 @@ export class StreamPipeline {
         if (msg.type === "config") this.onConfig(msg);
         else if (msg.type === "meta") events.meta(msg);
         else if (msg.type === "error") events.error(daemonErrorText(msg));
+        else if (msg.type === "value") this.picks.answer(msg.id, msg);
+        else if (msg.type === "range") this.ranges.answer(msg.id, msg);
       },
       onFrame: (data) => this.onFrame(data),
       onStatus: (s) => {
         if (s.state === "reconnecting" || s.state === "failed") this.decoder.abandon();
+        if (s.state !== "open" && s.state !== "connecting") this.dropRequests();
         events.status(s);
       },
       onProtocolError: (message) => events.error(message),
+      socketFactory: opts.socketFactory,
     });
   }
 
@@ -86,12 +106,52 @@ export class StreamPipeline {
     return this.client.send({ type: "resize", seq, canvas });
   }
 
+  /**
+   * Ask the daemon for the data value at a world point (one coordinate per viewer axis) of a layer
+   * (default: the top visible one). Resolves with the reply, or null when there is none (not
+   * connected, the connection dropped, or no reply within PICK_TIMEOUT_MS).
+   */
+  pick(position: readonly number[], layerId?: string): Promise<StreamValue | null> {
+    const at = layerId === undefined ? {} : { layer_id: layerId };
+    return this.picks.request((id) => this.client.send({ type: "pick", id, position: [...position], ...at }));
+  }
+
+  /** One `range` request: the daemon's reply (any status), or null when none comes. */
+  range(layerId: string): Promise<StreamRange | null> {
+    return this.ranges.request((id) => this.client.send({ type: "range", id, layer_id: layerId }));
+  }
+
+  /**
+   * The [min, max] of a layer's data as this view shows it (napari's auto-contrast "once"): asks
+   * again while the daemon is loading chunks or busy (every RANGE_RETRY_MS, at most RANGE_ATTEMPTS
+   * times). Null when there is no answer (not connected, closed, timed out), no such layer, or
+   * nothing of the layer is on screen.
+   */
+  async viewRange(layerId: string): Promise<{ min: number; max: number } | null> {
+    for (let attempt = 0; attempt < RANGE_ATTEMPTS && !this.disposed; attempt++) {
+      const r = await this.range(layerId);
+      if (r === null) return null;
+      if (r.status === "ok") return r.min === null || r.max === null ? null : { min: r.min, max: r.max };
+      if (r.status === "no_layer") return null;
+      await new Promise((done) => setTimeout(done, RANGE_RETRY_MS));
+    }
+    return null;
+  }
+
   dispose(): void {
+    this.disposed = true;
     try {
       this.client.dispose();
     } finally {
+      this.dropRequests();
       this.decoder.dispose();
     }
+  }
+
+  /** Answer every pending request with null (no reply is coming on this connection). */
+  private dropRequests(): void {
+    this.picks.drop();
+    this.ranges.drop();
   }
 
   private onConfig(cfg: StreamConfig): void {

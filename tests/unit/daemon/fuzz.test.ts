@@ -142,6 +142,8 @@ describe("fuzzed input", { timeout: 120_000 }, () => {
       { type: "resize", seq: 2, canvas: { width: 64, height: 48, pixel_ratio: 1 } },
       { type: "ack", frame_id: 1, decode_ms: 1 },
       { type: "keyframe", reason: "fuzz" },
+      { type: "pick", id: 1, position: [1, 2] },
+      { type: "range", id: 2, layer_id: "a" },
       streamHello({ viewer_id: "fz" }),
     ];
     for (let i = 0; i < 300; i++) {

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
 import {
   anglesFromFrame,
+  cssSize,
   cameraFrame,
   deviceRays,
   devicePixelToWorld,
@@ -15,7 +17,9 @@ import {
   type Canvas,
   type Vec3,
 } from "../../../src/protocol/index.js";
-import { pythonHas, runPython } from "../render/python.js";
+import { PYTHON, pythonHas, runPython } from "../render/python.js";
+
+const BRIDGE = fileURLToPath(new URL("../../../kernel-bridge", import.meta.url));
 
 const close = (a: readonly number[], b: readonly number[], tol = 1e-12, msg = ""): void => {
   assert.equal(a.length, b.length);
@@ -146,11 +150,68 @@ describe("camera3d projection", () => {
     }
   });
 
-  it("fitCamera3d centres the box, fits its (y, x) extent and resets the angles (napari reset_view)", () => {
+  it("fitCamera3d centres the box, fits hypot(y, z) / hypot(x, z) and resets the angles", () => {
     const cam = fitCamera3d({ ...camera, angles: [10, 20, 30] }, canvas, [-0.5, -0.5, -0.5], [99.5, 19.5, 39.5]);
     assert.deepEqual(cam.center, [49.5, 9.5, 19.5]);
     assert.deepEqual(cam.angles, [0, 0, 90]);
-    assert.ok(Math.abs(cam.zoom - Math.min(32 / 40, 24 / 20) * 0.95) < 1e-12);
+    assert.ok(Math.abs(cam.zoom - Math.min(32 / Math.hypot(40, 100), 24 / Math.hypot(20, 100)) * 0.95) < 1e-12);
+  });
+
+  it("fitCamera3d equals the kernel's fit_camera_3d (napari_cuda._camera)", { skip: !PYTHON }, () => {
+    const lo: Vec3 = [9, -0.5, -0.25];
+    const hi: Vec3 = [33, 29.5, 19.75];
+    const code = [
+      "import json, sys",
+      "sys.path.insert(0, sys.argv[2])",
+      "from napari_cuda._camera import fit_camera_3d",
+      "print(json.dumps(fit_camera_3d((400.0, 300.0), *json.loads(sys.argv[1]), 0.05)))",
+    ].join("\n");
+    const [center, zoom] = JSON.parse(runPython(code, "", [JSON.stringify([lo, hi]), BRIDGE]).toString()) as [
+      number[],
+      number,
+    ];
+    const cam = fitCamera3d(camera, { width: 800, height: 600, pixel_ratio: 2 }, lo, hi, 0.05);
+    close(cam.center, center);
+    assert.ok(Math.abs(cam.zoom - zoom) < 1e-12);
+  });
+
+  it("fitCamera3d keeps every corner of the box on the canvas at the default angles and after orbits", () => {
+    const big: Canvas = { width: 1600, height: 1200, pixel_ratio: 2 }; // 800 x 600 CSS
+    const { width, height } = cssSize(big);
+    const boxes: [Vec3, Vec3][] = [
+      [
+        [-0.5, -0.5, -0.5],
+        [511.5, 511.5, 511.5],
+      ], // the demo cube
+      [
+        [0, -0.5, -0.5],
+        [5, 2047.5, 2047.5],
+      ], // a flat stack
+      [
+        [-0.5, -0.5, -0.5],
+        [499.5, 63.5, 63.5],
+      ], // a deep, narrow one
+    ];
+    const corners = (lo: Vec3, hi: Vec3): Vec3[] =>
+      [0, 1, 2, 3, 4, 5, 6, 7].map((k) => [0, 1, 2].map((i) => ((k >> i) & 1 ? hi[i]! : lo[i]!)) as Vec3);
+    const inside = (cam: Camera, lo: Vec3, hi: Vec3): boolean =>
+      corners(lo, hi).every((p) => {
+        const [x, y] = worldToScreen3d(cam, big, p);
+        return x >= -1e-9 && x <= width + 1e-9 && y >= -1e-9 && y <= height + 1e-9;
+      });
+    for (const [lo, hi] of boxes) {
+      const fit = fitCamera3d(camera, big, lo, hi);
+      assert.ok(inside(fit, lo, hi), "at the default angles");
+      // A drag turns about one screen axis: any amount keeps the box whole.
+      for (let deg = 0; deg < 360; deg += 15) {
+        const px = deg / 0.25;
+        assert.ok(inside({ ...fit, angles: orbit(fit.angles, px, 0) }, lo, hi), `yaw ${deg}`);
+        assert.ok(inside({ ...fit, angles: orbit(fit.angles, 0, px) }, lo, hi), `pitch ${deg}`);
+      }
+    }
+    // The example notebook's view of the cube.
+    const [lo, hi] = boxes[0]!;
+    assert.ok(inside({ ...fitCamera3d(camera, big, lo, hi), angles: [0, 30, 60] }, lo, hi));
   });
 });
 

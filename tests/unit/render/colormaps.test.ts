@@ -44,7 +44,22 @@ describe("colormap tables", () => {
     }
   });
 
-  it("rejects an unknown name with unsupported naming colormap", () => {
+  it("has napari's own colormaps (HiLo's low/high colours at the ends)", () => {
+    assert.equal(COLORMAP_NAMES.length, 30);
+    assert.deepEqual(rgb("bop blue", 255), [32, 173, 248]);
+    assert.deepEqual(rgb("bop orange", 255), [248, 173, 32]);
+    assert.deepEqual(rgb("I Forest", 0), [255, 255, 255]);
+    assert.deepEqual(rgb("I Forest", 255), [0, 153, 0]);
+    assert.deepEqual(rgb("I Blue", 255), [0, 51, 204]);
+    assert.deepEqual(rgb("fire", 0), [255, 255, 255]);
+    assert.deepEqual(rgb("fire", 255), [255, 0, 0]);
+    assert.deepEqual(rgb("ice", 0), [0, 0, 255]);
+    assert.deepEqual(rgb("HiLo", 0), [0, 0, 255]);
+    assert.deepEqual(rgb("HiLo", 128), [128, 128, 128]);
+    assert.deepEqual(rgb("HiLo", 255), [255, 0, 0]);
+  });
+
+  it("rejects a name that is not built in with unsupported naming colormap", () => {
     assert.throws(
       () => colormapLut("jet"),
       (e) => isNapariCudaError(e, "unsupported") && e.path === "colormap",
@@ -52,11 +67,13 @@ describe("colormap tables", () => {
   });
 
   it("equals matplotlib's tables exactly", { skip: !pythonHas("matplotlib") && "matplotlib not installed" }, () => {
-    const names = ["viridis", "magma", "inferno", "plasma", "turbo", "gray"];
+    const names = ["viridis", "magma", "inferno", "plasma", "turbo", "gray", "hsv", "twilight", "gist_earth", "PiYG"];
+    // Entry i = matplotlib's colour at the float i / 255 (its i-th colour for 256-colour maps).
     const code = [
       "import sys, numpy as np, matplotlib",
       "for n in sys.argv[1:]:",
-      "    sys.stdout.buffer.write(np.round(matplotlib.colormaps[n](np.arange(256))[:, :3] * 255).astype(np.uint8).tobytes())",
+      "    c = matplotlib.colormaps[n](np.arange(256) / 255.0)",
+      "    sys.stdout.buffer.write(np.round(c[:, :3] * 255).astype(np.uint8).tobytes())",
     ].join("\n");
     const out = runPython(code, "", names);
     names.forEach((name, k) => {

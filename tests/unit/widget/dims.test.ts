@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { DIMS_WRITE_MS, DimsControl } from "../../../src/widget/interaction/dims-control.js";
-import { clampStep, sliderAxes, sliderText, withStep } from "../../../src/widget/state/dims-model.js";
+import { AxisPlayer, clampFps, DEFAULT_FPS, nextStep } from "../../../src/widget/controls/player.js";
+import { sliderLabel, sliderValueText } from "../../../src/widget/controls/slider-label.js";
+import { clampStep, sliderAxes, withStep } from "../../../src/widget/state/dims-model.js";
 import { ECHO_WINDOW_MS, LocalViewerState } from "../../../src/widget/state/state-sync.js";
 import { DEFAULT_CAMERA, readDims, type DimsTrait } from "../../../src/widget/state/traits.js";
 import { ManualClock } from "./clock.js";
@@ -20,7 +22,7 @@ test("sliders: one per sliced axis of size > 1, labelled, outermost first", () =
     { axis: 0, label: "t", size: 5, value: 2 },
     { axis: 1, label: "c", size: 2, value: 0 },
   ]);
-  assert.equal(sliderText(specs[0]!), "2/5");
+  assert.equal(sliderLabel(specs[0]!.value, specs[0]!.size), "2 / 4", "napari: index / highest index");
   // 3D: z is displayed too; y and x never get sliders.
   const d3 = sliderAxes({ ...tczyx, ndisplay: 3, nsteps: [5, 2, 30, 64, 48] });
   assert.deepEqual(
@@ -141,4 +143,87 @@ test("dispose writes a pending step once and nothing afterwards", () => {
   control.move(0, 3, clock.t);
   clock.advance(1000);
   assert.equal(writes.length, 2);
+});
+
+test("slider labels count as napari does: index of 0..n-1", () => {
+  assert.equal(sliderLabel(12, 64), "12 / 63");
+  assert.equal(sliderLabel(0, 2), "0 / 1");
+  assert.equal(sliderValueText("z", 12, 64), "z 12 of 0 to 63");
+});
+
+test("play: loops over the axis at fps through the slider's path; the kernel gets each step and the stop", () => {
+  const { clock, state, sent, writes, control } = harness();
+  const changes: Array<number | null> = [];
+  const player = new AxisPlayer(
+    {
+      current: (axis) => {
+        const s = sliderAxes(state.dims).find((x) => x.axis === axis);
+        return s === undefined ? null : { value: s.value, size: s.size };
+      },
+      move: (axis, value, t) => control.move(axis, value, t),
+      release: () => control.release(),
+      changed: (axis) => changes.push(axis),
+    },
+    clock,
+  );
+  assert.equal(DEFAULT_FPS, 10);
+  player.play(0, 10); // t: 5 steps, at 2
+  assert.equal(player.axis, 0);
+  clock.advance(99);
+  assert.equal(sent.length, 0, "first step after one frame period");
+  clock.advance(1);
+  clock.advance(400); // 5 frames: 3, 4, 0 (loop), 1, 2
+  assert.deepEqual(
+    sent.map((s) => s.step[0]),
+    [3, 4, 0, 1, 2],
+  );
+  assert.deepEqual(
+    writes.map((w) => w.step[0]),
+    [3, 4, 0, 1, 2],
+    "at 10 fps every step reaches the kernel",
+  );
+  player.setFps(20);
+  clock.advance(150); // the pending 100 ms frame, then one of 50 ms
+  assert.deepEqual(
+    sent.slice(5).map((s) => s.step[0]),
+    [3, 4],
+  );
+  player.play(1, 10); // another play stops this one
+  assert.deepEqual(changes, [0, null, 1]);
+  clock.advance(100);
+  assert.deepEqual(sent.at(-1)!.step.slice(0, 2), [4, 1], "c plays (2 steps), t stays");
+  player.stop();
+  assert.equal(player.axis, null);
+  assert.deepEqual(writes.at(-1)!.step.slice(0, 2), [4, 1], "the last position is written on stop");
+  const n = sent.length;
+  clock.advance(1000);
+  assert.equal(sent.length, n, "stopped: no more steps");
+});
+
+test("play: stops when its axis loses its slider; fps input is clamped", () => {
+  const { clock, state, control } = harness();
+  const player = new AxisPlayer(
+    {
+      current: (axis) => {
+        const s = sliderAxes(state.dims).find((x) => x.axis === axis);
+        return s === undefined ? null : { value: s.value, size: s.size };
+      },
+      move: (axis, value, t) => control.move(axis, value, t),
+      release: () => control.release(),
+      changed: () => {},
+    },
+    clock,
+  );
+  player.play(0, 5);
+  clock.advance(200);
+  state.applyModelDims({ ...tczyx, nsteps: [1, 2, 1, 64, 48], current_step: [0, 0, 0, 32, 24] }, clock.t);
+  clock.advance(200);
+  assert.equal(player.axis, null, "t has no slider any more");
+  player.play(3, 10);
+  assert.equal(player.axis, null, "a displayed axis cannot play");
+  assert.equal(clampFps(0), DEFAULT_FPS);
+  assert.equal(clampFps(Number.NaN), DEFAULT_FPS);
+  assert.equal(clampFps(500), 60);
+  assert.equal(nextStep(4, 5), 0);
+  assert.equal(nextStep(1, 1), 0);
 });

@@ -111,13 +111,13 @@ const volume: LayerTrait = {
   dtype: "uint8",
 };
 
-test("reset in 3D: centred on the volume (scaled depth), (y, x) fitted, default angles; 2D unchanged", () => {
+test("reset in 3D: centred on the volume (scaled depth), (y, x) plus depth fitted, default angles; 2D unchanged", () => {
   const cam = { ...cam3, angles: [12, 34, 56] as [number, number, number] };
   const r3 = resetCamera(cam, canvas, [volume], 3)!;
   // z: 10 + 2 * (-0.5 .. 19.5) = 9 .. 49 -> 29; y: -0.5 .. 99.5; x: -0.5 .. 299.5.
   assert.ok(close(r3.center, [29, 49.5, 149.5]));
   assert.deepEqual(r3.angles, [0, 0, 90]);
-  assert.ok(Math.abs(r3.zoom - Math.min(800 / 300, 600 / 100) * 0.95) < 1e-12);
+  assert.ok(Math.abs(r3.zoom - Math.min(800 / Math.hypot(300, 40), 600 / Math.hypot(100, 40)) * 0.95) < 1e-12);
   const r2 = resetCamera({ ...cam3, center: [0, 0] }, canvas, [volume], 2)!;
   assert.deepEqual(r2.center, [49.5, 149.5]);
 });

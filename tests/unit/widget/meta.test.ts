@@ -42,14 +42,17 @@ const hud: HudInfo = {
   levelCount: 1,
 };
 
-test("meta -> HUD: 'ms lvl a/b' from the meta when it has one, only for multiscale data", () => {
+test("meta -> debug overlay: 'data level a / b' from the meta when it has one, only for multiscale data", () => {
   const header = { level: 1, level_count: 3 };
   assert.deepEqual(hudLevel(null, header), { level: 1, levelCount: 3 }, "before any meta: frame header");
   const m = meta([["a", 2, 4]], 2, 4);
   const lvl = hudLevel(m, header);
   assert.deepEqual(lvl, { level: 2, levelCount: 4 });
-  assert.equal(hudLine({ ...hud, ...lvl }), "cpu · libx264 · 60 fps · m2p 17 ms · 1280×720 · ms lvl 2/4");
-  assert.equal(hudLine({ ...hud, ...hudLevel(meta([["a", 0, 1]]), header) }).includes("ms lvl"), false);
+  assert.equal(
+    hudLine({ ...hud, ...lvl }),
+    "CPU renderer · libx264 · 60 frames/s · latency 17 ms · 1280×720 px · data level 2 / 3",
+  );
+  assert.equal(hudLine({ ...hud, ...hudLevel(meta([["a", 0, 1]]), header) }).includes("data level"), false);
 });
 
 test("meta -> loading indicator text: shown while chunks are pending, hidden at 0", () => {

@@ -8,7 +8,13 @@ import { parseKernelMessage, sameConnection } from "../../../src/widget/stream/c
 import { hudLine } from "../../../src/widget/hud/hud.js";
 import { parseServerMessage } from "../../../src/widget/stream/messages.js";
 import { deviceCanvas, evenDevicePx } from "../../../src/widget/display/sizing.js";
-import { connectionText, webCodecsUnavailableText } from "../../../src/widget/hud/status.js";
+import {
+  connectionText,
+  daemonErrorText,
+  endedText,
+  STOPPED_AFTER_ATTEMPTS,
+  webCodecsUnavailableText,
+} from "../../../src/widget/hud/status.js";
 
 test("backoff: 0.5 s doubling to 10 s, jitter within bounds, reset", () => {
   const lo = new Backoff({ random: () => 0 });
@@ -127,7 +133,7 @@ test("kernel messages: connection validated, protocol checked, duplicates recogn
   });
 });
 
-test("HUD line and status texts", () => {
+test("debug overlay figures: plain words, no rate at rest, latency only when given", () => {
   const base = {
     backend: "cpu",
     encoder: "libx264",
@@ -138,27 +144,44 @@ test("HUD line and status texts", () => {
     level: 0,
     levelCount: 1,
   };
-  assert.equal(hudLine(base), "cpu · libx264 · 60 fps · m2p 18 ms · 1280×720");
+  assert.equal(hudLine(base), "CPU renderer · libx264 · 60 frames/s · latency 18 ms · 1280×720 px");
   assert.equal(
-    hudLine({ ...base, m2pMs: null, levelCount: 3, level: 1 }),
-    "cpu · libx264 · 60 fps · 1280×720 · ms lvl 1/3",
+    hudLine({ ...base, fps: 0, m2pMs: null, levelCount: 4, level: 2 }),
+    "CPU renderer · libx264 · 1280×720 px · data level 2 / 3",
+    "at rest: no '0 frames/s'; levels count as the sliders do",
   );
-  assert.equal(
-    hudLine({ ...base, why: "cpu: no GPU · libx264: no NVENC" }),
-    "cpu · libx264 · 60 fps · m2p 18 ms · 1280×720\ncpu: no GPU · libx264: no NVENC",
-  );
+  assert.equal(hudLine({ ...base, fps: 0.2 }).includes("frames/s"), false);
+});
+
+test("status texts: short sentences; a lost render process first reconnects, then asks to run the cell", () => {
   assert.match(
     webCodecsUnavailableText("http://10.0.0.5:8888"),
     /WebCodecs is unavailable.*secure context.*http:\/\/10\.0\.0\.5:8888/,
   );
-  const r = connectionText(
-    { state: "reconnecting", delayMs: 1500, attempt: 1, reason: "connection closed (code 1006)" },
-    true,
-  );
-  assert.deepEqual(r, {
+  const lost = (attempt: number) =>
+    connectionText({ state: "reconnecting", delayMs: 1500, attempt, reason: "connection closed (code 1006)" }, true);
+  assert.deepEqual(lost(1), { status: "reconnecting", text: "Lost the render process; reconnecting…", kind: "info" });
+  assert.deepEqual(lost(STOPPED_AFTER_ATTEMPTS), {
     status: "reconnecting",
-    text: "connection lost (connection closed (code 1006)); retrying in 1.5 s",
+    text: "The viewer's render process stopped: run the cell again.",
     kind: "error",
   });
+  const first = connectionText({ state: "reconnecting", delayMs: 500, attempt: 1, reason: "timed out" }, false);
+  assert.equal(first.kind, "error");
+  assert.match(first.text, /Cannot reach the render process \(timed out\)/);
   assert.equal(connectionText({ state: "failed", reason: "unauthorized: bad token" }, false).kind, "error");
+  const open = connectionText({ state: "open", url: "ws://x", transport: "proxy" }, false);
+  assert.deepEqual(open, { status: "streaming", text: "Connected; waiting for the first frame…", kind: "info" });
+  for (const s of [lost(1), lost(9), first, open]) assert.equal(s.text.includes("\n"), false, "one line");
+  assert.equal(
+    daemonErrorText({ code: "bad_state", message: "unknown colormap 'foo'", path: "layers.0.colormap" }),
+    "Render error: unknown colormap 'foo'",
+  );
+});
+
+test("ended view texts: what happened, then what to do", () => {
+  const t = endedText("kernel-restarted");
+  assert.equal(`${t.what} ${t.todo}`, "The kernel restarted: run the cell again to show this viewer.");
+  assert.match(endedText("kernel-stopped").what, /kernel stopped/);
+  assert.match(endedText("no-kernel").todo, /run the cell/);
 });

@@ -80,3 +80,32 @@ test("trait readers are defensive", () => {
   });
   assert.equal(readDims({ ndisplay: 3 }).ndisplay, 3);
 });
+
+test("layer writes: stale echoes are dropped, but a later kernel change equal to an old write applies", () => {
+  const s = new LocalViewerState({ camera: DEFAULT_CAMERA, dims: readDims({}), layers: [layer] });
+  const a = [{ ...layer, gamma: 2 }];
+  const b = [{ ...layer, gamma: 3 }];
+  s.setLayers(a);
+  s.noteLayersWrite(a, 0);
+  s.setLayers(b);
+  s.noteLayersWrite(b, 10);
+  assert.equal(s.applyModelLayers(a, 20), null, "echo of the first write while the control moved on");
+  assert.equal(s.layers[0]!.gamma, 3);
+  assert.equal(s.applyModelLayers(b, 30), null, "echo of the last write: equal to the local state");
+  // The kernel now sets gamma back to 2 itself (e.g. a cell ran): not an echo any more.
+  assert.notEqual(s.applyModelLayers(a, 40), null);
+  assert.equal(s.layers[0]!.gamma, 2);
+});
+
+test("camera writes: a kernel camera equal to an old, settled write applies", () => {
+  const s = new LocalViewerState({ camera: DEFAULT_CAMERA, dims: readDims({}), layers: [] });
+  const c1 = { ...DEFAULT_CAMERA, zoom: 2 };
+  const c2 = { ...DEFAULT_CAMERA, zoom: 3 };
+  s.setCamera(c1);
+  s.noteWrite(c1, 0);
+  s.setCamera(c2);
+  s.noteWrite(c2, 5);
+  assert.equal(s.applyModelCamera(c2, 10), null, "echo of the newest write settles both");
+  assert.notEqual(s.applyModelCamera(c1, 20), null, "c1 from the kernel now is a real change");
+  assert.ok(cameraEqual(s.camera, c1));
+});

@@ -8,7 +8,8 @@ import { devicePixelToWorld, type DType } from "../../../protocol/index.js";
 import { drawnLayers, type DrawnLayer } from "../blend.js";
 import { axisMaps, linearAxis, nearestAxis, planeOffset, type AxisMap } from "../layer-geometry.js";
 import type { RenderRequest } from "../types.js";
-import { colormapTable32, hasValueLut, valueLut } from "../value-lut.js";
+import { layerColormap } from "../colormaps.js";
+import { hasValueLut, valueLut, valueLutKey } from "../value-lut.js";
 import type { NativeFrameJob, NativeLayerJob } from "./native.js";
 
 /** dtype -> native code (native/src/job.h DType). */
@@ -75,7 +76,8 @@ function layerJob(
   if (cols.first >= cols.last || rows.first >= rows.last) return null;
   const plane = planeOffset(data, req.state.dims);
   const [lo, hi] = layer.contrast_limits;
-  const { gamma, colormap } = layer;
+  const { gamma } = layer;
+  const colormap = layerColormap(layer);
   // The folded value table is what the CPU's nearest path uses for 8/16-bit data (exact, incl. gamma).
   const folded = !linear && hasValueLut(data.dtype);
   const table = folded ? valueLut(data.dtype, colormap, lo, hi, gamma) : null;
@@ -102,8 +104,9 @@ function layerJob(
     y1: rows.last,
     linear,
     folded,
-    lut: table ? table.table : colormapTable32(colormap),
-    lutKey: table ? `v|${data.dtype}|${colormap}|${lo}|${hi}|${gamma}` : `c|${colormap}`,
+    lut: table ? table.table : colormap.rgba32,
+    // Keyed by the table's contents (a hash), never by the colormap's name: custom tables have any name.
+    lutKey: table ? `v|${valueLutKey(data.dtype, colormap, lo, hi, gamma)}` : `c|${colormap.key}`,
     lutOffset: table ? table.offset : 0,
     lo,
     range: hi - lo,

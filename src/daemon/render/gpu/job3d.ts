@@ -9,8 +9,8 @@
  */
 import { deviceRays, type LayerState, type Rendering } from "../../../protocol/index.js";
 import { drawnLayers, type BlendOp, type DrawnLayer } from "../blend.js";
+import { layerColormap } from "../colormaps.js";
 import type { RenderRequest } from "../types.js";
-import { colormapTable32 } from "../value-lut.js";
 import { cutoffs } from "../volume-modes.js";
 import { RayFamily, volumeOf } from "../volume-geometry.js";
 import { DTYPE_CODES } from "./job.js";
@@ -58,6 +58,7 @@ function layerJob3d(
   params.set(family.unit, 27);
   const { width, height } = req.canvas;
   const { blend, alpha, beta } = blending(layer, op);
+  const colormap = layerColormap(layer);
   return {
     key: `${layer.id}|3d|${data.dtype}|${data.shape.join("x")}|${vol.base}`,
     data: data.data,
@@ -76,8 +77,8 @@ function layerJob3d(
     y1: height,
     linear: layer.interpolation === "linear",
     folded: false,
-    lut: colormapTable32(layer.colormap),
-    lutKey: `c|${layer.colormap}`,
+    lut: colormap.rgba32,
+    lutKey: `c|${colormap.key}`,
     lutOffset: 0,
     lo,
     range: hi - lo,

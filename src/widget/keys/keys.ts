@@ -1,0 +1,142 @@
+/**
+ * Keyboard shortcuts (shortcuts.ts) while the viewer has focus: the view's root becomes focusable
+ * (tabindex 0; a click anywhere in it focuses it) and listens there, never on the window, so the
+ * notebook's own shortcuts work everywhere else. JupyterLab handles keys when they bubble to the
+ * document: a handled key stops there (and Ctrl+R does not reload the page).
+ */
+import type { ViewContext, ViewPart } from "../parts/part.js";
+import type { DimsTrait } from "../state/traits.js";
+import { resetView, toggleNdisplay, toggleSelectedLayer } from "../toolbar/actions.js";
+import { currentAxis, focusAxis, movedAxis, stepDims } from "./dims-keys.js";
+import { shortcutAction, type ShortcutAction } from "./shortcuts.js";
+
+/** How long the "arrows step <axis>" note stays after Alt+Up/Down (ms). */
+const NOTE_MS = 1500;
+
+/** Targets that keep their plain keys: text fields, sliders, lists, editable content. */
+function isField(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  if (el === null || typeof el.tagName !== "string") return false;
+  return el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT" || el.isContentEditable;
+}
+
+class Keys implements ViewPart {
+  private readonly root: HTMLElement;
+  private readonly hadTabIndex: boolean;
+  /** napari's `last_used`: the axis the arrows step. */
+  private axis: number | null = null;
+  private lastDims: DimsTrait;
+  private readonly note: HTMLDivElement;
+  private noteTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly off: Array<() => void> = [];
+
+  constructor(private readonly ctx: ViewContext) {
+    this.root = ctx.slots.root;
+    this.hadTabIndex = this.root.hasAttribute("tabindex");
+    if (!this.hadTabIndex) this.root.tabIndex = 0;
+    this.lastDims = ctx.dims();
+    this.note = ctx.doc.createElement("div");
+    this.note.className = "napari-cuda-key-note";
+    Object.assign(this.note.style, {
+      position: "absolute",
+      bottom: "6px",
+      left: "50%",
+      transform: "translateX(-50%)",
+      padding: "2px 8px",
+      borderRadius: "3px",
+      background: "rgba(0, 0, 0, 0.6)",
+      color: "#f0f0f0",
+      font: "12px/1.4 var(--jp-ui-font-family, system-ui, sans-serif)",
+      display: "none",
+    } satisfies Partial<CSSStyleDeclaration>);
+    ctx.slots.overlay.append(this.note);
+    const onKey = (e: KeyboardEvent) => this.onKey(e);
+    // Capture: the canvas cancels pointerdown (drags), which would otherwise keep the focus elsewhere.
+    const onDown = () => {
+      const active = ctx.doc.activeElement;
+      if (active === null || !this.root.contains(active)) this.root.focus({ preventScroll: true });
+    };
+    this.root.addEventListener("keydown", onKey);
+    this.root.addEventListener("pointerdown", onDown, true);
+    this.off.push(
+      () => this.root.removeEventListener("keydown", onKey),
+      () => this.root.removeEventListener("pointerdown", onDown, true),
+      ctx.on("state", () => {
+        const dims = ctx.dims();
+        const moved = movedAxis(this.lastDims, dims);
+        if (moved !== null) this.axis = moved;
+        this.lastDims = dims;
+      }),
+    );
+  }
+
+  dispose(): void {
+    for (const off of this.off.splice(0)) {
+      try {
+        off();
+      } catch {
+        // dispose() never throws.
+      }
+    }
+    if (this.noteTimer !== null) clearTimeout(this.noteTimer);
+    this.note.remove();
+    if (!this.hadTabIndex) this.root.removeAttribute("tabindex");
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    if (e.defaultPrevented || e.isComposing) return;
+    const action = shortcutAction(e, isField(e.target));
+    if (action === null || !this.run(action)) return;
+    e.preventDefault();
+    e.stopPropagation();
+  }
+
+  /** Do `action`; false when it does not apply here (the key then goes on to the notebook). */
+  private run(action: ShortcutAction): boolean {
+    const ctx = this.ctx;
+    switch (action) {
+      case "step-left":
+      case "step-right": {
+        const dims = ctx.dims();
+        const axis = currentAxis(dims, this.axis);
+        if (axis === null) return false;
+        const next = stepDims(dims, axis, action === "step-left" ? -1 : 1);
+        if (next !== null) ctx.setDims(next);
+        return true; // at either end: still the viewer's key, nothing to do
+      }
+      case "axis-up":
+      case "axis-down": {
+        const dims = ctx.dims();
+        const axis = focusAxis(dims, this.axis, action === "axis-up" ? 1 : -1);
+        if (axis === null) return false;
+        this.axis = axis;
+        const label = dims.axis_labels[axis] || String(axis);
+        this.show(`← → step axis ${label}`);
+        return true;
+      }
+      case "reset-view":
+        resetView(ctx);
+        return true;
+      case "toggle-ndisplay":
+        toggleNdisplay(ctx);
+        return true;
+      case "toggle-visibility":
+        return toggleSelectedLayer(ctx);
+    }
+  }
+
+  private show(text: string): void {
+    this.note.textContent = text;
+    this.note.style.display = "";
+    if (this.noteTimer !== null) clearTimeout(this.noteTimer);
+    this.noteTimer = setTimeout(() => {
+      this.note.style.display = "none";
+      this.noteTimer = null;
+    }, NOTE_MS);
+  }
+}
+
+/** The shortcuts part (see the module comment). */
+export function keysPart(ctx: ViewContext): ViewPart {
+  return new Keys(ctx);
+}

@@ -1,0 +1,161 @@
+/**
+ * The selected layer's controls, in napari's order (QtImageControls): opacity, blending, contrast
+ * limits, auto-contrast, gamma, colormap, interpolation; in 3D rendering, iso threshold (iso only)
+ * and attenuation (attenuated_mip only). Each change goes to the layer at once; state shown by
+ * refresh() never moves a control the user is dragging.
+ */
+import { BLENDINGS, COLORMAP_NAMES, INTERPOLATIONS, RENDERINGS } from "../../protocol/colormaps.js";
+import type { LayerTrait } from "../state/traits.js";
+import { UNAVAILABLE_TEXT } from "./auto-contrast.js";
+import { Choice } from "./choice.js";
+import { ColormapPicker } from "./colormap-picker.js";
+import { el } from "./dom.js";
+import { RangeSlider } from "./range-slider.js";
+import { rangeDecimals, sliderRange, type Pair } from "./range.js";
+import { Slider } from "./slider.js";
+import { layerLut } from "./swatch.js";
+
+/** A layer patch, plus the trait-only keys the panel writes (colormap_lut). */
+export type LayerPatch = Partial<LayerTrait> & { colormap_lut?: string | null };
+
+export interface ControlsHost {
+  /** The selected layer now, or null. */
+  layer(): LayerTrait | null;
+  ndisplay(): number;
+  /** Change the selected layer. */
+  setLayer(patch: LayerPatch): void;
+  canAutoContrast(): boolean;
+  /** The contrast limits of the data on screen, or null. */
+  autoContrast(): Promise<Pair | null>;
+}
+
+/** napari's blending modes that ignore opacity (of those we have). */
+const NO_OPACITY = new Set<string>(["opaque"]);
+
+export class LayerControls {
+  readonly el: HTMLDivElement;
+  private readonly opacity: Slider;
+  private readonly blending: Choice;
+  private readonly limits: RangeSlider;
+  private readonly autoButton: HTMLButtonElement;
+  private readonly gamma: Slider;
+  private readonly colormap: ColormapPicker;
+  private readonly interpolation: Choice;
+  private readonly rendering: Choice;
+  private readonly iso: Slider;
+  private readonly attenuation: Slider;
+  private autoBusy = false;
+
+  constructor(
+    doc: Document,
+    private readonly host: ControlsHost,
+  ) {
+    this.el = el(doc, "div", "napari-cuda-controls");
+    this.el.setAttribute("role", "group");
+    this.el.setAttribute("aria-label", "layer controls");
+    const release = () => this.refresh();
+    const set = (patch: LayerPatch) => host.setLayer(patch);
+    const slider = (label: string, name: string, key: keyof LayerTrait, min: number, max: number, decimals: number) =>
+      new Slider(doc, {
+        label,
+        name,
+        className: `napari-cuda-${name.replace(/ /g, "-")}`,
+        min,
+        max,
+        decimals,
+        onInput: (v) => set({ [key]: v }),
+        onRelease: release,
+      });
+    const choice = (label: string, name: string, options: readonly string[], key: keyof LayerTrait) =>
+      new Choice(doc, { label, name, className: `napari-cuda-${name}`, options, onChange: (v) => set({ [key]: v }) });
+
+    this.opacity = slider("opacity:", "opacity", "opacity", 0, 1, 2);
+    this.blending = choice("blending:", "blending", BLENDINGS, "blending");
+    this.limits = new RangeSlider(doc, {
+      label: "contrast limits:",
+      name: "contrast limits",
+      className: "napari-cuda-contrast-limits",
+      onInput: (pair) => set({ contrast_limits: pair }),
+      onRelease: release,
+    });
+    const autoLabel = el(doc, "span", "napari-cuda-control-label", "auto-contrast:");
+    const autoBox = el(doc, "div", "napari-cuda-auto napari-cuda-control-wide");
+    this.autoButton = el(doc, "button", "napari-cuda-auto-contrast", "once");
+    this.autoButton.type = "button";
+    this.autoButton.setAttribute("aria-label", "auto-contrast once: limits from the data on screen");
+    this.autoButton.addEventListener("click", () => void this.runAutoContrast());
+    autoBox.append(this.autoButton);
+    this.gamma = slider("gamma:", "gamma", "gamma", 0.2, 2, 2);
+    this.colormap = new ColormapPicker(doc, {
+      names: COLORMAP_NAMES,
+      onPick: (name) => set({ colormap: name as LayerTrait["colormap"], colormap_lut: null }),
+    });
+    this.interpolation = choice("interpolation:", "interpolation", INTERPOLATIONS, "interpolation");
+    this.rendering = choice("rendering:", "rendering", RENDERINGS, "rendering");
+    this.iso = slider("iso threshold:", "iso threshold", "iso_threshold", 0, 1, 3);
+    this.attenuation = slider("attenuation:", "attenuation", "attenuation", 0, 0.5, 3);
+    this.el.append(
+      ...this.opacity.cells(),
+      ...this.blending.cells(),
+      ...this.limits.cells(),
+      autoLabel,
+      autoBox,
+      ...this.gamma.cells(),
+      ...this.colormap.cells(),
+      ...this.interpolation.cells(),
+      ...this.rendering.cells(),
+      ...this.iso.cells(),
+      ...this.attenuation.cells(),
+    );
+  }
+
+  /** Show the selected layer's values (hidden when there is none). */
+  refresh(): void {
+    const layer = this.host.layer();
+    this.el.hidden = layer === null;
+    if (layer === null) return;
+    const extra = layer as LayerTrait & { contrast_limits_range?: unknown; colormap_lut?: unknown };
+    this.opacity.set(layer.opacity);
+    this.opacity.setDisabled(NO_OPACITY.has(layer.blending), `${layer.blending} blending ignores opacity`);
+    this.blending.set(layer.blending);
+    const range = sliderRange(layer, extra.contrast_limits_range);
+    const decimals = rangeDecimals(range, layer.dtype);
+    this.limits.set([layer.contrast_limits[0], layer.contrast_limits[1]], range, decimals);
+    this.gamma.set(layer.gamma);
+    if (!this.colormap.isOpen) this.colormap.set(layer.colormap, layerLut(extra));
+    this.interpolation.set(layer.interpolation);
+    const d3 = this.host.ndisplay() === 3;
+    this.rendering.set(layer.rendering);
+    this.rendering.setHidden(!d3);
+    this.iso.setRange(range[0], range[1], decimals);
+    this.iso.set(layer.iso_threshold);
+    this.iso.setHidden(!d3 || layer.rendering !== "iso");
+    this.attenuation.set(layer.attenuation);
+    this.attenuation.setHidden(!d3 || layer.rendering !== "attenuated_mip");
+    this.refreshAuto();
+  }
+
+  /** Enable the auto-contrast button when the stream can answer (it connects after the panel starts). */
+  refreshAuto(): void {
+    const ok = this.host.canAutoContrast();
+    this.autoButton.disabled = !ok || this.autoBusy;
+    this.autoButton.title = ok ? "set the contrast limits to the range of the data on screen" : UNAVAILABLE_TEXT;
+  }
+
+  dispose(): void {
+    for (const s of [this.opacity, this.limits, this.gamma, this.iso, this.attenuation]) s.dispose();
+  }
+
+  private async runAutoContrast(): Promise<void> {
+    if (this.autoBusy) return;
+    this.autoBusy = true;
+    this.refreshAuto();
+    try {
+      const pair = await this.host.autoContrast();
+      if (pair !== null) this.host.setLayer({ contrast_limits: pair });
+    } finally {
+      this.autoBusy = false;
+      this.refreshAuto();
+    }
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * The status bar under the canvas, as napari's: "<layer> [<world coords>]: <value>" for the
+ * top visible layer (the layer panel's selection can take its place later), plus the pyramid
+ * level the value was read at. The value is the data's true value at the level shown, asked of
+ * the daemon (`pick`, throttled by PickScheduler). An empty viewer shows how to add a layer.
+ * Stable hooks for tests: `.napari-cuda-statusbar` with data-layer, data-coords, data-value,
+ * data-level, and data-pick-p50 / data-picks (pick round trips in ms, answers so far).
+ */
+import type { Vec2 } from "../../protocol/camera.js";
+import type { ViewContext, ViewPart } from "../parts/part.js";
+import { cursorWorld, describedLayer } from "./cursor.js";
+import { statusLine, type Answer } from "./line.js";
+import { PickScheduler, type PickQuery } from "./pick-scheduler.js";
+
+function span(doc: Document, className: string, style: Partial<CSSStyleDeclaration> = {}): HTMLSpanElement {
+  const el = doc.createElement("span");
+  el.className = className;
+  Object.assign(el.style, style);
+  return el;
+}
+
+function build(doc: Document): {
+  el: HTMLDivElement;
+  name: HTMLSpanElement;
+  text: HTMLSpanElement;
+  level: HTMLSpanElement;
+} {
+  const el = doc.createElement("div");
+  el.className = "napari-cuda-statusbar";
+  Object.assign(el.style, {
+    display: "flex",
+    alignItems: "baseline",
+    gap: "0.6em",
+    minHeight: "1.5em",
+    padding: "2px 4px",
+    overflow: "hidden",
+    whiteSpace: "nowrap",
+    font: "var(--jp-ui-font-size1, 12px) var(--jp-ui-font-family, system-ui, sans-serif)",
+    color: "var(--jp-ui-font-color1, inherit)",
+    fontVariantNumeric: "tabular-nums",
+    lineHeight: "1.5",
+  } satisfies Partial<CSSStyleDeclaration>);
+  const clip = { overflow: "hidden", textOverflow: "ellipsis" };
+  const name = span(doc, "napari-cuda-status-layer", { fontWeight: "600", ...clip });
+  const text = span(doc, "napari-cuda-status-text", clip);
+  const level = span(doc, "napari-cuda-status-level", { color: "var(--jp-ui-font-color2, #777)" });
+  el.append(name, text, level);
+  return { el, name, text, level };
+}
+
+/** Set a span's text; an empty span takes no room (no flex gap for it). */
+function show(el: HTMLSpanElement, text: string): void {
+  el.textContent = text;
+  el.style.display = text === "" ? "none" : "";
+}
+
+/** The status bar part (ctx.slots.below). */
+export function statusBarPart(ctx: ViewContext): ViewPart {
+  const { el, name, text, level } = build(ctx.doc);
+  ctx.slots.below.append(el);
+
+  let screen: Vec2 | null = null;
+  let world: number[] | null = null;
+  let answer: Answer | null = null;
+  const picks = new PickScheduler({
+    send: (q) => ctx.stream()?.pick(q.position, q.layerId) ?? null,
+    result: (q, reply) => {
+      // Over the daemon's pick rate: keep the last answer; the scheduler asks again.
+      if (reply.status !== "busy" || answer === null) answer = { position: q.position, reply };
+      el.dataset.pickP50 = picks.p50?.toFixed(1) ?? "";
+      el.dataset.picks = String(picks.answered);
+      render();
+    },
+    none: () => {
+      answer = null;
+      render();
+    },
+  });
+
+  const render = (): void => {
+    const layers = ctx.layers();
+    const layer = describedLayer(layers, ctx.selectedLayer());
+    const line = statusLine({
+      layers,
+      layer,
+      axisLabels: ctx.dims().axis_labels,
+      hovering: screen !== null,
+      world,
+      answer,
+      meta: ctx.meta()?.layers.find((l) => l.id === layer?.id),
+    });
+    // Leading spaces: flex drops them on screen, and the element's text reads as one line.
+    show(name, line.name);
+    show(text, line.text === "" || line.name === "" ? line.text : ` ${line.text}`);
+    show(level, line.level === "" ? "" : ` ${line.level}`);
+    Object.assign(el.dataset, { layer: line.name, coords: line.coords, value: line.value, level: line.level });
+  };
+
+  /** The cursor, camera, dims, layers or levels changed: recompute and ask for the value again. */
+  const update = (): void => {
+    const layer = describedLayer(ctx.layers(), ctx.selectedLayer());
+    world = screen === null || !layer ? null : cursorWorld(ctx.camera(), ctx.canvas(), ctx.dims(), layer, screen);
+    const q: PickQuery | null = world === null || !layer ? null : { position: world, layerId: layer.id };
+    if (q === null) answer = null;
+    picks.request(q);
+    render();
+  };
+
+  const canvas = ctx.slots.canvas;
+  const onMove = (e: PointerEvent): void => {
+    const r = canvas.getBoundingClientRect();
+    screen = [e.clientX - r.left, e.clientY - r.top];
+    update();
+  };
+  const onLeave = (): void => {
+    screen = null;
+    update();
+  };
+  canvas.addEventListener("pointermove", onMove);
+  canvas.addEventListener("pointerleave", onLeave);
+  const offs = [
+    ctx.on("state", update),
+    ctx.on("selection", update),
+    // A level switch or a finished load can change the value under a still cursor.
+    ctx.on("meta", () => (screen === null ? render() : update())),
+    ctx.on("canvas", update),
+  ];
+  render();
+
+  return {
+    dispose(): void {
+      picks.dispose();
+      canvas.removeEventListener("pointermove", onMove);
+      canvas.removeEventListener("pointerleave", onLeave);
+      for (const off of offs) off();
+      el.remove();
+    },
+  };
+}
