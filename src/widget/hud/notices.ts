@@ -27,10 +27,16 @@ class Notices implements ViewPart {
     this.hint.textContent = EMPTY_HINT;
     Object.assign(this.hint.style, {
       position: "absolute",
+      // Centred with auto margins, not left 50% + translate: that leaves the box only half the
+      // canvas to wrap in, so on a small canvas the hint ran off the right edge.
       top: "50%",
-      left: "50%",
-      transform: "translate(-50%, -50%)",
+      left: "0",
+      right: "0",
+      margin: "0 auto",
+      width: "fit-content",
+      transform: "translateY(-50%)",
       maxWidth: "90%",
+      boxSizing: "border-box",
       padding: "8px 14px",
       borderRadius: "4px",
       background: "rgba(255, 255, 255, 0.08)",
