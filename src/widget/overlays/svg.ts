@@ -65,6 +65,7 @@ function itemElement(doc: Document, item: OverlayItem): SVGElement {
 /** The SVG layer: one <svg> sized to the canvas's CSS box, redrawn with draw(). */
 export class OverlaySvg {
   readonly el: SVGSVGElement;
+  private lastKey = "";
 
   constructor(private readonly doc: Document) {
     this.el = doc.createElementNS(NS, "svg") as SVGSVGElement;
@@ -81,6 +82,12 @@ export class OverlaySvg {
 
   /** Replace the picture with `groups` on a `width` x `height` CSS px canvas. */
   draw(groups: readonly OverlayGroup[], width: number, height: number): void {
+    // Unchanged pictures and empty ones cost nothing: a rewritten SVG over the video canvas makes
+    // the compositor redraw it every frame (720p pan on 2 cores: ~10 fps less).
+    const key = JSON.stringify([groups, width, height]);
+    if (key === this.lastKey) return;
+    this.lastKey = key;
+    this.el.style.display = groups.some((g) => g.items.length > 0) ? "" : "none";
     this.el.setAttribute("width", n(width));
     this.el.setAttribute("height", n(height));
     this.el.setAttribute("viewBox", `0 0 ${n(width)} ${n(height)}`);

@@ -1,13 +1,13 @@
 /**
  * Throttled picks for the status bar: at most one pick in flight, the newest cursor position
- * wins, at most one sent per PICK_MIN_INTERVAL_MS (so a still round trip of a few ms gives ~60
+ * wins, at most one sent per PICK_MIN_INTERVAL_MS (so a still round trip of a few ms gives ~30
  * picks/s, within the daemon's 120/s). A `loading` or `busy` answer, or none at all (no stream,
  * dropped connection), is asked again after a pause while nothing newer is wanted.
  */
 import type { StreamValue } from "../../protocol/stream.js";
 import { realTimers, type Timers } from "../util/timers.js";
 
-export const PICK_MIN_INTERVAL_MS = 16;
+export const PICK_MIN_INTERVAL_MS = 33;
 /** Pause before asking again after `loading` / `busy`. */
 export const PICK_RETRY_MS = 100;
 /** Pause before asking again when there was no answer (not connected). */
