@@ -456,6 +456,8 @@ export class ViewerSession {
     const w = this.host.widthTrait();
     canvas.style.width = w === null ? "100%" : `${w}px`;
     canvas.style.height = `${this.host.heightTrait()}px`;
+    // The viewport (canvas + overlay slot) is exactly the canvas: overlays centre and clip on it.
+    if (this.dom !== null) this.dom.container.style.width = w === null ? "100%" : `${w}px`;
   }
 
   private requestConnection(): void {
