@@ -7,31 +7,12 @@ import { AXIS_COLORS, axesGroup, axisArrows } from "../../../src/widget/overlays
 import { boundingBoxGroup, boxCorners, layerWorldBox, projectCorner } from "../../../src/widget/overlays/bounds.js";
 import { layersUnit, overlayScene, readOverlays } from "../../../src/widget/overlays/overlays.js";
 import type { DimsTrait, LayerTrait } from "../../../src/widget/state/traits.js";
+import { layerTrait } from "./layer-fixture.js";
 
 const canvas: Canvas = { width: 800, height: 600, pixel_ratio: 2 }; // 400 x 300 CSS px
 
-function layer(extra: Partial<LayerTrait> & Record<string, unknown> = {}): LayerTrait {
-  return {
-    id: "a",
-    name: "a",
-    visible: true,
-    opacity: 1,
-    colormap: "gray",
-    contrast_limits: [0, 1],
-    gamma: 1,
-    interpolation: "nearest",
-    blending: "translucent",
-    scale: [1, 1],
-    translate: [0, 0],
-    rendering: "mip",
-    attenuation: 0.05,
-    iso_threshold: 0.5,
-    locked_data_level: null,
-    shape: [10, 20],
-    dtype: "uint8",
-    ...extra,
-  } as LayerTrait;
-}
+const layer = (over: Partial<LayerTrait> & Record<string, unknown> = {}): LayerTrait =>
+  layerTrait({ shape: [10, 20], ...over });
 
 const close = (a: readonly number[], b: readonly number[], tol = 1e-9) =>
   a.length === b.length && a.every((v, i) => Math.abs(v - b[i]!) <= tol);

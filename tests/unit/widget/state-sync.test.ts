@@ -8,26 +8,15 @@ import {
   readDims,
   type LayerTrait,
 } from "../../../src/widget/state/traits.js";
+import { layerTrait } from "./layer-fixture.js";
 
-const layer: LayerTrait = {
+const layer: LayerTrait = layerTrait({
   id: "l1",
   name: "img",
-  visible: true,
-  opacity: 1,
   colormap: "magma",
   contrast_limits: [0, 255],
-  gamma: 1,
-  interpolation: "nearest",
-  blending: "translucent",
-  scale: [1, 1],
-  translate: [0, 0],
-  rendering: "mip",
-  attenuation: 0.05,
-  iso_threshold: 0.5,
-  locked_data_level: null,
   shape: [64, 64],
-  dtype: "uint8",
-};
+});
 
 function fresh() {
   return new LocalViewerState({ camera: { ...DEFAULT_CAMERA }, dims: readDims({}), layers: [layer] });

@@ -14,6 +14,7 @@ import {
 import type { StreamValue } from "../../../src/protocol/stream.js";
 import { statusLine } from "../../../src/widget/statusbar/line.js";
 import type { DimsTrait, LayerTrait } from "../../../src/widget/state/traits.js";
+import { layerTrait } from "./layer-fixture.js";
 
 test("floats as Python's %.4g (napari formats values with g)", () => {
   // Expected strings from CPython: '%.4g' % v.
@@ -75,28 +76,8 @@ test("coordinates: the layer's axes with the dims' labels; whole numbers without
 const CANVAS = { width: 200, height: 100, pixel_ratio: 2 }; // 100 x 50 CSS px
 const CAMERA = { center: [40, 60], zoom: 4, angles: [0, 0, 90] as [number, number, number] };
 
-function layer(over: Partial<LayerTrait> = {}): LayerTrait {
-  return {
-    id: "a",
-    name: "a",
-    visible: true,
-    opacity: 1,
-    colormap: "gray",
-    contrast_limits: [0, 1],
-    gamma: 1,
-    interpolation: "nearest",
-    blending: "translucent",
-    scale: [1, 1],
-    translate: [0, 0],
-    rendering: "mip",
-    attenuation: 0.05,
-    iso_threshold: 0.5,
-    locked_data_level: null,
-    shape: [10, 10],
-    dtype: "uint8",
-    ...over,
-  };
-}
+const layer = (over: Partial<LayerTrait> & Record<string, unknown> = {}): LayerTrait =>
+  layerTrait({ shape: [10, 10], ...over });
 
 test("cursor world: the inverse of worldToScreen on the displayed axes", () => {
   const dims: DimsTrait = { ndisplay: 2, current_step: [0, 0], axis_labels: ["y", "x"], nsteps: [10, 10] };
