@@ -4,7 +4,8 @@ import { WebSocket, type RawData } from "ws";
 import { defaultConfig, type DaemonConfig } from "../../../src/daemon/config.js";
 import { startDaemon, type RunningDaemon } from "../../../src/daemon/daemon.js";
 import { setLogLevel } from "../../../src/daemon/log.js";
-import { H264_CODECS, PROTOCOL_VERSION, type ViewerState } from "../../../src/protocol/index.js";
+import { decodeFrame, H264_CODECS, PROTOCOL_VERSION, type ViewerState } from "../../../src/protocol/index.js";
+import assert from "node:assert/strict";
 
 export const TOKENS = { control: "control-token-0123456789abcdef", view: "view-token-0123456789abcdef" };
 
@@ -208,5 +209,49 @@ export function ffmpegChildren(): number[] {
       .map((l) => Number(l.trim().split(/\s+/)[0]));
   } catch {
     return []; // ps exits 1 when it lists nothing
+  }
+}
+
+/** Send layer data (C order) to a viewer through the control channel. */
+export async function setLayerData(
+  t: TestDaemon,
+  viewer: string,
+  id: string,
+  dtype: string,
+  shape: number[],
+  data: ArrayBufferView,
+) {
+  const k = await controlClient(t);
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  k.send({ op: "set_layer_data", id: 1, viewer_id: viewer, layer_id: id, dtype, shape, nbytes: bytes.length });
+  k.sendBinary(bytes);
+  const r = await k.json<{ ok: boolean }>();
+  assert.ok(r.ok, JSON.stringify(r));
+  await k.close();
+}
+
+/** Next text message that is not meta/config; frames are acked and skipped. */
+export async function nextReply<T>(c: TestClient, timeoutMs = 10_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const m = await c.next(Math.max(1, end - Date.now()));
+    if (m.kind === "binary") {
+      c.send({ type: "ack", frame_id: decodeFrame(m.data).header.frameId });
+      continue;
+    }
+    const type = (m.json as { type: string }).type;
+    if (type !== "meta" && type !== "config") return m.json as T;
+  }
+}
+
+/** Wait for a frame whose header says `level` (frames before it are acked). */
+export async function frameAt(c: TestClient, level: number, timeoutMs = 20_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const m = await c.next(Math.max(1, end - Date.now()));
+    if (m.kind !== "binary") continue;
+    const { header } = decodeFrame(m.data);
+    c.send({ type: "ack", frame_id: header.frameId });
+    if (header.level === level) return;
   }
 }

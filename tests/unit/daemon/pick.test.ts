@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { decodeFrame, type StreamValue } from "../../../src/protocol/index.js";
+import type { StreamValue } from "../../../src/protocol/index.js";
 import { PICK_BURST } from "../../../src/daemon/server/pick.js";
 import { pythonHas, runPython } from "../render/python.js";
 import {
@@ -20,6 +20,9 @@ import {
   TestClient,
   viewerState,
   type TestDaemon,
+  frameAt,
+  nextReply,
+  setLayerData,
 } from "./helpers.js";
 
 type ErrorMsg = { type: "error"; code: string; path?: string };
@@ -33,43 +36,6 @@ before(async () => {
 after(async () => {
   await t.daemon.close();
 });
-
-/** Send layer data (C order) to a viewer through the control channel. */
-async function setData(viewer: string, id: string, dtype: string, shape: number[], data: ArrayBufferView) {
-  const k = await controlClient(t);
-  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  k.send({ op: "set_layer_data", id: 1, viewer_id: viewer, layer_id: id, dtype, shape, nbytes: bytes.length });
-  k.sendBinary(bytes);
-  const r = await k.json<{ ok: boolean }>();
-  assert.ok(r.ok, JSON.stringify(r));
-  await k.close();
-}
-
-/** Next text message that is not meta/config; frames are acked and skipped. */
-async function nextReply<T>(c: TestClient, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const m = await c.next(Math.max(1, end - Date.now()));
-    if (m.kind === "binary") {
-      c.send({ type: "ack", frame_id: decodeFrame(m.data).header.frameId });
-      continue;
-    }
-    const type = (m.json as { type: string }).type;
-    if (type !== "meta" && type !== "config") return m.json as T;
-  }
-}
-
-/** Wait for a frame whose header says `level` (frames before it are acked). */
-async function frameAt(c: TestClient, level: number, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const m = await c.next(Math.max(1, end - Date.now()));
-    if (m.kind !== "binary") continue;
-    const { header } = decodeFrame(m.data);
-    c.send({ type: "ack", frame_id: header.frameId });
-    if (header.level === level) return;
-  }
-}
 
 async function pick(c: TestClient, position: number[], layerId?: string): Promise<StreamValue> {
   const id = nextId++;
@@ -93,7 +59,7 @@ describe("pick on in-memory layers", { timeout: 60_000 }, () => {
   const ramp = Uint16Array.from({ length: H * W }, (_, i) => Math.floor(i / W) * 1000 + (i % W));
 
   test("the exact value at known samples, with scale and translate; outside => null", async () => {
-    await setData("pm", "img", "uint16", [H, W], ramp);
+    await setLayerData(t, "pm", "img", "uint16", [H, W], ramp);
     const look = { contrast_limits: [0, 40000], scale: [2, 3], translate: [10, -5] };
     const c = await view("pm", viewerState([50, 70], 1, [layer("img", look)]));
     try {
@@ -133,7 +99,7 @@ describe("pick on in-memory layers", { timeout: 60_000 }, () => {
       const y = Math.floor((i % 600) / 30);
       return z * 10000 + y * 100 + (i % 30);
     });
-    await setData("pv", "vol", "uint16", [3, 20, 30], vol);
+    await setLayerData(t, "pv", "vol", "uint16", [3, 20, 30], vol);
     const state = viewerState([10, 15], 2, [layer("vol", { contrast_limits: [0, 30000] })]);
     state.dims.current_step = [2, 0, 0];
     const c = await view("pv", state);
@@ -151,7 +117,7 @@ describe("pick on in-memory layers", { timeout: 60_000 }, () => {
 
   test("floats come back exactly, non-finite ones by name", async () => {
     const f = new Float32Array([0.1, Number.NaN, Number.POSITIVE_INFINITY, -2.5e-7]);
-    await setData("pf", "f", "float32", [2, 2], f);
+    await setLayerData(t, "pf", "f", "float32", [2, 2], f);
     const c = await view("pf", viewerState([0.5, 0.5], 8, [layer("f", { contrast_limits: [0, 1] })]));
     try {
       const got = [];
@@ -169,8 +135,8 @@ describe("pick on in-memory layers", { timeout: 60_000 }, () => {
   });
 
   test("which layer: the top visible one by default, or the one named; no layer => no_layer", async () => {
-    await setData("pl", "a", "uint8", [2, 2], new Uint8Array([1, 2, 3, 4]));
-    await setData("pl", "b", "uint8", [2, 2], new Uint8Array([5, 6, 7, 8]));
+    await setLayerData(t, "pl", "a", "uint8", [2, 2], new Uint8Array([1, 2, 3, 4]));
+    await setLayerData(t, "pl", "b", "uint8", [2, 2], new Uint8Array([5, 6, 7, 8]));
     const state = viewerState([0.5, 0.5], 8, [layer("a"), layer("b")]);
     const c = await view("pl", state);
     try {
@@ -189,7 +155,7 @@ describe("pick on in-memory layers", { timeout: 60_000 }, () => {
   });
 
   test("bad picks get invalid_message naming the property; the view keeps answering", async () => {
-    await setData("pb", "img", "uint8", [2, 2], new Uint8Array([1, 2, 3, 4]));
+    await setLayerData(t, "pb", "img", "uint8", [2, 2], new Uint8Array([1, 2, 3, 4]));
     const c = await view("pb", viewerState([0.5, 0.5], 8, [layer("img")]));
     try {
       for (const [msg, path] of [
@@ -213,7 +179,7 @@ describe("pick on in-memory layers", { timeout: 60_000 }, () => {
   });
 
   test("a flood of picks is answered busy beyond the pick rate, and the view keeps working", async () => {
-    await setData("pr", "img", "uint8", [2, 2], new Uint8Array([1, 2, 3, 4]));
+    await setLayerData(t, "pr", "img", "uint8", [2, 2], new Uint8Array([1, 2, 3, 4]));
     const c = await view("pr", viewerState([0.5, 0.5], 8, [layer("img")]));
     try {
       const first = nextId;

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import WebSocket from "ws";
-import { decodeFrame, type StreamHello, type StreamRange, type ViewerState } from "../../../src/protocol/index.js";
+import type { StreamHello, StreamRange, ViewerState } from "../../../src/protocol/index.js";
 import { SCAN_SLICE } from "../../../src/daemon/scene/view-range.js";
 import { NapariCudaError } from "../../../src/protocol/errors.js";
 import { ViewStats } from "../../../src/widget/instrument/stats.js";
@@ -28,6 +28,9 @@ import {
   TestClient,
   viewerState,
   type TestDaemon,
+  frameAt,
+  nextReply,
+  setLayerData,
 } from "./helpers.js";
 
 type ErrorMsg = { type: "error"; code: string; path?: string };
@@ -44,41 +47,6 @@ before(async () => {
 after(async () => {
   await t.daemon.close();
 });
-
-async function setData(viewer: string, id: string, dtype: string, shape: number[], data: ArrayBufferView) {
-  const k = await controlClient(t);
-  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  k.send({ op: "set_layer_data", id: 1, viewer_id: viewer, layer_id: id, dtype, shape, nbytes: bytes.length });
-  k.sendBinary(bytes);
-  const r = await k.json<{ ok: boolean }>();
-  assert.ok(r.ok, JSON.stringify(r));
-  await k.close();
-}
-
-/** Next text message that is not meta/config; frames are acked and skipped. */
-async function nextReply<T>(c: TestClient, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const m = await c.next(Math.max(1, end - Date.now()));
-    if (m.kind === "binary") {
-      c.send({ type: "ack", frame_id: decodeFrame(m.data).header.frameId });
-      continue;
-    }
-    const type = (m.json as { type: string }).type;
-    if (type !== "meta" && type !== "config") return m.json as T;
-  }
-}
-
-async function frameAt(c: TestClient, level: number, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const m = await c.next(Math.max(1, end - Date.now()));
-    if (m.kind !== "binary") continue;
-    const { header } = decodeFrame(m.data);
-    c.send({ type: "ack", frame_id: header.frameId });
-    if (header.level === level) return;
-  }
-}
 
 async function range(c: TestClient, layerId: string): Promise<StreamRange> {
   const id = nextId++;
@@ -155,7 +123,7 @@ describe("range on in-memory layers", { timeout: 60_000 }, () => {
   const at = (i: number, j: number): number => values[i * W + j]!;
 
   test("the whole slice in view: its exact min and max", async () => {
-    await setData("rm", "img", "uint16", [H, W], Uint16Array.from(values));
+    await setLayerData(t, "rm", "img", "uint16", [H, W], Uint16Array.from(values));
     // zoom 1 on a 64x48 canvas centred on the data: all 40x50 samples are on screen.
     const state = viewerState([19.5, 24.5], 1, [layer("img", { contrast_limits: [0, 60000] })]);
     const c = await view("rm", state);
@@ -177,7 +145,7 @@ describe("range on in-memory layers", { timeout: 60_000 }, () => {
   });
 
   test("after zoom and pan only the visible part counts", async () => {
-    await setData("rz", "img", "uint16", [H, W], Uint16Array.from(values));
+    await setLayerData(t, "rz", "img", "uint16", [H, W], Uint16Array.from(values));
     const look = { contrast_limits: [0, 60000], scale: [2, 3], translate: [10, -5] };
     const c = await view("rz", viewerState([50, 70], 1, [layer("img", look)]));
     try {
@@ -217,7 +185,7 @@ describe("range on in-memory layers", { timeout: 60_000 }, () => {
   test("sliced axes: only the current slice", async () => {
     const D = 3;
     const vol = scrambled(D * 20 * 30, 50000).map((v, n) => v + Math.floor(n / 600) * 1000);
-    await setData("rs", "vol", "uint16", [D, 20, 30], Uint16Array.from(vol));
+    await setLayerData(t, "rs", "vol", "uint16", [D, 20, 30], Uint16Array.from(vol));
     const state = viewerState([9.5, 14.5], 1, [layer("vol", { contrast_limits: [0, 60000] })]);
     const c = await view("rs", state);
     try {
@@ -233,8 +201,8 @@ describe("range on in-memory layers", { timeout: 60_000 }, () => {
 
   test("floats: NaN and infinities are skipped; all NaN => null bounds", async () => {
     const f = new Float32Array([0.1, Number.NaN, Number.POSITIVE_INFINITY, -2.5e-7, Number.NEGATIVE_INFINITY, 7.25]);
-    await setData("rf", "f", "float32", [2, 3], f);
-    await setData("rf", "nan", "float32", [2, 3], new Float32Array(6).fill(Number.NaN));
+    await setLayerData(t, "rf", "f", "float32", [2, 3], f);
+    await setLayerData(t, "rf", "nan", "float32", [2, 3], new Float32Array(6).fill(Number.NaN));
     const c = await view("rf", viewerState([0.5, 1], 8, [layer("f"), layer("nan")]));
     try {
       assert.deepEqual(pair(await range(c, "f")), [Math.fround(-2.5e-7), 7.25]);
@@ -246,7 +214,8 @@ describe("range on in-memory layers", { timeout: 60_000 }, () => {
 
   test("3D: the whole volume, whatever the camera shows", async () => {
     const vol = scrambled(2 * 4 * 10 * 12, 30000);
-    await setData(
+    await setLayerData(
+      t,
       "r3",
       "vol",
       "int16",
@@ -276,7 +245,7 @@ describe("range on in-memory layers", { timeout: 60_000 }, () => {
     const vol = new Uint8Array(D * Y * X).fill(100);
     vol[D * Y * X - 1] = 250;
     vol[SCAN_SLICE + 12345] = 7;
-    await setData("rb", "vol", "uint8", [D, Y, X], vol);
+    await setLayerData(t, "rb", "vol", "uint8", [D, Y, X], vol);
     const state: ViewerState = {
       camera: { center: [36, 128, 128], zoom: 0.2, angles: [0, 0, 90] },
       dims: { ndisplay: 3, current_step: [0, 0, 0], axis_labels: [] },
@@ -291,8 +260,8 @@ describe("range on in-memory layers", { timeout: 60_000 }, () => {
   });
 
   test("unknown layers => no_layer; bad requests name the property; the view keeps answering", async () => {
-    await setData("ru", "img", "uint8", [2, 2], new Uint8Array([1, 2, 3, 4]));
-    await setData("ru", "other", "uint8", [2, 2], new Uint8Array([1, 2, 3, 4]));
+    await setLayerData(t, "ru", "img", "uint8", [2, 2], new Uint8Array([1, 2, 3, 4]));
+    await setLayerData(t, "ru", "other", "uint8", [2, 2], new Uint8Array([1, 2, 3, 4]));
     const c = await view("ru", viewerState([0.5, 0.5], 8, [layer("img")]));
     try {
       const none = await range(c, "nope");
@@ -317,7 +286,7 @@ describe("range on in-memory layers", { timeout: 60_000 }, () => {
   });
 
   test("a flood is answered busy beyond the range rate, one answer per request", async () => {
-    await setData("rr", "img", "uint8", [2, 2], new Uint8Array([1, 2, 3, 4]));
+    await setLayerData(t, "rr", "img", "uint8", [2, 2], new Uint8Array([1, 2, 3, 4]));
     const c = await view("rr", viewerState([0.5, 0.5], 8, [layer("img")]));
     try {
       const first = nextId;
@@ -484,7 +453,7 @@ describe("the widget's viewRange", { timeout: 60_000 }, () => {
 
   test("resolves {min, max} of the data on screen; null for an unknown layer and once closed", async () => {
     const values = Uint8Array.from(scrambled(6 * 7, 200), (v) => v + 20);
-    await setData("rw", "img", "uint8", [6, 7], values);
+    await setLayerData(t, "rw", "img", "uint8", [6, 7], values);
     const metas: unknown[] = [];
     const pipeline = new StreamPipeline({
       urls: [{ url: t.url("/stream"), transport: "direct" }],
