@@ -5,7 +5,7 @@ from __future__ import annotations
 import struct
 from typing import Any
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 
 # Error code -> WebSocket close code when the error ends the connection, else None.
 ERROR_CODES: dict[str, int | None] = {
@@ -99,7 +99,7 @@ STREAM_CLIENT_TYPES: tuple[str, ...] = ("hello", "state", "resize", "ack", "keyf
 STREAM_SERVER_TYPES: tuple[str, ...] = ("config", "meta", "error", "value", "range")
 
 FRAME_MAGIC = 0x3146434E  # "NCF1" little-endian
-FRAME_HEADER_BYTES = 48
+FRAME_HEADER_BYTES = 56
 FLAG_KEYFRAME = 1
 FRAME_HEADER_LAYOUT: dict[str, tuple[int, str]] = {
     "magic": (0, "I"),
@@ -117,6 +117,8 @@ FRAME_HEADER_LAYOUT: dict[str, tuple[int, str]] = {
     "encode_ms": (32, "f"),
     "payload_bytes": (36, "I"),
     "sent_at": (40, "d"),
+    "margin_x": (48, "H"),
+    "margin_y": (50, "H"),
 }
 
 # Limits from the schemas in src/protocol/state.ts (checked before sending, for clear errors).

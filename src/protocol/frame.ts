@@ -14,12 +14,14 @@
  *  24  f32   render_ms  28 f32 capture_ms  32 f32 encode_ms
  *  36  u32   payload length
  *  40  f64   sent_at (daemon Date.now(), ms)
+ *  48  u16   margin_x   50 u16 margin_y (overscan: coded pixels on each side beyond the view)
+ *  52  u32   reserved (0)
  */
 import { NapariCudaError } from "./errors.js";
 import { PROTOCOL_VERSION } from "./version.js";
 
 export const FRAME_MAGIC = 0x3146434e;
-export const HEADER_BYTES = 48;
+export const HEADER_BYTES = 56;
 export const FLAG_KEYFRAME = 1;
 
 export interface FrameHeader {
@@ -34,6 +36,12 @@ export interface FrameHeader {
   captureMs: number;
   encodeMs: number;
   sentAt: number;
+  /**
+   * Overscan: the coded picture extends this many pixels beyond the view on the left and right
+   * (x) and top and bottom (y); the view is the centre (width - 2 marginX) x (height - 2 marginY).
+   */
+  marginX: number;
+  marginY: number;
 }
 
 /** Header field layout, for the Python mirror and docs: name -> [offset, struct format char]. */
@@ -53,6 +61,8 @@ export const FRAME_HEADER_LAYOUT = {
   encode_ms: [32, "f"],
   payload_bytes: [36, "I"],
   sent_at: [40, "d"],
+  margin_x: [48, "H"],
+  margin_y: [50, "H"],
 } as const;
 
 /** Pack header + payload into one message buffer. */
@@ -74,6 +84,8 @@ export function encodeFrame(h: FrameHeader, payload: Uint8Array): Uint8Array {
   v.setFloat32(32, h.encodeMs, true);
   v.setUint32(36, payload.byteLength, true);
   v.setFloat64(40, h.sentAt, true);
+  v.setUint16(48, h.marginX, true);
+  v.setUint16(50, h.marginY, true);
   out.set(payload, HEADER_BYTES);
   return out;
 }
@@ -116,6 +128,8 @@ export function decodeFrame(buf: ArrayBuffer | Uint8Array): { header: FrameHeade
       captureMs: v.getFloat32(28, true),
       encodeMs: v.getFloat32(32, true),
       sentAt: v.getFloat64(40, true),
+      marginX: v.getUint16(48, true),
+      marginY: v.getUint16(50, true),
     },
     payload: bytes.subarray(headerBytes),
   };

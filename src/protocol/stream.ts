@@ -12,6 +12,13 @@ const seq = z
   .nonnegative()
   .max(2 ** 32 - 1);
 
+/**
+ * Overscan the view asks for: device pixels (of the full-resolution canvas) to render beyond each
+ * side, [x, y], so a predicted pan shows real pixels at the edges (docs/latency.md). Default none.
+ */
+export const OverscanSchema = z.tuple([z.number().int().min(0).max(1024), z.number().int().min(0).max(1024)]);
+export type Overscan = z.infer<typeof OverscanSchema>;
+
 export const StreamHelloSchema = z.object({
   type: z.literal("hello"),
   protocol: z.number().int(),
@@ -22,15 +29,23 @@ export const StreamHelloSchema = z.object({
   codecs: z.array(z.string().max(64)).max(16),
   seq,
   state: ViewerStateSchema,
+  overscan: OverscanSchema.optional(),
 });
 
-export const StreamStateSchema = z.object({ type: z.literal("state"), seq, state: ViewerStateSchema });
+export const StreamStateSchema = z.object({
+  type: z.literal("state"),
+  seq,
+  state: ViewerStateSchema,
+  overscan: OverscanSchema.optional(),
+});
 export const StreamResizeSchema = z.object({ type: z.literal("resize"), seq, canvas: CanvasSchema });
 export const StreamAckSchema = z.object({
   type: z.literal("ack"),
   frame_id: z.number().int().nonnegative(),
   /** Client-measured decode time of that frame, for stats. */
   decode_ms: z.number().finite().nonnegative().optional(),
+  /** The browser's decode queue (frames handed to its decoders, not yet output) when acking. */
+  queue: z.number().int().nonnegative().max(1000).optional(),
 });
 export const StreamKeyframeSchema = z.object({
   type: z.literal("keyframe"),

@@ -1,2 +1,2 @@
 /** Wire protocol version. Bump on any incompatible change to messages or the frame header. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;

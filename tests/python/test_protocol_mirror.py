@@ -50,6 +50,8 @@ def test_parse_frame_header_reads_a_ts_encoded_frame() -> None:
         "captureMs": 0.25,
         "encodeMs": 3.75,
         "sentAt": 1_700_000_000_123.5,
+        "marginX": 24,
+        "marginY": 16,
     }
     script = (
         "const m = await import('./src/protocol/index.ts');"
@@ -67,6 +69,7 @@ def test_parse_frame_header_reads_a_ts_encoded_frame() -> None:
     assert (h["width"], h["height"], h["level"], h["level_count"]) == (1920, 1080, 2, 3)
     assert (h["render_ms"], h["capture_ms"], h["encode_ms"]) == (1.5, 0.25, 3.75)
     assert h["sent_at"] == 1_700_000_000_123.5
+    assert (h["margin_x"], h["margin_y"]) == (24, 16)
     assert h["payload_bytes"] == 5
     assert frame[h["header_bytes"] :] == bytes([1, 2, 3, 4, 5])
 

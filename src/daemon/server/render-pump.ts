@@ -227,6 +227,8 @@ export class RenderPump {
           captureMs: frame.gpu?.captureMs ?? 0,
           encodeMs: out.encodeMs,
           sentAt: Date.now(),
+          marginX: 0,
+          marginY: 0,
         },
         out.data,
       );

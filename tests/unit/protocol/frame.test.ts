@@ -23,6 +23,8 @@ const header: FrameHeader = {
   captureMs: 0.25,
   encodeMs: 5.75,
   sentAt: 1_700_000_000_123.5,
+  marginX: 24,
+  marginY: 16,
 };
 
 test("encodeFrame/decodeFrame round-trip every header field and the payload", () => {

@@ -15,6 +15,8 @@ const h = (frameId: number): FrameHeader => ({
   captureMs: 0,
   encodeMs: 0,
   sentAt: 0,
+  marginX: 0,
+  marginY: 0,
 });
 
 test("deltas are refused until a keyframe; requireKeyframe re-arms the gate", () => {

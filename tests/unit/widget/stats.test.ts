@@ -18,6 +18,8 @@ function header(frameId: number, seq: number, keyframe = false): FrameHeader {
     captureMs: 1,
     encodeMs: 6,
     sentAt: 0,
+    marginX: 0,
+    marginY: 0,
   };
 }
 
