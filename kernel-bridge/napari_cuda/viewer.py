@@ -104,6 +104,12 @@ class Viewer(ipywidgets.DOMWidget, NapariNotYet, metaclass=ViewerType):
     debug_overlay = Bool(
         False, help="Show codec, fps, latency and pyramid level over the canvas (off by default)."
     ).tag(sync=True)
+    predict = Bool(
+        help=(
+            "Move the picture in the browser at once while you pan, zoom or orbit, before the daemon's"
+            " frame arrives (default True; NAPARI_CUDA_PREDICT=0 sets it False for comparisons)."
+        )
+    ).tag(sync=True)
     canvas = Dict(help="Written by the view: its canvas in device px (width, height, pixel_ratio).").tag(sync=True)
     stream_info = Dict(help="Written by the view: stream status, frames shown, codec, backend, ...").tag(sync=True)
     layer_levels = Dict(
@@ -121,6 +127,10 @@ class Viewer(ipywidgets.DOMWidget, NapariNotYet, metaclass=ViewerType):
 
     def __repr__(self) -> str:
         return f"<napari_cuda.Viewer layers={[layer.name for layer in self.layers]}>"
+
+    @default("predict")
+    def _default_predict(self) -> bool:
+        return os.environ.get("NAPARI_CUDA_PREDICT", "1").strip().lower() not in ("0", "false", "off", "no")
 
     @default("camera")
     def _default_camera(self) -> Camera:

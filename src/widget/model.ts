@@ -24,6 +24,7 @@ export class ViewerModel extends DOMWidgetModel {
       layer_levels: {},
       overlays: {},
       debug_overlay: false,
+      predict: true,
     };
   }
 

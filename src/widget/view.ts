@@ -20,7 +20,7 @@ import {
 
 const WATCHED = ["camera", "dims", "layers", "width", "height"] as const;
 /** Synced traits that parts read (ViewContext.trait) and want to hear about. */
-const OTHER_TRAITS = ["overlays", "debug_overlay"] as const;
+const OTHER_TRAITS = ["overlays", "debug_overlay", "predict"] as const;
 /** Lumino messages after which the output area's width may have changed. */
 const SIZE_MESSAGES = new Set(["resize", "after-show", "after-attach", "fit-request"]);
 
