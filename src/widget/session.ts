@@ -3,6 +3,7 @@
  * stream pipeline, status texts and the benchmark hook. Framework-free: the widget view hands
  * it a SessionHost.
  */
+import { cssSize } from "../protocol/camera.js";
 import type { Camera, Canvas } from "../protocol/state.js";
 import { H264_CODECS } from "../protocol/codecs.js";
 import type { StreamConfig } from "../protocol/stream.js";
@@ -37,7 +38,11 @@ import {
   type ViewerTraits,
 } from "./state/traits.js";
 import { streamUrls, type PageLocation } from "./stream/url.js";
-import { buildCanvasDom, buildMessage, drawFrame, resizeCanvas, type ViewDom } from "./display/view-dom.js";
+import { buildCanvasDom, buildMessage, resizeCanvas, type ViewDom } from "./display/view-dom.js";
+import { FrameClock } from "./display/frame-clock.js";
+import { Painter } from "./display/painter.js";
+import { Prediction, recentLatency } from "./display/prediction.js";
+import type { PredictView } from "./predict/camera-log.js";
 import { buildLayout, type ViewLayout } from "./display/layout.js";
 import { ViewEmitter } from "./parts/events.js";
 import { PARTS } from "./parts/index.js";
@@ -74,6 +79,9 @@ let nextViewId = 1;
 export class ViewerSession {
   private readonly state: LocalViewerState;
   private readonly stats = new ViewStats();
+  private readonly clock = new FrameClock();
+  private readonly prediction: Prediction;
+  private painter: Painter | null = null;
   private readonly board: StatusBoard;
   private dom: ViewDom | null = null;
   private dimsBar: DimsBar | null = null;
@@ -104,6 +112,7 @@ export class ViewerSession {
     private readonly host: SessionHost,
   ) {
     this.state = new LocalViewerState(host.traits());
+    this.prediction = new Prediction(host.rawTrait("predict") !== false);
     this.layersWrite = new Throttle(() => {
       if (this.disposed) return;
       this.state.noteLayersWrite(this.state.layers, performance.now());
@@ -150,6 +159,8 @@ export class ViewerSession {
         camera: () => this.state.camera,
         dims: () => this.state.dims,
         meta: () => this.meta.latest,
+        predict: () => this.prediction.enabled,
+        overscan: () => this.prediction.overscan(),
       }),
     );
   }
@@ -166,6 +177,18 @@ export class ViewerSession {
       return;
     }
     this.dom = buildCanvasDom(doc);
+    this.painter = new Painter(
+      this.dom,
+      {
+        predict: () => this.prediction.enabled,
+        view: () => this.predictView(),
+        frameView: (seq) => this.prediction.viewAt(seq),
+        cssSize: () => (this.canvas === null ? null : cssSize(this.canvas)),
+        deviceWidth: () => this.canvas?.width ?? 0,
+      },
+      this.stats,
+      this.clock,
+    );
     const hud = new Hud(doc);
     const badge = new LoadingBadge(doc);
     this.dom.container.append(hud.el, badge.el);
@@ -228,7 +251,7 @@ export class ViewerSession {
           ? this.state.applyModelDims(readDims(t.dims), now)
           : this.state.applyModelLayers(readLayers(t.layers), now);
     if (seq !== null) {
-      this.pipeline?.sendState(seq, this.state.wire());
+      this.sendState(seq);
       this.events.emit("state", undefined);
     }
     if (key === "dims") this.showDims();
@@ -236,7 +259,12 @@ export class ViewerSession {
 
   /** Another synced trait changed on the model (parts read it through ViewContext.trait). */
   onTraitChange(name: string): void {
-    if (!this.disposed) this.events.emit("trait", name);
+    if (this.disposed) return;
+    if (name === "predict" && this.prediction.setEnabled(this.host.rawTrait("predict") !== false)) {
+      if (!this.prediction.enabled) this.painter?.predictOff();
+      this.sendState(this.state.bump()); // the daemon learns the new overscan
+    }
+    this.events.emit("trait", name);
   }
 
   /** Lumino told the view it was resized or shown. */
@@ -256,6 +284,8 @@ export class ViewerSession {
       () => this.dimsControl.dispose(),
       () => (this.disposed = true),
       () => this.closePipeline(),
+      () => this.painter?.dispose(),
+      () => this.clock.dispose(),
       () => this.input?.dispose(),
       () => this.sizes?.dispose(),
       () => this.meta.dispose(),
@@ -287,19 +317,26 @@ export class ViewerSession {
       this.board.fail(String(err));
       return;
     }
+    const painter = this.painter;
+    if (painter === null) return;
     this.pipeline = new StreamPipeline({
       urls,
-      hello: () => ({
-        type: "hello",
-        protocol: PROTOCOL_VERSION,
-        token: conn.token,
-        viewer_id: conn.viewerId,
-        canvas: this.canvas ?? canvas,
-        codecs,
-        seq: this.state.seq,
-        state: this.state.wire(),
-      }),
-      draw: (frame) => drawFrame(dom, frame, this.canvas?.width ?? frame.displayWidth),
+      hello: () => {
+        this.prediction.record(this.state.seq, this.predictView());
+        return {
+          type: "hello",
+          protocol: PROTOCOL_VERSION,
+          token: conn.token,
+          viewer_id: conn.viewerId,
+          canvas: this.canvas ?? canvas,
+          codecs,
+          seq: this.state.seq,
+          state: this.state.wire(),
+          overscan: this.prediction.overscan(),
+        };
+      },
+      draw: (frame, header) => painter.frame(frame, header),
+      clock: this.clock,
       stats: this.stats,
       events: {
         status: (s) => this.onConnectionStatus(s),
@@ -352,8 +389,29 @@ export class ViewerSession {
   /** The local state changed by an interaction: record the input time for m2p and send it. */
   private sendLocal(seq: number, inputTime: number): void {
     this.stats.seqs.record(seq, inputTime);
-    this.pipeline?.sendState(seq, this.state.wire());
+    this.sendState(seq);
     this.events.emit("state", undefined);
+  }
+
+  /**
+   * Send the local state as `seq` with the overscan (the camera of every seq is logged, so a frame
+   * can be warped from its own camera), and redraw the prediction at the next display frame.
+   */
+  private sendState(seq: number): void {
+    const view = this.predictView();
+    this.prediction.record(seq, view);
+    if (this.prediction.moved(view.camera)) this.feedOverscan(view);
+    this.pipeline?.sendState(seq, this.state.wire(), this.prediction.overscan());
+    this.painter?.request();
+  }
+
+  /** Feed the overscan policy; true when the overscan changed. */
+  private feedOverscan(view: PredictView): boolean {
+    return this.prediction.feed(performance.now(), view, this.canvas, recentLatency(this.stats.m2p.values));
+  }
+
+  private predictView(): PredictView {
+    return { camera: this.state.camera, ndisplay: this.state.dims.ndisplay === 3 ? 3 : 2 };
   }
 
   /** The selected layer: the chosen one while it exists, else the top layer. */
@@ -444,6 +502,7 @@ export class ViewerSession {
     if (next === null || canvasEqual(next, this.canvas)) return;
     this.canvas = next;
     resizeCanvas(dom, next.width, next.height, this.stats.frames > 0);
+    this.painter?.resized();
     this.host.writeCanvas(next);
     this.events.emit("canvas", next);
     if (this.pipeline?.isOpen) this.pipeline.resize(this.state.bump(), next);
@@ -476,5 +535,7 @@ export class ViewerSession {
       }
     }
     this.board.refresh(performance.now());
+    // At rest the overscan shrinks back after its hold: tell the daemon.
+    if (this.feedOverscan(this.predictView())) this.sendState(this.state.bump());
   }
 }

@@ -1,8 +1,11 @@
-/** WebCodecs decoding of the daemon's H.264 frames; output frames are drawn, then always closed. */
+/**
+ * WebCodecs decoding of the daemon's H.264 frames of one coded size (decoders.ts keeps one per
+ * size, warm). Decoded frames are handed to the sink, which owns (and closes) them.
+ */
 import type { FrameHeader } from "../../protocol/frame.js";
 import type { StreamConfig } from "../../protocol/stream.js";
 import { base64ToBytes } from "../stream/base64.js";
-import { FrameBook } from "./frame-book.js";
+import { FrameBook, type InFlight } from "./frame-book.js";
 
 /** Above this many queued decodes a delta frame is dropped and a keyframe requested. */
 export const MAX_DECODE_QUEUE = 3;
@@ -11,9 +14,8 @@ export const MAX_DECODER_FAILURES = 3;
 
 /** Where decoded frames and decoder events go. */
 export interface DecoderSink {
-  /** Draw the frame; it is closed right after this returns (or throws). */
-  draw(frame: VideoFrame): void;
-  displayed(info: { header: FrameHeader; bytes: number; decodeMs: number; displayedAt: number }): void;
+  /** A decoded frame and its record; the sink owns the frame and must close it. */
+  decoded(frame: VideoFrame, info: InFlight, decodeMs: number): void;
   /** A frame that will not be displayed: ack it so the daemon's in-flight window moves on. */
   dropped(frameId: number): void;
   requestKeyframe(reason: string): void;
@@ -21,10 +23,16 @@ export interface DecoderSink {
   failed(message: string): void;
 }
 
-/** Owns one VideoDecoder at a time; recreates it after errors. */
+/** What makes two configs decode alike: a config equal to the current one keeps the decoder warm. */
+function configKey(msg: StreamConfig): string {
+  return `${msg.codec}|${msg.width}x${msg.height}|${msg.description}`;
+}
+
+/** Owns one VideoDecoder at a time for one coded size; recreates it after errors. */
 export class FrameDecoder {
   private decoder: VideoDecoder | null = null;
   private config: VideoDecoderConfig | null = null;
+  private key: string | null = null;
   private readonly book = new FrameBook();
   private failures = 0;
   private stopped = false;
@@ -35,9 +43,21 @@ export class FrameDecoder {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
-  /** Apply a config message from the daemon; decoding restarts at the next keyframe. */
+  /** Frames handed to the browser's decoder and not yet output. */
+  get queueSize(): number {
+    const d = this.decoder;
+    return d !== null && d.state === "configured" ? d.decodeQueueSize : 0;
+  }
+
+  /**
+   * Apply a config message from the daemon. The same codec, size and description as the current
+   * config keeps the decoder and its references (a new encoder of the same size starts with a
+   * keyframe anyway); anything else rebuilds it and decoding restarts at the next keyframe.
+   */
   configure(msg: StreamConfig): void {
     if (this.disposed) return;
+    const key = configKey(msg);
+    if (key === this.key && !this.stopped && this.decoder?.state === "configured") return;
     this.config = {
       codec: msg.codec,
       description: base64ToBytes(msg.description),
@@ -46,6 +66,7 @@ export class FrameDecoder {
       optimizeForLatency: true,
       hardwareAcceleration: "no-preference",
     };
+    this.key = key;
     this.failures = 0;
     this.stopped = false;
     this.reconfigure();
@@ -80,17 +101,18 @@ export class FrameDecoder {
     }
   }
 
-  /**
-   * The connection dropped: forget in-flight frames without acking them (their ids belong to the
-   * old daemon session) and wait for the new session's config and keyframe.
-   */
-  abandon(): void {
+  /** Close the decoder and ack its in-flight frames as dropped (evicted from the warm set). */
+  retire(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     this.closeDecoder();
-    this.book.drain();
-    this.book.requireKeyframe();
+    for (const id of this.book.drain()) this.sink.dropped(id);
   }
 
-  /** Close the decoder; safe to call twice; never throws. */
+  /**
+   * Close the decoder and forget in-flight frames without acking them: the connection dropped,
+   * their ids belong to the old daemon session. Safe to call twice; never throws.
+   */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
@@ -118,22 +140,22 @@ export class FrameDecoder {
   }
 
   private output(decoder: VideoDecoder, frame: VideoFrame): void {
-    try {
-      if (this.disposed || decoder !== this.decoder) return;
-      const { frame: info, skipped } = this.book.take(Math.round(frame.timestamp / 1000));
-      for (const id of skipped) this.sink.dropped(id);
-      if (info === undefined) return;
-      this.sink.draw(frame);
-      const displayedAt = this.now();
-      this.failures = 0;
-      this.sink.displayed({
-        header: info.header,
-        bytes: info.bytes,
-        decodeMs: displayedAt - info.decodeStart,
-        displayedAt,
-      });
-    } finally {
+    if (this.disposed || decoder !== this.decoder) {
       frame.close();
+      return;
+    }
+    const { frame: info, skipped } = this.book.take(Math.round(frame.timestamp / 1000));
+    for (const id of skipped) this.sink.dropped(id);
+    if (info === undefined) {
+      frame.close();
+      return;
+    }
+    this.failures = 0;
+    try {
+      this.sink.decoded(frame, info, this.now() - info.decodeStart);
+    } catch (err) {
+      frame.close(); // closing twice is harmless; a frame left open would stall the decoder
+      throw err;
     }
   }
 

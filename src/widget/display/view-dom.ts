@@ -58,24 +58,3 @@ export function resizeCanvas(dom: ViewDom, width: number, height: number, keep: 
   canvas.height = height;
   if (copy !== null) dom.ctx.drawImage(copy, 0, 0, width, height);
 }
-
-/**
- * Draw a decoded frame 1:1, sizing the canvas's pixel buffer to the frame; CSS keeps the canvas's
- * displayed size, so a half-resolution frame (a moving view on a slow node) is scaled by the
- * compositor. Scaling inside drawImage instead costs the page's main thread ~10 ms a frame at
- * 1280x720 in software. `deviceWidth` is the canvas's size in device pixels.
- */
-export function drawFrame(dom: ViewDom, frame: VideoFrame, deviceWidth: number): void {
-  const { canvas } = dom;
-  const w = frame.displayWidth;
-  const h = frame.displayHeight;
-  if (canvas.width !== w || canvas.height !== h) {
-    canvas.width = w;
-    canvas.height = h;
-    // Upscaling a half-resolution frame, nearest neighbour costs the compositor's thread ~40 % less
-    // than bilinear in software (25.6 % -> 16.6 % of a core at 52 fps). A full frame one pixel short
-    // of an odd canvas (4:2:0 needs even sizes) keeps smooth scaling: no doubled column.
-    canvas.style.imageRendering = w * 1.5 <= deviceWidth ? "pixelated" : "auto";
-  }
-  dom.ctx.drawImage(frame, 0, 0);
-}

@@ -1,7 +1,8 @@
 /**
  * The debug overlay (`.napari-cuda-debug`, over the canvas's top-left corner): renderer, encoder,
- * frame rate, fresh latency, frame size and data level, plus why this renderer and encoder. Off by
- * default: shown while the synced trait `debug_overlay` is true, or after a local toggle (the
+ * frame rate, fresh latency, frame size and data level, plus why this renderer and encoder, and a
+ * marker (`.napari-cuda-predicted`: a dot and "predicted") while a prediction, a stored frame
+ * warped to a camera the daemon has not rendered yet, is on screen. Off by default: shown while the synced trait `debug_overlay` is true, or after a local toggle (the
  * toolbar's button), which the next change of the trait overrides.
  */
 import type { StreamConfig } from "../../protocol/stream.js";
@@ -25,6 +26,9 @@ export function debugLines(info: HudInfo, cfg: StreamConfig | null, frames: numb
 
 export class DebugOverlay {
   readonly el: HTMLDivElement;
+  /** Shown while a prediction is on screen. */
+  readonly marker: HTMLSpanElement;
+  private readonly text: HTMLSpanElement;
   private local: boolean | null = null;
   private readonly latency = new FreshSamples();
   private lastAt = -Infinity;
@@ -53,6 +57,13 @@ export class DebugOverlay {
       userSelect: "none",
       display: "none",
     } satisfies Partial<CSSStyleDeclaration>);
+    this.marker = ctx.doc.createElement("span");
+    this.marker.className = "napari-cuda-predicted";
+    this.marker.style.color = "#ffb000";
+    this.marker.style.display = "none";
+    this.marker.textContent = "\u25cf predicted\n";
+    this.text = ctx.doc.createElement("span");
+    this.el.append(this.marker, this.text);
     ctx.slots.overlay.append(this.el);
     this.off.push(
       ctx.on("trait", (name) => {
@@ -66,6 +77,7 @@ export class DebugOverlay {
         if (this.shown && displayedAt - this.lastAt >= REFRESH_MS) this.render(displayedAt);
       }),
       ctx.on("config", () => this.shown && this.render(performance.now())),
+      ctx.stats.onPredicting(() => this.showMarker()),
     );
     this.sync();
   }
@@ -98,7 +110,13 @@ export class DebugOverlay {
       this.timer = null;
     }
     if (shown) this.render(performance.now());
+    this.showMarker();
     this.changed(shown);
+  }
+
+  private showMarker(): void {
+    const display = this.shown && this.ctx.stats.predicting ? "" : "none";
+    if (this.marker.style.display !== display) this.marker.style.display = display;
   }
 
   private render(now: number): void {
@@ -120,6 +138,6 @@ export class DebugOverlay {
       stats.frames,
       stats.dropped,
     ).join("\n");
-    if (this.el.textContent !== text) this.el.textContent = text;
+    if (this.text.textContent !== text) this.text.textContent = text;
   }
 }

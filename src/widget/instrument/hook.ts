@@ -28,6 +28,16 @@ export interface ViewHandle {
   readonly renderMs: readonly number[];
   readonly captureMs: readonly number[];
   readonly encodeMs: readonly number[];
+  /** Per drawn daemon frame: Date.now() at display minus the daemon's render start (ms; same host). */
+  readonly frameAgeMs: readonly number[];
+  /** Draws of a stored frame warped to a newer camera (client-side prediction). */
+  readonly predicted: number;
+  /** A prediction (a non-identity warp) is on screen now. */
+  readonly predicting: boolean;
+  /** The `predict` trait as this view applies it. */
+  readonly predict: boolean;
+  /** The overscan asked of the daemon, [x, y] device px per side ([0, 0] with prediction off). */
+  readonly overscan: readonly number[];
   /** Frames displayed per coded size ("WxH"): moving views on a slow node come at half resolution. */
   readonly frameSizes: Readonly<Record<string, number>>;
   /** Connection status ("waiting", "connecting", "streaming", "reconnecting", "failed", ...). */
@@ -92,6 +102,10 @@ export interface HandleSource {
   camera(): Camera;
   dims(): Dims;
   meta(): StreamMeta | null;
+  /** Prediction on; absent: off. */
+  predict?(): boolean;
+  /** The overscan asked for; absent: none. */
+  overscan?(): readonly number[];
 }
 
 /** A read-only handle whose getters read the live values. */
@@ -126,6 +140,21 @@ export function makeViewHandle(src: HandleSource): ViewHandle {
     },
     get encodeMs() {
       return st.encodeMs.values;
+    },
+    get frameAgeMs() {
+      return st.frameAgeMs.values;
+    },
+    get predicted() {
+      return st.predicted;
+    },
+    get predicting() {
+      return st.predicting;
+    },
+    get predict() {
+      return src.predict?.() ?? false;
+    },
+    get overscan() {
+      return [...(src.overscan?.() ?? [0, 0])];
     },
     get frameSizes() {
       return Object.fromEntries(st.sizes);

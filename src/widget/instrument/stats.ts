@@ -14,6 +14,8 @@ export interface DisplayedFrame {
   decodeMs: number;
   /** performance.now() when the frame was drawn. */
   displayedAt: number;
+  /** Date.now() when the frame was drawn (the daemon's clock domain, for the frame's age); absent: not measured. */
+  displayedWall?: number;
 }
 
 /** Summary of the recent samples (ms unless named otherwise); null where there are no samples. */
@@ -31,6 +33,12 @@ export interface StatsSummary {
   render_ms_p50: number | null;
   capture_ms_p50: number | null;
   encode_ms_p50: number | null;
+  /** Render start of the daemon's frame to its display (same host: one wall clock). */
+  frame_age_ms_p50: number | null;
+  frame_age_ms_max: number | null;
+  /** Warped (predicted) draws, and whether a prediction is on screen now. */
+  predicted: number;
+  predicting: boolean;
   last_seq: number;
   level: number;
   level_count: number;
@@ -51,6 +59,12 @@ export class ViewStats {
   readonly renderMs = new SampleBuffer(SAMPLE_CAPACITY);
   readonly captureMs = new SampleBuffer(SAMPLE_CAPACITY);
   readonly encodeMs = new SampleBuffer(SAMPLE_CAPACITY);
+  /** Per drawn daemon frame: wall time at display minus the daemon's render start (ms). */
+  readonly frameAgeMs = new SampleBuffer(SAMPLE_CAPACITY);
+  /** Draws of a stored frame warped to a newer camera (client-side prediction). */
+  predicted = 0;
+  private predictingNow = false;
+  private readonly predictingListeners = new Set<(on: boolean) => void>();
   readonly seqs = new SeqTracker();
   /** Frames displayed per coded size, "WxH" -> count. */
   readonly sizes = new Map<string, number>();
@@ -83,7 +97,30 @@ export class ViewStats {
     this.sizes.set(size, (this.sizes.get(size) ?? 0) + 1);
     const m2p = this.seqs.displayed(f.header.seq, f.displayedAt);
     if (m2p !== null) this.m2p.push(m2p);
+    const h = f.header;
+    if (f.displayedWall !== undefined && h.sentAt > 0) {
+      this.frameAgeMs.push(f.displayedWall - (h.sentAt - h.renderMs - h.encodeMs - h.captureMs));
+    }
     return m2p;
+  }
+
+  /** A non-identity warp of a stored frame is on screen now (a prediction). */
+  get predicting(): boolean {
+    return this.predictingNow;
+  }
+
+  /** A draw happened: `warped` when it showed a prediction (counted), else the real picture. */
+  drew(warped: boolean): void {
+    if (warped) this.predicted++;
+    if (warped === this.predictingNow) return;
+    this.predictingNow = warped;
+    for (const fn of [...this.predictingListeners]) fn(warped);
+  }
+
+  /** Listen to `predicting` turning on or off; returns the unsubscriber. */
+  onPredicting(fn: (on: boolean) => void): () => void {
+    this.predictingListeners.add(fn);
+    return () => this.predictingListeners.delete(fn);
   }
 
   /** Frames displayed in the last second. */
@@ -107,6 +144,10 @@ export class ViewStats {
       render_ms_p50: percentile(this.renderMs.values, 50),
       capture_ms_p50: percentile(this.captureMs.values, 50),
       encode_ms_p50: percentile(this.encodeMs.values, 50),
+      frame_age_ms_p50: percentile(this.frameAgeMs.values, 50),
+      frame_age_ms_max: this.frameAgeMs.values.length > 0 ? Math.max(...this.frameAgeMs.values) : null,
+      predicted: this.predicted,
+      predicting: this.predictingNow,
       last_seq: h?.seq ?? 0,
       level: h?.level ?? 0,
       level_count: h?.levelCount ?? 1,
@@ -121,7 +162,8 @@ export class ViewStats {
     this.keyframes = 0;
     this.dropped = 0;
     this.bytes = 0;
-    for (const b of [this.m2p, this.decodeMs, this.renderMs, this.captureMs, this.encodeMs]) b.clear();
+    this.predicted = 0;
+    for (const b of [this.m2p, this.decodeMs, this.renderMs, this.captureMs, this.encodeMs, this.frameAgeMs]) b.clear();
     this.fpsWindow.clear();
     this.byteWindow.clear();
     this.sizes.clear();

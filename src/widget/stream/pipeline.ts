@@ -1,13 +1,23 @@
 /**
- * The stream pipeline of one view: socket -> frame parsing -> WebCodecs -> canvas, with acks
- * for every frame (displayed or dropped) so the daemon's in-flight window keeps moving; and
+ * The stream pipeline of one view: socket -> frame parsing -> WebCodecs (one decoder per coded
+ * size) -> the presenter, which draws the newest frame on the display clock; with acks for every
+ * frame (displayed or dropped) so the daemon's in-flight window keeps moving; and
  * requests matched with their replies: pick (the status bar's value under the cursor) and range
  * (the panel's auto-contrast: the [min, max] of the data on screen).
  */
-import { decodeFrame } from "../../protocol/frame.js";
+import { decodeFrame, type FrameHeader } from "../../protocol/frame.js";
 import type { Canvas } from "../../protocol/state.js";
-import type { StreamConfig, StreamHello, StreamMeta, StreamRange, StreamValue } from "../../protocol/stream.js";
-import { FrameDecoder } from "../display/decoder.js";
+import type {
+  Overscan,
+  StreamConfig,
+  StreamHello,
+  StreamMeta,
+  StreamRange,
+  StreamValue,
+} from "../../protocol/stream.js";
+import { DecoderSet } from "../display/decoders.js";
+import { FrameClock } from "../display/frame-clock.js";
+import { Presenter } from "../display/presenter.js";
 import type { DisplayedFrame, ViewStats } from "../instrument/stats.js";
 import { daemonErrorText } from "../hud/status.js";
 import { Replies } from "./replies.js";
@@ -27,8 +37,10 @@ export interface PipelineEvents {
 export interface PipelineOptions {
   urls: readonly StreamUrl[];
   hello: () => StreamHello;
-  /** Draw a decoded frame onto the view's canvas (the frame is closed afterwards). */
-  draw: (frame: VideoFrame) => void;
+  /** Draw a decoded frame onto the view's canvas, in an animation frame (the frame is closed afterwards). */
+  draw: (frame: VideoFrame, header: FrameHeader) => void;
+  /** The view's display clock (shared with the prediction's redraws); default: a clock of its own. */
+  clock?: FrameClock;
   stats: ViewStats;
   events: PipelineEvents;
   /** WebSocket constructor (tests in node pass the `ws` package's). */
@@ -43,27 +55,38 @@ export const RANGE_TIMEOUT_MS = 10_000;
 export const RANGE_RETRY_MS = 100;
 export const RANGE_ATTEMPTS = 100;
 
-/** Owns the StreamClient and the FrameDecoder of one connection hand-off. */
+/** Owns the StreamClient, the decoders and the presenter of one connection hand-off. */
 export class StreamPipeline {
   private readonly client: StreamClient;
-  private readonly decoder: FrameDecoder;
+  private readonly decoders: DecoderSet;
+  private readonly presenter: Presenter;
+  private readonly ownClock: FrameClock | null;
   private readonly picks = new Replies<StreamValue>(PICK_TIMEOUT_MS);
   private readonly ranges = new Replies<StreamRange>(RANGE_TIMEOUT_MS);
   private disposed = false;
 
   constructor(private readonly opts: PipelineOptions) {
     const { stats, events } = opts;
-    this.decoder = new FrameDecoder({
+    const dropped = (frameId: number) => {
+      stats.droppedFrame();
+      this.client.send({ type: "ack", frame_id: frameId, queue: this.decoders.queueSize });
+    };
+    const clock = opts.clock ?? new FrameClock();
+    this.ownClock = opts.clock === undefined ? clock : null;
+    this.presenter = new Presenter(clock, {
       draw: opts.draw,
       displayed: (f) => {
         stats.displayed(f);
-        this.client.send({ type: "ack", frame_id: f.header.frameId, decode_ms: Math.round(f.decodeMs * 100) / 100 });
+        const decodeMs = Math.round(f.decodeMs * 100) / 100;
+        const queue = this.decoders.queueSize;
+        this.client.send({ type: "ack", frame_id: f.header.frameId, decode_ms: decodeMs, queue });
         events.displayed(f);
       },
-      dropped: (frameId) => {
-        stats.droppedFrame();
-        this.client.send({ type: "ack", frame_id: frameId });
-      },
+      dropped,
+    });
+    this.decoders = new DecoderSet({
+      decoded: (frame, info, decodeMs) => this.presenter.offer(frame, info, decodeMs),
+      dropped,
       requestKeyframe: (reason) => this.client.send({ type: "keyframe", reason }),
       failed: (message) => events.error(message),
     });
@@ -79,7 +102,10 @@ export class StreamPipeline {
       },
       onFrame: (data) => this.onFrame(data),
       onStatus: (s) => {
-        if (s.state === "reconnecting" || s.state === "failed") this.decoder.abandon();
+        if (s.state === "reconnecting" || s.state === "failed") {
+          this.decoders.abandon();
+          this.presenter.reset();
+        }
         if (s.state !== "open" && s.state !== "connecting") this.dropRequests();
         events.status(s);
       },
@@ -96,9 +122,19 @@ export class StreamPipeline {
     return this.client.isOpen;
   }
 
-  /** Send a state snapshot (coalesced under backpressure; dropped while disconnected: hello carries it). */
-  sendState(seq: number, state: StreamHello["state"]): void {
-    this.client.sendState({ type: "state", seq, state });
+  /**
+   * Send a state snapshot (coalesced under backpressure; dropped while disconnected: hello carries
+   * it), with the overscan the view wants rendered when given.
+   */
+  sendState(seq: number, state: StreamHello["state"], overscan?: Overscan): void {
+    this.client.sendState(
+      overscan === undefined ? { type: "state", seq, state } : { type: "state", seq, state, overscan },
+    );
+  }
+
+  /** Frames handed to the browser's decoders and not yet output. */
+  get decodeQueue(): number {
+    return this.decoders.queueSize;
   }
 
   /** Tell the daemon the canvas changed; false when not connected (the next hello carries it). */
@@ -144,7 +180,9 @@ export class StreamPipeline {
       this.client.dispose();
     } finally {
       this.dropRequests();
-      this.decoder.dispose();
+      this.presenter.dispose();
+      this.decoders.dispose();
+      this.ownClock?.dispose();
     }
   }
 
@@ -157,7 +195,7 @@ export class StreamPipeline {
   private onConfig(cfg: StreamConfig): void {
     this.client.markHealthy();
     try {
-      this.decoder.configure(cfg);
+      this.decoders.configure(cfg);
     } catch (err) {
       this.opts.events.error(`cannot configure the video decoder: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -174,6 +212,6 @@ export class StreamPipeline {
       this.client.send({ type: "keyframe", reason: "bad_frame" });
       return;
     }
-    this.decoder.push(frame.header, frame.payload, data.byteLength);
+    this.decoders.push(frame.header, frame.payload, data.byteLength);
   }
 }

@@ -91,3 +91,38 @@ test("view stats: frames, fps, m2p, timings, bytes and reset", () => {
   assert.equal(s.m2p.values.length, 0);
   assert.equal(s.m2p.capacity, SAMPLE_CAPACITY);
 });
+
+test("frame age: wall time at display minus the daemon's render start; only when both clocks are known", () => {
+  const s = new ViewStats();
+  // Rendered at 10_000 (sent at 10_000 + render 4 + capture 1 + encode 6), shown at 10_050.
+  s.displayed({
+    header: { ...header(1, 1), sentAt: 10_011 },
+    bytes: 1,
+    decodeMs: 1,
+    displayedAt: 5,
+    displayedWall: 10_050,
+  });
+  s.displayed({ header: header(2, 2), bytes: 1, decodeMs: 1, displayedAt: 6, displayedWall: 10_060 });
+  s.displayed({ header: { ...header(3, 3), sentAt: 10_011 }, bytes: 1, decodeMs: 1, displayedAt: 7 });
+  assert.deepEqual(s.frameAgeMs.values, [50]);
+  assert.equal(s.summary(10).frame_age_ms_max, 50);
+  s.reset();
+  assert.deepEqual(s.frameAgeMs.values, []);
+});
+
+test("predicting: counted per warped draw, listeners hear it turn on and off once", () => {
+  const s = new ViewStats();
+  const heard: boolean[] = [];
+  const off = s.onPredicting((on) => heard.push(on));
+  s.drew(false);
+  s.drew(true);
+  s.drew(true);
+  s.drew(false);
+  assert.equal(s.predicted, 2);
+  assert.equal(s.predicting, false);
+  assert.deepEqual(heard, [true, false]);
+  off();
+  s.drew(true);
+  assert.deepEqual(heard, [true, false]);
+  assert.equal(s.summary(0).predicting, true);
+});

@@ -1,0 +1,115 @@
+/**
+ * One warm FrameDecoder per coded size: the daemon streams a moving view at half resolution and a
+ * still one at full resolution, each from its own encoder; switching between them must not cost a
+ * decoder rebuild (and a keyframe). Frames are routed by their header's width x height.
+ */
+import type { FrameHeader } from "../../protocol/frame.js";
+import type { StreamConfig } from "../../protocol/stream.js";
+import { FrameDecoder, type DecoderSink } from "./decoder.js";
+
+/** Decoders kept warm at once (least recently used is closed first). */
+export const MAX_WARM_DECODERS = 3;
+/** Configs remembered per size, so an evicted size can be decoded again after a keyframe. */
+const MAX_CONFIGS = 8;
+
+const sizeKey = (width: number, height: number): string => `${width}x${height}`;
+
+/** A Map used as an LRU: get() moves the entry to the back, set() evicts from the front. */
+function touch<V>(map: Map<string, V>, key: string): V | undefined {
+  const v = map.get(key);
+  if (v !== undefined) {
+    map.delete(key);
+    map.set(key, v);
+  }
+  return v;
+}
+
+/** The decoders of one connection, by coded size. */
+export class DecoderSet {
+  private readonly decoders = new Map<string, FrameDecoder>();
+  private readonly configs = new Map<string, StreamConfig>();
+  /** Sizes whose frames came without a config: a keyframe was asked for once. */
+  private readonly asked = new Set<string>();
+  private disposed = false;
+
+  constructor(
+    private readonly sink: DecoderSink,
+    private readonly maxWarm = MAX_WARM_DECODERS,
+    private readonly now?: () => number,
+  ) {}
+
+  /** Number of live decoders. */
+  get size(): number {
+    return this.decoders.size;
+  }
+
+  /** Frames handed to the browser's decoders and not yet output (the ack's `queue`). */
+  get queueSize(): number {
+    let n = 0;
+    for (const d of this.decoders.values()) n += d.queueSize;
+    return n;
+  }
+
+  /** A config for one coded size: (re)configures only that size's decoder, only when it changed. */
+  configure(msg: StreamConfig): void {
+    if (this.disposed) return;
+    const key = sizeKey(msg.width, msg.height);
+    this.configs.delete(key);
+    this.configs.set(key, msg);
+    while (this.configs.size > MAX_CONFIGS) this.configs.delete(this.configs.keys().next().value!);
+    this.asked.delete(key);
+    (touch(this.decoders, key) ?? this.create(key)).configure(msg);
+  }
+
+  /** Route a frame to its size's decoder; a size never configured is dropped (acked). */
+  push(header: FrameHeader, payload: Uint8Array, bytes: number): void {
+    if (this.disposed) {
+      this.sink.dropped(header.frameId);
+      return;
+    }
+    const key = sizeKey(header.width, header.height);
+    let d = touch(this.decoders, key);
+    if (d === undefined) {
+      const cfg = this.configs.get(key);
+      if (cfg === undefined) {
+        this.sink.dropped(header.frameId);
+        if (!this.asked.has(key)) {
+          this.asked.add(key);
+          this.sink.requestKeyframe("no_config");
+        }
+        return;
+      }
+      // Evicted earlier: rebuild from its config; its references are gone, so ask for a keyframe.
+      d = this.create(key);
+      d.configure(cfg);
+      if (!header.keyframe) this.sink.requestKeyframe("decoder_evicted");
+    }
+    d.push(header, payload, bytes);
+  }
+
+  /** The connection dropped: close every decoder without acks; the next session sends new configs. */
+  abandon(): void {
+    for (const d of this.decoders.values()) d.dispose();
+    this.decoders.clear();
+    this.configs.clear();
+    this.asked.clear();
+  }
+
+  /** Close every decoder; safe to call twice; never throws. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.abandon();
+  }
+
+  private create(key: string): FrameDecoder {
+    while (this.decoders.size >= this.maxWarm) {
+      const [oldest, d] = this.decoders.entries().next().value!;
+      this.decoders.delete(oldest);
+      d.retire();
+    }
+    const d = new FrameDecoder(this.sink, this.now);
+    this.decoders.set(key, d);
+    return d;
+  }
+}
