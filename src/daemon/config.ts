@@ -12,11 +12,18 @@
  *                                the budget of all layer data together (default 8 GiB, see data/viewer-store.ts)
  *   NAPARI_CUDA_BACKEND          auto|cpu|gpu; default auto (GPU when the native addon loads and EGL + CUDA start)
  *   NAPARI_CUDA_H264_PROFILE     high|main|baseline: the best profile to use (the client's codecs still decide); default high
- *   NAPARI_CUDA_MAX_IN_FLIGHT    frames sent and not yet displayed per view (1..8); default 2 (MAX_FRAMES_IN_FLIGHT)
+ *   NAPARI_CUDA_MAX_IN_FLIGHT    most frames sent and not yet displayed per view (1..8); default 6. The window in use
+ *                                adapts to the measured link below that (server/link-control.ts); 2 until measured
  *   NAPARI_CUDA_CACHE_BYTES      decoded-chunk cache budget for datasets (bytes); default 2 GiB (data/chunk-cache.ts)
  *   NAPARI_CUDA_MS_AUTO*         multiscale level policy (multiscale/env.ts)
  *   NAPARI_CUDA_INTERACTIVE_MS   moving frames at half resolution while a full one costs more than this (render
  *                                + encode + browser decode, ms); default 20, 0 always, "off" never (scene/interactive.ts)
+ *   NAPARI_CUDA_OVERSCAN_MAX_AREA  pixel budget of an overscanned frame (the view's requested margins): at most this
+ *                                many times the canvas's pixels (1..16, 1 = no overscan); default 1.6 (server/overscan.ts)
+ *   NAPARI_CUDA_DEBUG_RENDER_DELAY_MS  debug only: every view render waits this long first (0..5000 ms), to try
+ *                                the view's prediction against a slow daemon; default 0
+ *   NAPARI_CUDA_STILL_CRF        CRF of the 4:4:4 still a resting view gets when its browser decodes High 4:4:4
+ *                                (0..51, default 3; "off": none); checked here, read by the encoder (encode/x264.ts)
  *   NAPARI_CUDA_FFMPEG, NAPARI_CUDA_X264_CRF, NAPARI_CUDA_ENCODER (libx264|h264_nvenc: skip the probe) are read
  *                                by the encoder (src/daemon/encode).
  */
@@ -25,7 +32,9 @@ import { ConfigError } from "./config-error.js";
 import { cacheBytesFromEnv } from "./data/chunk-cache.js";
 import { defaultMsAutoConfig, parseMsAutoConfig, type MsAutoConfig } from "./multiscale/env.js";
 import { DEFAULT_INTERACTIVE_MS, interactiveMsFromEnv } from "./scene/interactive.js";
-import { CONTROL_MAX_MESSAGE_BYTES, MAX_FRAMES_IN_FLIGHT, STREAM_MAX_MESSAGE_BYTES } from "../protocol/index.js";
+import { stillCrf } from "./encode/x264.js";
+import { DEFAULT_OVERSCAN_MAX_AREA, overscanMaxAreaFromEnv } from "./server/overscan.js";
+import { CONTROL_MAX_MESSAGE_BYTES, STREAM_MAX_MESSAGE_BYTES } from "../protocol/index.js";
 
 export type BackendRequest = "auto" | "cpu" | "gpu";
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -50,7 +59,7 @@ export interface DaemonConfig {
   streamBurst: number;
   /** Second flow-control guard: skip rendering while a socket has more than this many bytes queued. */
   maxBufferedBytes: number;
-  /** End-to-end flow control: frames sent and not yet acked (displayed) per view. */
+  /** End-to-end flow control: the most frames sent and not yet acked (displayed) per view; the link decides below. */
   maxInFlight: number;
   /** Highest H.264 profile to stream (NAPARI_CUDA_H264_PROFILE). */
   h264Profile: "high" | "main" | "baseline";
@@ -62,7 +71,14 @@ export interface DaemonConfig {
   cacheBytes: number;
   /** Moving frames are drawn at half resolution while a full one costs more than this (ms); null = never. */
   interactiveMs: number | null;
+  /** Overscanned frames have at most this many times the canvas's pixels (NAPARI_CUDA_OVERSCAN_MAX_AREA). */
+  overscanMaxArea: number;
+  /** Debug: each view render waits this long first (NAPARI_CUDA_DEBUG_RENDER_DELAY_MS). */
+  renderDelayMs: number;
 }
+
+/** Frames in flight per view at most, by default: enough for 30 fps over a ~150 ms round trip. */
+export const DEFAULT_MAX_IN_FLIGHT = 6;
 
 export { ConfigError };
 
@@ -81,12 +97,14 @@ export function defaultConfig(): DaemonConfig {
     streamRatePerSec: 500,
     streamBurst: 1000,
     maxBufferedBytes: 4 * 1024 * 1024,
-    maxInFlight: MAX_FRAMES_IN_FLIGHT,
+    maxInFlight: DEFAULT_MAX_IN_FLIGHT,
     h264Profile: "high",
     shutdownTimeoutMs: 3000,
     msAuto: defaultMsAutoConfig(),
     cacheBytes: cacheBytesFromEnv({}),
     interactiveMs: DEFAULT_INTERACTIVE_MS,
+    overscanMaxArea: DEFAULT_OVERSCAN_MAX_AREA,
+    renderDelayMs: 0,
   };
 }
 
@@ -152,10 +170,15 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Da
     }
     cfg.backend = backend;
   }
+  if (env.NAPARI_CUDA_DEBUG_RENDER_DELAY_MS?.trim()) {
+    cfg.renderDelayMs = intIn("NAPARI_CUDA_DEBUG_RENDER_DELAY_MS", env.NAPARI_CUDA_DEBUG_RENDER_DELAY_MS, 0, 5000);
+  }
   cfg.msAuto = parseMsAutoConfig(env);
   try {
     cfg.cacheBytes = cacheBytesFromEnv(env);
     cfg.interactiveMs = interactiveMsFromEnv(env);
+    cfg.overscanMaxArea = overscanMaxAreaFromEnv(env);
+    stillCrf(env); // read by the encoders: a bad value is refused here, at startup
   } catch (err) {
     throw new ConfigError(err instanceof Error ? err.message : String(err));
   }

@@ -3,7 +3,7 @@ import { NapariCudaError } from "../../protocol/errors.js";
 import type { FfmpegProbe } from "./locate.js";
 import { nvencArgs, verifyNvenc } from "./nvenc.js";
 import type { EncoderOptions } from "./types.js";
-import { x264Args, x264Crf } from "./x264.js";
+import { stillCrf, x264Args, x264Crf } from "./x264.js";
 
 export interface EncoderKind {
   /** ffmpeg encoder name (-c:v). */
@@ -29,7 +29,7 @@ const LIBX264: EncoderKind = {
   kind: "software",
   listed: (probe) => probe.encoders.libx264,
   verify: () => Promise.resolve(null),
-  args: (opts, env, probe) => x264Args(opts, x264Crf(env), probe.version),
+  args: (opts, env, probe) => x264Args(opts, (opts.still ? stillCrf(env) : null) ?? x264Crf(env), probe.version),
 };
 
 /** NVENC is always verified (even when unlisted) so the reason can name the GPU, e.g. "no NVENC engine on NVIDIA H200". */

@@ -27,6 +27,8 @@ export interface EncoderOptions {
   profile: "high" | "main" | "baseline";
   /** Path of the ffmpeg binary (see locateFfmpeg). */
   ffmpeg: string;
+  /** A still: 4:4:4 High 4:4:4 Predictive at the still CRF, libx264 from RGBA only (x264.ts). */
+  still?: boolean;
 }
 
 export interface VideoEncoder {

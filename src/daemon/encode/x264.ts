@@ -6,6 +6,30 @@ export const X264_CRF_ENV = "NAPARI_CUDA_X264_CRF";
 /** Measured at 1280x720 on 2 cores: CRF 23 -> 28 cut bytes 4x and raised fps ~30%; stills lost ~1.3 dB (still > 32 dB). */
 export const DEFAULT_X264_CRF = 26;
 
+export const STILL_CRF_ENV = "NAPARI_CUDA_STILL_CRF";
+/**
+ * Stills (a view at rest, 4:4:4). Measured on tests/bench's noisy 2048^2 viridis image against the daemon's
+ * own RGBA render, ultrafast, 1280x720: 4:2:0 tops out at 31.4 dB even lossless (the noise's chroma;
+ * CRF 26 keyframe: 28.6 dB, 27 KB); 4:4:4 CRF 3: 42.0 dB, 580 KB (CRF 4: 41.1 dB, 550 KB; CRF 6: 39.3 dB).
+ * Through the daemon with 64 px overscan (1408x848): 43.7 dB, 620 KB at the reset view; zoomed in 1.85x
+ * (nearest-neighbour noise blocks) 40.9 dB, 1.28 MB (CRF 4 there: 39.9 dB).
+ */
+export const DEFAULT_STILL_CRF = 3;
+
+/** CRF of stills from $NAPARI_CUDA_STILL_CRF (0..51, default 3), or null for "off" (no stills). */
+export function stillCrf(env: NodeJS.ProcessEnv = process.env): number | null {
+  const raw = env[STILL_CRF_ENV]?.trim().toLowerCase();
+  if (raw === undefined || raw === "") return DEFAULT_STILL_CRF;
+  if (raw === "off") return null;
+  const crf = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw) || crf > 51) {
+    throw new NapariCudaError("encoder_unavailable", `${STILL_CRF_ENV}=${raw}: must be a number from 0 to 51, or off`, {
+      path: STILL_CRF_ENV,
+    });
+  }
+  return crf;
+}
+
 /** CRF from $NAPARI_CUDA_X264_CRF (0..51, default 26); a bad value is an encoder_unavailable error naming it. */
 export function x264Crf(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env[X264_CRF_ENV];
@@ -30,17 +54,24 @@ const PROFILE_TOOLS: Record<EncoderOptions["profile"], string[]> = {
   high: ["-coder", "cabac", "-8x8dct", "1"],
 };
 
-/** Full ffmpeg argument list for libx264 with the given frame geometry, input format and profile. */
+/**
+ * Full ffmpeg argument list for libx264 with the given frame geometry, input format and profile. A still
+ * is 4:4:4 (High 4:4:4 Predictive) from RGBA: `crf` is then the still's.
+ */
 export function x264Args(
-  opts: Pick<EncoderOptions, "width" | "height" | "pixelFormat" | "profile">,
+  opts: Pick<EncoderOptions, "width" | "height" | "pixelFormat" | "profile" | "still">,
   crf: number,
   ffmpegVersion: string,
 ): string[] {
-  // RGBA is converted to BT.709 limited-range 4:2:0 by swscale; NV12 is taken as already BT.709 limited
-  // (the GPU converts it) and handed to x264 untouched, since x264 works in NV12 internally.
+  if (opts.still && opts.pixelFormat !== "rgba") {
+    throw new NapariCudaError("invalid_data", "a still needs RGBA input (NV12 is already 4:2:0)", { path: "still" });
+  }
+  // RGBA is converted to BT.709 limited-range 4:2:0 (a still: 4:4:4) by swscale; NV12 is taken as already
+  // BT.709 limited (the GPU converts it) and handed to x264 untouched, since x264 works in NV12 internally.
+  const chroma = opts.still ? "yuv444p" : "yuv420p";
   const convert =
     opts.pixelFormat === "rgba"
-      ? ["-vf", "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p", "-pix_fmt", "yuv420p"]
+      ? ["-vf", `scale=out_color_matrix=bt709:out_range=tv,format=${chroma}`, "-pix_fmt", chroma]
       : ["-pix_fmt", "nv12"];
   return [
     ...inputArgs(opts),
@@ -55,8 +86,8 @@ export function x264Args(
     "-bf",
     "0",
     "-profile:v",
-    opts.profile,
-    ...PROFILE_TOOLS[opts.profile],
+    opts.still ? "high444" : opts.profile,
+    ...PROFILE_TOOLS[opts.still ? "high" : opts.profile],
     "-g",
     "600",
     // Frame 0 of every process is a throw-away priming frame (a warm process has x264 initialised);

@@ -1,7 +1,7 @@
 /** Daemon metrics: the process-wide registry and the GET /metrics handler. */
 import { DaemonMetrics } from "./registry.js";
 
-export { DaemonMetrics, type FrameTiming } from "./registry.js";
+export { DaemonMetrics, type FrameTiming, type LinkGauges } from "./registry.js";
 export { metricsAuthorized, requestToken, serveMetrics } from "./http.js";
 
 let instance: DaemonMetrics | null = null;

@@ -21,6 +21,15 @@ export interface FrameTiming {
   totalMs: number;
 }
 
+/** A view's link estimates (server/link-control.ts LinkStats): the gauges show the last view that acked. */
+export interface LinkGauges {
+  rttMs: number;
+  minRttMs: number;
+  rateBytesPerSec: number;
+  windowFrames: number;
+  scale: number;
+}
+
 export class DaemonMetrics {
   readonly registry = new Registry();
   private readonly autoSwitches: Counter<"direction">;
@@ -30,6 +39,7 @@ export class DaemonMetrics {
   private readonly frameTotalMs: Histogram<"backend" | "encoder">;
   private readonly chunksLoaded: Counter;
   private readonly chunkBytesLoaded: Counter;
+  private readonly link: Record<keyof LinkGauges, Gauge>;
   /** Read at scrape time: no update per cache insert, and a disposed cache simply drops out. */
   private readonly cacheSources = new Set<() => number>();
 
@@ -79,6 +89,14 @@ export class DaemonMetrics {
       help: "Decoded bytes of the zarr chunks read",
       registers,
     });
+    const gauge = (name: string, help: string): Gauge => new Gauge({ name, help, registers });
+    this.link = {
+      rttMs: gauge("napari_cuda_link_rtt_ms", "Last ack round trip of a view: frame sent -> displayed -> ack (ms)"),
+      minRttMs: gauge("napari_cuda_link_min_rtt_ms", "Lowest recent ack round trip of a view (ms)"),
+      rateBytesPerSec: gauge("napari_cuda_link_rate_bytes_per_second", "Estimated delivery rate of a view's link"),
+      windowFrames: gauge("napari_cuda_link_window_frames", "Frames a view may have in flight now"),
+      scale: gauge("napari_cuda_link_scale", "Frame scale the link asks for while moving (1 full, 2 half, 4 quarter)"),
+    };
     const sources = this.cacheSources;
     new Gauge({
       name: "napari_cuda_chunk_cache_bytes",
@@ -98,6 +116,13 @@ export class DaemonMetrics {
     this.renderMs.observe({ backend: t.backend }, t.renderMs);
     this.encodeMs.observe({ encoder: t.encoder }, t.encodeMs);
     this.frameTotalMs.observe({ backend: t.backend, encoder: t.encoder }, t.totalMs);
+  }
+
+  /** A view's link estimates after an ack (unmeasured values are left as they were). */
+  observeLink(s: LinkGauges): void {
+    for (const key of Object.keys(this.link) as Array<keyof LinkGauges>) {
+      if (Number.isFinite(s[key])) this.link[key].set(s[key]);
+    }
   }
 
   /** An automatic level switch (LevelDecision.auto) after a breach that lasted `dwellMs`. */

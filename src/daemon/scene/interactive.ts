@@ -17,6 +17,13 @@ export const DEFAULT_INTERACTIVE_MS = 20;
 export const EXIT_SHARE = 0.75;
 /** The view counts as resting when no new state came for this long (ms); then it is refined. */
 export const REFINE_AFTER_MS = 200;
+/**
+ * A view resting this long gets a still: the full-resolution frame again from a 4:4:4 low-CRF encoder
+ * (when the client decodes one), since 4:2:0 alone caps a noisy colormapped image near 31 dB. Later
+ * than the refine: a still is large (~0.6 MB at 1280x720 for tests/bench's image), so a short pause in
+ * a drag should not send one.
+ */
+export const STILL_AFTER_MS = 600;
 /** Weight of a new cost sample in the running average. */
 const ALPHA = 0.3;
 const ENV = "NAPARI_CUDA_INTERACTIVE_MS";
@@ -68,9 +75,18 @@ export class InteractiveQuality {
    * not flip sizes (each flip is a keyframe).
    */
   scale(ndisplay: number, now = performance.now()): 1 | 2 {
-    const moving = now - this.changedAt < REFINE_AFTER_MS && this.changedAt - this.changedBefore < REFINE_AFTER_MS;
-    if (this.budgetMs === null || !moving) return 1;
+    if (this.budgetMs === null || !this.moving(now)) return 1;
     return this.budgetMs === 0 || this.halved.has(ndisplay) ? 2 : 1;
+  }
+
+  /** The view moves: its state changed twice within REFINE_AFTER_MS, the last time less than that ago. */
+  moving(now = performance.now()): boolean {
+    return now - this.changedAt < REFINE_AFTER_MS && this.changedAt - this.changedBefore < REFINE_AFTER_MS;
+  }
+
+  /** ms since the last state change (Infinity before the first). */
+  restingFor(now = performance.now()): number {
+    return now - this.changedAt;
   }
 
   /**
@@ -108,9 +124,18 @@ export class InteractiveQuality {
  * unit, rounded to even sizes (4:2:0 encoding needs them; an odd half loses under one pixel at the edges).
  */
 export function halfCanvas(c: Canvas): Canvas {
+  return scaledCanvas(c, 2);
+}
+
+/** Frame scale: 1 full resolution, 2 half, 4 quarter (a slow link, server/link-control.ts). */
+export type FrameScale = 1 | 2 | 4;
+
+/** The canvas of a frame at `scale`: 1/scale of the device pixels per unit, rounded to even sizes. */
+export function scaledCanvas(c: Canvas, scale: FrameScale): Canvas {
+  if (scale === 1) return c;
   return {
-    width: Math.max(2, Math.round(c.width / 4) * 2),
-    height: Math.max(2, Math.round(c.height / 4) * 2),
-    pixel_ratio: c.pixel_ratio / 2,
+    width: Math.max(2, Math.round(c.width / (2 * scale)) * 2),
+    height: Math.max(2, Math.round(c.height / (2 * scale)) * 2),
+    pixel_ratio: c.pixel_ratio / scale,
   };
 }

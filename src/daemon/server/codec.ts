@@ -22,3 +22,11 @@ export function chooseProfile(codecs: readonly string[], preferred?: H264Profile
   }
   return null;
 }
+
+/**
+ * The client decodes High 4:4:4 Predictive ("avc1.f4..."), the profile of stills (x264.ts): the widget
+ * offers it only after WebCodecs' isConfigSupported says yes.
+ */
+export function offersStills(codecs: readonly string[]): boolean {
+  return codecs.some((c) => c.toLowerCase().startsWith("avc1.f4"));
+}

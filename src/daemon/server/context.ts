@@ -31,10 +31,22 @@ export interface ViewerDirectory {
 
 /** Creates per-view encoders; throws NapariCudaError encoder_unavailable when there is no usable ffmpeg. */
 export interface EncoderFactory {
-  /** `pixelFormat`: what the renderer's frames carry best (the GPU delivers NV12). */
-  create(width: number, height: number, profile: H264Profile, pixelFormat?: "rgba" | "nv12"): Promise<VideoEncoder>;
-  /** What info() reports: encoder name and why, ffmpeg path (null when none was found). */
-  describe(): Promise<{ encoder: string; reason: string; ffmpeg: string | null }>;
+  /**
+   * `pixelFormat`: what the renderer's frames carry best (the GPU delivers NV12). `still`: the 4:4:4
+   * libx264 encoder for frames at rest (RGBA only; asked for only when describe() says `stills`).
+   */
+  create(
+    width: number,
+    height: number,
+    profile: H264Profile,
+    pixelFormat?: "rgba" | "nv12",
+    still?: boolean,
+  ): Promise<VideoEncoder>;
+  /**
+   * What info() reports: encoder name and why, ffmpeg path (null when none was found); `stills`: 4:4:4
+   * stills can be made (libx264 present, NAPARI_CUDA_STILL_CRF not off).
+   */
+  describe(): Promise<{ encoder: string; reason: string; ffmpeg: string | null; stills?: boolean }>;
 }
 
 export interface DaemonContext {

@@ -4,6 +4,7 @@
  */
 import { NapariCudaError } from "../../protocol/index.js";
 import { createEncoder, locateFfmpeg, probeFfmpeg, selectEncoder, type VideoEncoder } from "../encode/index.js";
+import { stillCrf } from "../encode/x264.js";
 import type { H264Profile } from "./codec.js";
 import type { EncoderFactory } from "./context.js";
 
@@ -11,6 +12,17 @@ interface Selection {
   ffmpeg: string;
   name: string;
   reason: string;
+  /** This ffmpeg has libx264, which makes the 4:4:4 stills (whatever encodes the other frames). */
+  libx264: boolean;
+}
+
+/** NAPARI_CUDA_STILL_CRF is not "off" (config.ts refuses a bad value at startup; here it means no stills). */
+function stillsOn(env: NodeJS.ProcessEnv): boolean {
+  try {
+    return stillCrf(env) !== null;
+  } catch {
+    return false;
+  }
 }
 
 export class FfmpegEncoderFactory implements EncoderFactory {
@@ -30,8 +42,10 @@ export class FfmpegEncoderFactory implements EncoderFactory {
           );
         }
         this.lastPath = located.path;
-        const sel = await selectEncoder(await probeFfmpeg(located.path), this.env);
-        return { ffmpeg: located.path, name: sel.name, reason: `${sel.reason}; ffmpeg from ${located.source}` };
+        const probe = await probeFfmpeg(located.path);
+        const sel = await selectEncoder(probe, this.env);
+        const reason = `${sel.reason}; ffmpeg from ${located.source}`;
+        return { ffmpeg: located.path, name: sel.name, reason, libx264: probe.encoders.libx264 };
       })();
       this.selection = p;
       p.catch(() => {
@@ -46,6 +60,7 @@ export class FfmpegEncoderFactory implements EncoderFactory {
     height: number,
     profile: H264Profile,
     pixelFormat: "rgba" | "nv12" = "rgba",
+    still = false,
   ): Promise<VideoEncoder> {
     const sel = await this.select();
     return createEncoder({
@@ -53,18 +68,25 @@ export class FfmpegEncoderFactory implements EncoderFactory {
       height,
       profile,
       pixelFormat,
+      still,
       ffmpeg: sel.ffmpeg,
-      encoder: sel.name,
+      encoder: still ? "libx264" : sel.name,
       env: this.env,
     });
   }
 
-  async describe(): Promise<{ encoder: string; reason: string; ffmpeg: string | null }> {
+  async describe(): Promise<{ encoder: string; reason: string; ffmpeg: string | null; stills: boolean }> {
     try {
       const sel = await this.select();
-      return { encoder: sel.name, reason: sel.reason, ffmpeg: sel.ffmpeg };
+      return {
+        encoder: sel.name,
+        reason: sel.reason,
+        ffmpeg: sel.ffmpeg,
+        stills: sel.libx264 && stillsOn(this.env),
+      };
     } catch (err) {
-      return { encoder: "none", reason: err instanceof Error ? err.message : String(err), ffmpeg: this.lastPath };
+      const reason = err instanceof Error ? err.message : String(err);
+      return { encoder: "none", reason, ffmpeg: this.lastPath, stills: false };
     }
   }
 }

@@ -1,13 +1,15 @@
 /**
- * The encoders of one view, one per frame size: the canvas size and, while the view moves on a slow
- * node, the half-resolution size (scene/interactive.ts). Both stay open, so a switch costs a keyframe
+ * The encoders of one view, one per frame kind: the canvas size (overscan included), while the view
+ * moves the half- or quarter-resolution size (scene/interactive.ts, server/link-control.ts), and at
+ * rest the 4:4:4 still (same size, another profile). They stay open, so a switch costs a keyframe
  * from that encoder's warm standby process (a new standby then starts in the background), not a cold
- * ffmpeg start. The least recently used one is stopped when a third size comes (the canvas was resized).
+ * ffmpeg start. The least recently used one is stopped when one more kind comes (e.g. a resize).
  */
 import { NapariCudaError } from "../../protocol/index.js";
 import type { VideoEncoder } from "../encode/types.js";
 
-export const MAX_ENCODERS_PER_VIEW = 2;
+/** Full, half and quarter resolution, and the still: a view never needs more at once. */
+export const MAX_ENCODERS_PER_VIEW = 4;
 
 interface Entry {
   opening: Promise<VideoEncoder>;
@@ -16,18 +18,18 @@ interface Entry {
 }
 
 export class EncoderSet {
-  /** Open or opening encoders by "WxH"; insertion order is recency (the first is the least recent). */
+  /** Open or opening encoders by "WxH" (+ ":still"); insertion order is recency (the first is the least recent). */
   private readonly live = new Map<string, Entry>();
   /** Encoders being stopped: dispose() waits for them so no ffmpeg outlives the view. */
   private readonly stopping = new Set<Promise<void>>();
   private disposed = false;
 
-  constructor(private readonly create: (width: number, height: number) => Promise<VideoEncoder>) {}
+  constructor(private readonly create: (width: number, height: number, still: boolean) => Promise<VideoEncoder>) {}
 
-  /** The encoder for this size, created (and the least recently used one stopped) if needed. */
-  get(width: number, height: number): Promise<VideoEncoder> {
+  /** The encoder for this size and kind, created (and the least recently used one stopped) if needed. */
+  get(width: number, height: number, still = false): Promise<VideoEncoder> {
     if (this.disposed) return Promise.reject(new NapariCudaError("shutting_down", "stream closed"));
-    const key = `${width}x${height}`;
+    const key = `${width}x${height}${still ? ":still" : ""}`;
     const cur = this.live.get(key);
     if (cur) {
       this.live.delete(key);
@@ -39,11 +41,11 @@ export class EncoderSet {
       this.live.delete(k);
       this.stop(old.opening);
     }
-    const entry: Entry = { opening: this.create(width, height) };
+    const entry: Entry = { opening: this.create(width, height, still) };
     this.live.set(key, entry);
     entry.opening.then(
       (enc) => (entry.encoder = enc),
-      // A failed creation is forgotten, so the next frame of this size tries again.
+      // A failed creation is forgotten, so the next frame of this kind tries again.
       () => this.live.get(key) === entry && this.live.delete(key),
     );
     return entry.opening;
@@ -51,12 +53,13 @@ export class EncoderSet {
 
   /** False once `enc` was replaced, dropped or stopped: its frames must not go out. */
   has(enc: VideoEncoder): boolean {
-    return this.live.get(`${enc.width}x${enc.height}`)?.encoder === enc;
+    return this.keyOf(enc) !== undefined;
   }
 
-  /** Forget and stop `enc` (it failed); the next frame of its size starts a new one. */
+  /** Forget and stop `enc` (it failed); the next frame of its kind starts a new one. */
   drop(enc: VideoEncoder): void {
-    if (this.has(enc)) this.live.delete(`${enc.width}x${enc.height}`);
+    const key = this.keyOf(enc);
+    if (key !== undefined) this.live.delete(key);
     this.stop(Promise.resolve(enc));
   }
 
@@ -66,6 +69,11 @@ export class EncoderSet {
     for (const e of this.live.values()) this.stop(e.opening);
     this.live.clear();
     await Promise.all([...this.stopping]);
+  }
+
+  private keyOf(enc: VideoEncoder): string | undefined {
+    for (const [k, e] of this.live) if (e.encoder === enc) return k;
+    return undefined;
   }
 
   private stop(enc: Promise<VideoEncoder>): void {

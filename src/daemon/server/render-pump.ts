@@ -1,74 +1,45 @@
 /**
- * Per-view render pump: render on demand, latest state wins, bounded frames in flight.
+ * Per-view render pump: render on demand, latest state wins, frames in flight bounded by the link.
  *
  * Incoming state/resize only overwrite `latest` and mark the view dirty; nothing
- * is queued. A render starts when the view is dirty, no render is running, and
- * frames encoding + frames sent-but-unacked < maxInFlight. Rendering frame N+1
- * overlaps encoding frame N. Each frame goes to the encoder of its size (full or,
- * while moving, half resolution); switching size makes the frame a keyframe, and
- * frames from an encoder replaced meanwhile (resize, failure) are dropped.
+ * is queued. A render starts when the view is dirty, no render is running, and the link's
+ * window allows one more frame (link-control.ts: frames and bytes in flight, from the measured
+ * round trip and delivery rate). Rendering frame N+1 overlaps encoding frame N. Each frame goes
+ * to the encoder of its kind (full, half or quarter resolution, or the still; overscan margins
+ * included in the size); switching encoder makes the frame a keyframe, and frames from an
+ * encoder replaced meanwhile (resize, failure) are dropped.
  */
-import type { Canvas, ViewerState } from "../../protocol/index.js";
+import type { Canvas, Overscan, ViewerState } from "../../protocol/index.js";
 import { encodeFrame, NapariCudaError } from "../../protocol/index.js";
-import type { DecoderConfig, EncodedFrame, VideoEncoder } from "../encode/types.js";
-import type { Logger } from "../log.js";
+import type { EncodedFrame, VideoEncoder } from "../encode/types.js";
 import type { RenderedFrame } from "../render/types.js";
-import type { FrameCost } from "../scene/interactive.js";
 import { EncoderSet } from "./encoder-set.js";
+import type { LinkStats } from "./link-control.js";
+import { clampMargins } from "./overscan.js";
+import { FrameLedger } from "./pump-ledger.js";
+import {
+  evenCanvas,
+  type PumpDeps,
+  type PumpFrame,
+  type PumpLimits,
+  type PumpStats,
+  type ViewRequest,
+} from "./pump-types.js";
 import { asNapariError } from "./socket.js";
 
-/** A rendered frame and the multiscale level its header reports. */
-export interface PumpFrame {
-  frame: RenderedFrame;
-  level: number;
-  levelCount: number;
-}
-
-export interface PumpDeps {
-  render(state: ViewerState, canvas: Canvas, signal: AbortSignal): Promise<PumpFrame>;
-  release(frame: RenderedFrame): void;
-  createEncoder(width: number, height: number): Promise<VideoEncoder>;
-  /** The encoder produced a new SPS/PPS: the client must (re)configure before the next frame. */
-  sendConfig(config: DecoderConfig, encoder: VideoEncoder): void;
-  sendFrame(message: Uint8Array): boolean;
-  sendError(err: NapariCudaError): void;
-  bufferedAmount(): number;
-  /** A frame went out: its render and encode times and render start to send (ms), for metrics. */
-  observe?(t: { renderMs: number; encodeMs: number; totalMs: number }): void;
-  /** The client acked a frame with its decode time: the frame's whole cost (interactive quality). */
-  observeCost?(cost: FrameCost): void;
-  log: Logger;
-}
-
-export interface PumpLimits {
-  maxInFlight: number;
-  maxBufferedBytes: number;
-}
-
-/** Canvas rounded down to even width/height (yuv420p needs even sizes). */
-export function evenCanvas(c: Canvas): Canvas {
-  return { ...c, width: c.width & ~1, height: c.height & ~1 };
-}
-
-/** Timings of sent frames, for stats and logs. */
-export interface PumpStats {
-  framesSent: number;
-  keyframesSent: number;
-  lastRenderMs: number;
-  lastEncodeMs: number;
-}
+export { evenCanvas } from "./pump-types.js";
+export type { PumpDeps, PumpFrame, PumpLimits, PumpStats, ViewRequest } from "./pump-types.js";
 
 export class RenderPump {
   private state: ViewerState;
   private canvas: Canvas;
+  private overscan: Overscan | undefined;
   private seq: number;
   private dirty = true;
   private forceKeyframe = true;
   private rendering = false;
   private encoding = 0;
-  private unacked: number[] = [];
-  /** Sent frames' costs so far, until their ack brings the client's decode time. */
-  private readonly costs = new Map<number, FrameCost>();
+  private readonly ledger: FrameLedger;
   private nextFrameId = 1;
   private readonly encoders: EncoderSet;
   /** The encoder of the last frame sent: a frame from another one must be a keyframe. */
@@ -81,23 +52,25 @@ export class RenderPump {
   private bufferTimer: NodeJS.Timeout | undefined;
   private disposed = false;
   private readonly abort = new AbortController();
-  readonly stats: PumpStats = { framesSent: 0, keyframesSent: 0, lastRenderMs: 0, lastEncodeMs: 0 };
 
   constructor(
     private readonly deps: PumpDeps,
     private readonly limits: PumpLimits,
-    initial: { seq: number; state: ViewerState; canvas: Canvas },
+    initial: { seq: number; state: ViewerState; canvas: Canvas; overscan?: Overscan },
   ) {
     this.state = initial.state;
     this.canvas = initial.canvas;
+    this.overscan = initial.overscan;
     this.seq = initial.seq;
-    this.encoders = new EncoderSet((w, h) => this.deps.createEncoder(w, h));
+    this.ledger = new FrameLedger(deps, limits.maxInFlight, limits.startInFlight ?? 2);
+    this.encoders = new EncoderSet((w, h, still) => this.deps.createEncoder(w, h, still));
     queueMicrotask(() => this.kick());
   }
 
-  /** Latest state wins: store it and mark dirty. */
-  setState(seq: number, state: ViewerState): void {
+  /** Latest state (and the overscan the view asks for with it; absent: none) wins: store it and mark dirty. */
+  setState(seq: number, state: ViewerState, overscan?: Overscan): void {
     this.state = state;
+    this.overscan = overscan;
     this.seq = seq;
     this.markDirty();
   }
@@ -118,7 +91,7 @@ export class RenderPump {
   /** Next frame is an IDR. The client lost its decoder state, so frames it has not acked are forgotten. */
   requestKeyframe(): void {
     this.forceKeyframe = true;
-    this.unacked = [];
+    this.ledger.link.forgetInFlight();
     this.markDirty();
   }
 
@@ -127,19 +100,24 @@ export class RenderPump {
     this.forceKeyframe = true;
   }
 
-  /** The client displayed `frameId` (and, acks being cumulative, every earlier frame). */
-  ack(frameId: number, decodeMs?: number): void {
-    const cost = this.costs.get(frameId);
-    if (cost && decodeMs !== undefined) this.deps.observeCost?.({ ...cost, ms: cost.ms + decodeMs });
-    for (const id of this.costs.keys()) if (id <= frameId) this.costs.delete(id);
-    if (this.unacked.length === 0) return;
-    this.unacked = this.unacked.filter((id) => id > frameId);
-    this.kick();
+  /** The client displayed `frameId` (and, acks being cumulative, every earlier frame); `queue`: its decode queue. */
+  ack(frameId: number, decodeMs?: number, queue?: number): void {
+    if (this.ledger.ack(frameId, performance.now(), decodeMs, queue)) this.kick();
   }
 
   /** Frames sent and not yet acked. */
   get inFlight(): number {
-    return this.unacked.length;
+    return this.ledger.link.est.framesInFlight;
+  }
+
+  /** Frame counts and timings, and the link's estimates as of the last ack. */
+  get stats(): PumpStats {
+    return this.ledger.stats;
+  }
+
+  /** The link's estimates now. */
+  linkStats(): LinkStats {
+    return this.ledger.link.stats();
   }
 
   /** Stop: no more frames; the encoder's processes are killed. Never throws. */
@@ -155,7 +133,7 @@ export class RenderPump {
 
   private kick(): void {
     if (this.disposed || this.rendering || !this.dirty || this.unavailable || this.retryTimer) return;
-    if (this.unacked.length + this.encoding >= this.limits.maxInFlight) return;
+    if (!this.ledger.link.allows(this.encoding, performance.now())) return;
     if (this.deps.bufferedAmount() > this.limits.maxBufferedBytes) {
       // No event tells us when the socket drains: look again shortly.
       if (!this.bufferTimer) {
@@ -168,19 +146,26 @@ export class RenderPump {
     }
     this.rendering = true;
     this.dirty = false;
-    void this.produce(this.seq, this.state, evenCanvas(this.canvas));
+    const canvas = evenCanvas(this.canvas);
+    void this.produce(this.seq, {
+      state: this.state,
+      canvas,
+      margins: clampMargins(this.overscan, canvas, this.limits.overscanMaxArea ?? 1),
+      linkScale: this.ledger.link.scale,
+      stills: this.limits.stills?.() === true,
+    });
   }
 
-  private async produce(seq: number, state: ViewerState, canvas: Canvas): Promise<void> {
+  private async produce(seq: number, req: ViewRequest): Promise<void> {
     const t0 = performance.now();
+    const { state } = req;
     let encoder: VideoEncoder;
     let frame: RenderedFrame | undefined;
-    let levels: { level: number; levelCount: number };
+    let rendered: PumpFrame;
     try {
-      const rendered = await this.deps.render(state, canvas, this.abort.signal);
+      rendered = await this.deps.render(req, this.abort.signal);
       frame = rendered.frame;
-      levels = { level: rendered.level, levelCount: rendered.levelCount };
-      encoder = await this.encoders.get(frame.width, frame.height);
+      encoder = await this.encoders.get(frame.width, frame.height, rendered.still === true);
     } catch (err) {
       this.rendering = false;
       if (frame) this.deps.release(frame);
@@ -221,30 +206,29 @@ export class RenderPump {
           keyframe: out.keyframe,
           width: encoder.width,
           height: encoder.height,
-          level: Math.min(levels.level, 255),
-          levelCount: Math.min(levels.levelCount, 255),
+          level: Math.min(rendered.level, 255),
+          levelCount: Math.min(rendered.levelCount, 255),
           renderMs: frame.renderMs,
           captureMs: frame.gpu?.captureMs ?? 0,
           encodeMs: out.encodeMs,
           sentAt: Date.now(),
-          marginX: 0,
-          marginY: 0,
+          marginX: rendered.marginX ?? 0,
+          marginY: rendered.marginY ?? 0,
         },
         out.data,
       );
       if (this.deps.sendFrame(message)) {
-        this.unacked.push(frameId);
-        this.costs.set(frameId, {
+        const { width, height } = encoder;
+        const record = {
+          frameId,
+          rendered,
           ndisplay: state.dims.ndisplay,
-          pixels: encoder.width * encoder.height,
-          fullPixels: canvas.width * canvas.height,
-          ms: frame.renderMs + (frame.gpu?.captureMs ?? 0) + out.encodeMs,
-          keyframe: out.keyframe,
-        });
-        this.stats.framesSent++;
-        if (out.keyframe) this.stats.keyframesSent++;
-        this.stats.lastRenderMs = frame.renderMs;
-        this.stats.lastEncodeMs = out.encodeMs;
+          width,
+          height,
+          out,
+          bytes: message.byteLength,
+        };
+        this.ledger.sent(record, performance.now());
         this.deps.observe?.({ renderMs: frame.renderMs, encodeMs: out.encodeMs, totalMs: performance.now() - t0 });
       }
     } catch (err) {

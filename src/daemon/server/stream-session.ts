@@ -17,7 +17,7 @@ import {
 import type { Logger } from "../log.js";
 import { TokenBucket } from "../util/token-bucket.js";
 import { authorize } from "./auth.js";
-import { chooseProfile, type H264Profile } from "./codec.js";
+import { chooseProfile, offersStills, type H264Profile } from "./codec.js";
 import type { DaemonContext } from "./context.js";
 import { parseMessage } from "./messages.js";
 import { Picker } from "./pick.js";
@@ -43,6 +43,8 @@ export class StreamSession implements ViewHandle {
   private canvas: Canvas | null = null;
   private encoderName = "";
   private encoderReason = "";
+  /** 4:4:4 stills: the client offered High 4:4:4 and the daemon can make them (known once the encoder is described). */
+  private stills = false;
   private disposed: Promise<void> | null = null;
 
   constructor(
@@ -95,14 +97,14 @@ export class StreamSession implements ViewHandle {
       case "state":
         this.state = msg.state;
         this.frames?.stateChanged();
-        pump?.setState(msg.seq, msg.state);
+        pump?.setState(msg.seq, msg.state, msg.overscan);
         return;
       case "resize":
         this.canvas = msg.canvas;
         pump?.setCanvas(msg.seq, msg.canvas);
         return;
       case "ack":
-        pump?.ack(msg.frame_id, msg.decode_ms);
+        pump?.ack(msg.frame_id, msg.decode_ms, msg.queue);
         return;
       case "keyframe":
         pump?.requestKeyframe();
@@ -166,12 +168,18 @@ export class StreamSession implements ViewHandle {
     }
     this.profile = profile;
     // Probed once per daemon (cached): resolved long before the first frame's config goes out.
-    void this.ctx.encoders.describe().then((d) => (this.encoderReason = d.reason));
+    const stillsOffered = offersStills(h.codecs) && this.ctx.pixelFormat === "rgba";
+    void this.ctx.encoders.describe().then((d) => {
+      this.encoderReason = d.reason;
+      this.stills = stillsOffered && d.stills === true;
+      if (this.stills) frames.stillsEnabled();
+    });
     this.pump = new RenderPump(
       {
-        render: (state, canvas, signal) => frames.render(state, canvas, signal),
+        render: (req, signal) => frames.render(req, signal),
         release: (frame) => this.ctx.renderer.release(frame),
-        createEncoder: (w, hgt) => this.ctx.encoders.create(w, hgt, this.profile, this.ctx.pixelFormat),
+        createEncoder: (w, hgt, still) =>
+          this.ctx.encoders.create(w, hgt, this.profile, this.ctx.pixelFormat, still || undefined),
         sendConfig: (config, encoder) => {
           const msg: StreamConfig = {
             type: "config",
@@ -195,10 +203,16 @@ export class StreamSession implements ViewHandle {
         observeCost: (cost) => frames.observeCost(cost),
         observe: (t) =>
           this.ctx.metrics.observeFrame({ ...t, backend: this.ctx.backend.name, encoder: this.encoderName }),
+        observeLink: (s) => this.ctx.metrics.observeLink(s),
         log: this.log,
       },
-      { maxInFlight: this.ctx.config.maxInFlight, maxBufferedBytes: this.ctx.config.maxBufferedBytes },
-      { seq: h.seq, state: h.state, canvas: h.canvas },
+      {
+        maxInFlight: this.ctx.config.maxInFlight,
+        maxBufferedBytes: this.ctx.config.maxBufferedBytes,
+        overscanMaxArea: this.ctx.config.overscanMaxArea,
+        stills: () => this.stills,
+      },
+      { seq: h.seq, state: h.state, canvas: h.canvas, overscan: h.overscan },
     );
   }
 

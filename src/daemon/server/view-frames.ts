@@ -4,15 +4,23 @@
  * a level switch makes the frame a keyframe and sends meta; a change in loading sends
  * meta; a dwell waiting to expire re-renders without new input.
  */
-import type { Canvas, StreamMeta, StreamMetaLayer, ViewerState } from "../../protocol/index.js";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { StreamMeta, StreamMetaLayer } from "../../protocol/index.js";
 import { NapariCudaError } from "../../protocol/index.js";
 import type { Logger } from "../log.js";
-import type { RenderedFrame } from "../render/types.js";
 import { formatDecision, LiveChooser } from "../scene/choosers.js";
-import { halfCanvas, InteractiveQuality, REFINE_AFTER_MS, type FrameCost } from "../scene/interactive.js";
+import {
+  InteractiveQuality,
+  REFINE_AFTER_MS,
+  STILL_AFTER_MS,
+  type FrameCost,
+  type FrameScale,
+} from "../scene/interactive.js";
 import { LiveScene } from "../scene/live-scene.js";
 import type { LayerResolution } from "../scene/resolve.js";
 import type { DaemonContext } from "./context.js";
+import { frameGeometry } from "./overscan.js";
+import type { PumpFrame, ViewRequest } from "./pump-types.js";
 
 export interface ViewFrameHooks {
   /** Render again with the latest state (chunks arrived, a dwell expired). */
@@ -24,12 +32,8 @@ export interface ViewFrameHooks {
   log: Logger;
 }
 
-/** A rendered frame plus the level the header reports (first visible multiscale layer). */
-export interface ViewFrame {
-  frame: RenderedFrame;
-  level: number;
-  levelCount: number;
-}
+/** A rendered frame plus the level the header reports (first visible multiscale layer) and its kind. */
+export type ViewFrame = Required<PumpFrame>;
 
 export class ViewFrames {
   private readonly chooser: LiveChooser;
@@ -48,6 +52,7 @@ export class ViewFrames {
   ) {
     const ms = ctx.config.msAuto;
     this.quality = new InteractiveQuality(ctx.config.interactiveMs);
+    this.quality.changed(); // the hello's state: the first frame is not a still, one follows at rest
     this.chooser = new LiveChooser(ms, undefined, ms.debug ? (line) => hooks.log.info(line) : undefined);
     this.scene = new LiveScene({
       assembler: ctx.scene.assembler,
@@ -64,9 +69,20 @@ export class ViewFrames {
     });
   }
 
-  async render(state: ViewerState, canvas: Canvas, signal: AbortSignal): Promise<ViewFrame> {
-    const scale = this.quality.scale(state.dims.ndisplay);
-    const f = this.scene.frame(state, scale === 2 ? halfCanvas(canvas) : canvas, canvas);
+  async render(req: ViewRequest, signal: AbortSignal): Promise<ViewFrame> {
+    const { state, canvas } = req;
+    const delay = this.ctx.config.renderDelayMs;
+    if (delay > 0) await sleep(delay, undefined, { signal });
+    const now = performance.now();
+    const moving = this.quality.moving(now);
+    const scale: FrameScale = moving
+      ? (Math.max(this.quality.scale(state.dims.ndisplay, now), req.linkScale) as FrameScale)
+      : 1;
+    const still = req.stills && !moving && this.quality.restingFor(now) >= STILL_AFTER_MS;
+    const geo = frameGeometry(canvas, req.margins, scale);
+    const full = scale === 1 ? geo : frameGeometry(canvas, req.margins, 1);
+    // Levels follow the view's own pixel density: margins and the moving scale change neither.
+    const f = this.scene.frame(state, geo.canvas, canvas);
     this.last = f.layers;
     const decisions = this.chooser.take(new Set(state.layers.map((l) => l.id)));
     let wait: number | null = null;
@@ -80,15 +96,31 @@ export class ViewFrames {
     }
     this.scheduleCheck(wait);
     const frame = await this.ctx.renderer.render(f.request, signal);
-    if (scale === 2) this.scheduleRefine();
+    if (scale > 1) this.scheduleRedraw(REFINE_AFTER_MS);
+    else if (req.stills && !still) this.scheduleRedraw(STILL_AFTER_MS - this.quality.restingFor());
     this.maybeSendMeta();
     const first = f.layers.find((l) => l.count > 1) ?? f.layers[0];
-    return { frame, level: first?.drawn ?? first?.wanted ?? 0, levelCount: first?.count ?? 1 };
+    return {
+      frame,
+      level: first?.drawn ?? first?.wanted ?? 0,
+      levelCount: first?.count ?? 1,
+      marginX: geo.marginX,
+      marginY: geo.marginY,
+      scale,
+      moving,
+      fullPixels: full.canvas.width * full.canvas.height,
+      still,
+    };
   }
 
   /** A new state came from the view: motion decides the size of the next frames. */
   stateChanged(): void {
     this.quality.changed();
+  }
+
+  /** Stills became possible (the encoder was described): draw one once the view has rested. */
+  stillsEnabled(): void {
+    if (!this.disposed) this.scheduleRedraw(STILL_AFTER_MS - this.quality.restingFor());
   }
 
   /** A displayed frame's measured cost (the render pump reports it when the client acks). */
@@ -130,13 +162,19 @@ export class ViewFrames {
     this.hooks.sendMeta(meta);
   }
 
-  /** Draw the resting view again at full resolution unless a new state comes first. */
-  private scheduleRefine(): void {
+  /**
+   * Draw the view again in `ms` (a full-resolution refine after moving frames, or a still once it
+   * rests): the next render decides what it is from the state changes by then.
+   */
+  private scheduleRedraw(ms: number): void {
     clearTimeout(this.refineTimer);
-    this.refineTimer = setTimeout(() => {
-      this.refineTimer = undefined;
-      if (!this.disposed) this.hooks.markDirty();
-    }, REFINE_AFTER_MS + 5); // libuv's timer clock is coarser than performance.now(): late, never early
+    this.refineTimer = setTimeout(
+      () => {
+        this.refineTimer = undefined;
+        if (!this.disposed) this.hooks.markDirty();
+      },
+      Math.max(0, ms) + 5, // libuv's timer clock is coarser than performance.now(): late, never early
+    );
   }
 
   private scheduleCheck(wait: number | null): void {

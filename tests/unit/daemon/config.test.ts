@@ -57,3 +57,39 @@ test("non-loopback hosts, bad numbers, unknown flags and bad env are ConfigError
     assert.throws(() => parseConfig(argv, env), ConfigError, JSON.stringify([argv, env]));
   }
 });
+
+test("NAPARI_CUDA_DEBUG_RENDER_DELAY_MS: default 0, 0..5000 ms, errors name it", () => {
+  assert.equal(parseConfig([], {}).renderDelayMs, 0);
+  assert.equal(parseConfig([], { NAPARI_CUDA_DEBUG_RENDER_DELAY_MS: "300" }).renderDelayMs, 300);
+  assert.equal(parseConfig([], { NAPARI_CUDA_DEBUG_RENDER_DELAY_MS: " 0 " }).renderDelayMs, 0);
+  for (const bad of ["5001", "-1", "1.5", "slow"]) {
+    assert.throws(
+      () => parseConfig([], { NAPARI_CUDA_DEBUG_RENDER_DELAY_MS: bad }),
+      (err: Error) => err instanceof ConfigError && err.message.includes("NAPARI_CUDA_DEBUG_RENDER_DELAY_MS"),
+      bad,
+    );
+  }
+});
+
+test("link and overscan defaults: up to 6 frames in flight, overscan budget 1.6; bad budget names its variable", () => {
+  const c = parseConfig([], {});
+  assert.equal(c.maxInFlight, 6);
+  assert.equal(c.overscanMaxArea, 1.6);
+  assert.equal(parseConfig([], { NAPARI_CUDA_OVERSCAN_MAX_AREA: "1" }).overscanMaxArea, 1);
+  assert.throws(
+    () => parseConfig([], { NAPARI_CUDA_OVERSCAN_MAX_AREA: "0.2" }),
+    (err: Error) => err instanceof ConfigError && err.message.includes("NAPARI_CUDA_OVERSCAN_MAX_AREA"),
+  );
+});
+
+test("NAPARI_CUDA_STILL_CRF is checked at startup: 0..51 or off", () => {
+  parseConfig([], { NAPARI_CUDA_STILL_CRF: "off" });
+  parseConfig([], { NAPARI_CUDA_STILL_CRF: "10" });
+  for (const bad of ["52", "-1", "sharp"]) {
+    assert.throws(
+      () => parseConfig([], { NAPARI_CUDA_STILL_CRF: bad }),
+      (err: Error) => err instanceof ConfigError && err.message.includes("NAPARI_CUDA_STILL_CRF"),
+      bad,
+    );
+  }
+});

@@ -1,7 +1,8 @@
 /**
  * RenderPump with in-memory parts: frames of two sizes go to two encoders, a size switch is a
- * keyframe after its config, frames leave in frame order whichever encoder finishes first, a third
- * size stops the least recently used encoder, a failed encoder is replaced, and acks report costs.
+ * keyframe after its config, frames leave in frame order whichever encoder finishes first, one size
+ * more than the encoder set holds stops the least recently used encoder, a failed encoder is
+ * replaced, and acks report costs.
  * Encodes finish only when the test releases them, so nothing depends on timing.
  */
 import assert from "node:assert/strict";
@@ -9,6 +10,7 @@ import { describe, it } from "node:test";
 import type { EncodedFrame, VideoEncoder } from "../../../src/daemon/encode/types.js";
 import { childLogger } from "../../../src/daemon/log.js";
 import type { FrameCost } from "../../../src/daemon/scene/interactive.js";
+import { MAX_ENCODERS_PER_VIEW } from "../../../src/daemon/server/encoder-set.js";
 import { RenderPump } from "../../../src/daemon/server/render-pump.js";
 import { decodeFrame, NapariCudaError, type Canvas } from "../../../src/protocol/index.js";
 import { sleep, viewerState } from "./helpers.js";
@@ -78,7 +80,8 @@ function setup(widthOf: (seq: number) => number) {
       observeCost: (c) => costs.push(c),
       log: childLogger("test"),
     },
-    { maxInFlight: 8, maxBufferedBytes: 1 << 20 },
+    // Before any ack the link's window is startInFlight frames: these tests hold several encodes at once.
+    { maxInFlight: 8, maxBufferedBytes: 1 << 20, startInFlight: 8 },
     { seq: 0, state: viewerState([24, 32], 1), canvas: { width: 64, height: 48, pixel_ratio: 1 } as Canvas },
   );
   const setState = (n: number) => {
@@ -135,23 +138,26 @@ describe("RenderPump with frames of two sizes", () => {
     }
   });
 
-  it("a third size stops the least recently used encoder; its frame in flight is dropped", async () => {
-    const { p, sent, encoders, setState, held, until } = setup((n) => [64, 32, 48][n] ?? 48);
+  it("one size more than MAX_ENCODERS_PER_VIEW stops the least recently used encoder; its frame in flight is dropped", async () => {
+    const widths = [64, 32, 48, 40, 56];
+    assert.equal(widths.length, MAX_ENCODERS_PER_VIEW + 1);
+    const { p, sent, encoders, setState, held, until } = setup((n) => widths[n] ?? 56);
     try {
       await held(1); // frame 1 (64 wide) stays in flight
-      setState(1); // 32 wide: second encoder
-      await held(2);
-      setState(2); // 48 wide (a resize): the 64 encoder is the least recently used
-      await held(3);
-      assert.equal(encoders.length, 3);
+      for (let n = 1; n < widths.length; n++) {
+        setState(n); // a new size each time; the last one (a resize) finds the 64 encoder least recently used
+        await held(n + 1);
+      }
+      assert.equal(encoders.length, widths.length);
       assert.ok(encoders[0]!.disposed, "least recently used encoder stopped");
+      assert.ok(!encoders[1]!.disposed, "the others stay open");
       for (const e of encoders) e.held[0]!.finish();
-      await until(() => sent.length === 2);
+      await until(() => sent.length === widths.length - 1);
       await sleep(20);
-      assert.deepEqual(sent, [
-        [2, 1, 32, true],
-        [3, 2, 48, true],
-      ]);
+      assert.deepEqual(
+        sent,
+        widths.slice(1).map((w, i) => [i + 2, i + 1, w, true]),
+      );
     } finally {
       await p.dispose();
     }
