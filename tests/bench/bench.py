@@ -1,130 +1,83 @@
 """`make bench`: scripted interaction in real Chromium against real JupyterLab; last line = JSON.
 
 Scenarios (--scenarios, comma-separated; default all):
-  pan_zoom    a 2048^2 numpy image per canvas size and transport: >= 10 s of drags and wheel zooms
-              at ~60 input events/s, read from the widget's per-frame statistics
-              (globalThis.__napariCuda, see src/widget/instrument/stats.ts);
+  pan_zoom    a 2048^2 numpy image, per canvas size and transport (bench_pan_zoom.py). For the
+              --matrix-size canvas through the proxy: every link (--links) x prediction (--predict)
+              x interaction pattern (--patterns, bench_patterns.py), --pattern-seconds each. Every other
+              size and transport: loopback, prediction on, the `mixed` pattern only.
   multiscale  an OME-Zarr pyramid generated here (--pyramid-size, default 8192^2 uint16, 512 px
               chunks; or --pyramid PATH, e.g. examples/make_demo_data.py's): time to first frame
               after add_image, time to sharp after a zoom to 1:1, fps while panning at 1:1, peak
               daemon memory, chunk loads and cache from the daemon's /metrics (bench_multiscale.py);
-  3d          a --volume-size^3 uint16 volume with dims.ndisplay = 3: fps while rotating.
+  3d          a --volume-size^3 uint16 volume with dims.ndisplay = 3: fps while rotating (--seconds),
+              then orbits with pauses for the perceived latency at gesture onsets; per link x predict.
+
+Links (--links; tests/support/link_relay.py): `loopback` (the page talks to the server directly),
+`campus` (30 ms RTT, 50 Mbit/s each way), `remote` (80 ms RTT, 10 Mbit/s). A relayed link carries
+everything between Chromium and the Jupyter server (the page, the kernel channels, the
+jupyter-server-proxy view stream); the `direct` transport connects to the daemon itself and so
+always runs on loopback. Prediction (--predict on,off) is NAPARI_CUDA_PREDICT set in the notebook
+before the viewer is created.
+
+Per pan_zoom pattern: link, predict, pattern; perceived_m2p_p50/p95_ms (input event -> first displayed
+canvas pixels showing it, sampled in the page: bench_probe.py), perceived_missed (not shown within 1 s),
+first_change_* (naive: input -> first changed canvas read) and onset_* (gesture onsets only);
+true_m2p_p50/p95_ms (the widget's seq-matched input -> display of the first daemon frame with it), fps
+and bytes_per_s (daemon frames and bytes displayed per second while interacting), max_frame_age_ms
+(from the hook's frameAgeMs, null without it), still_psnr_db (still canvas vs viewer.screenshot()).
 Each scenario's JSON is printed to stderr as it finishes; the last stdout line is
-{"scenarios": [...]}.
+{"scenarios": [...]}. BENCH_PROBE_DUMP=<folder> keeps each pattern's probe log and still images there.
+
+A quick pass: bench.py --scenarios pan_zoom --sizes 1280x720 --transports proxy --links loopback,remote
+--patterns continuous
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
 import tempfile
-import time
+from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_common import READ_STATS, frame_stats, memory_fields, viewer_info, write_notebook
 from bench_multiscale import multiscale_scenario, pyramid_info, volume_scenario
+from bench_pan_zoom import pan_zoom_link
+from bench_patterns import PATTERNS
 
-from support.browser import launch, open_notebook, run_all_cells, wait_frames
+from support.browser import launch
 from support.lab import LabServer
+from support.link_relay import PROFILES, LinkProfile, LinkRelay
 from support.pyramids import write_pyramid_2d
 
-SETUP = """\
-import os
-os.environ["NAPARI_CUDA_CONNECT"] = "{transport}"
-import numpy as np
-import napari_cuda
-rng = np.random.default_rng(1)
-yy, xx = np.mgrid[0:2048, 0:2048]
-img = (np.sin(xx / 37.0) * np.cos(yy / 23.0) * 1000 + 2000 + rng.normal(0, 100, (2048, 2048))).astype(np.uint16)
-viewer = napari_cuda.Viewer(width={width}, height={height})
-viewer.add_image(img, colormap="viridis", contrast_limits=(800, 3200))
-viewer
-"""
+
+@contextlib.contextmanager
+def link_url(lab: LabServer, link: LinkProfile) -> Iterator[str]:
+    """The lab's URL as seen across `link` (a relay in front of the server for as long as it is used)."""
+    if not link.relayed:
+        yield lab.url
+        return
+    with LinkRelay.for_profile(link, "127.0.0.1", lab.port) as relay:
+        yield f"{relay.url}{lab.base_url}"
 
 
-# Input is generated inside the page at 60 Hz (DOM PointerEvent/WheelEvent dispatched on the canvas):
-# driving it through CDP costs ~20 ms a call on this 2-core machine and caps the input rate near 25/s,
-# which would cap a render-on-demand viewer's fps too. Latency is measured from each event's timeStamp.
-DRIVE = """async (seconds) => {
-  const c = globalThis.__napariCuda.views[0].canvas;
-  c.scrollIntoView({block: 'center'});
-  const r = c.getBoundingClientRect();
-  const cx = r.left + r.width / 2, cy = r.top + r.height / 2, rad = Math.min(r.width, r.height) / 6;
-  const ptr = (type, x, y, buttons) => c.dispatchEvent(new PointerEvent(type, {
-    clientX: x, clientY: y, pointerId: 1, pointerType: 'mouse', isPrimary: true, button: 0, buttons,
-    bubbles: true, cancelable: true}));
-  const t0 = performance.now();
-  let seg = -1, k = 0, x = cx + rad, y = cy;
-  while (performance.now() - t0 < seconds * 1000) {
-    const t = (performance.now() - t0) / 1000;
-    if (Math.floor(t) !== seg) {
-      if (seg % 2 === 0) ptr('pointerup', x, y, 0);
-      seg = Math.floor(t);
-      if (seg % 2 === 0) ptr('pointerdown', x, y, 1);
-    }
-    const a = (t % 1) * 2 * Math.PI;
-    x = cx + rad * Math.cos(a); y = cy + rad * Math.sin(a);
-    if (seg % 2 === 0) ptr('pointermove', x, y, 1);
-    else c.dispatchEvent(new WheelEvent('wheel', {clientX: x, clientY: y, deltaMode: 0,
-      deltaY: Math.floor(k / 15) % 2 === 0 ? -40 : 40, bubbles: true, cancelable: true}));
-    k++;
-    await new Promise((res) => setTimeout(res, Math.max(0, t0 + k * 1000 / 60 - performance.now())));
-  }
-  if (seg % 2 === 0) ptr('pointerup', x, y, 0);
-  return k;
-}"""
-
-
-def drive(page, seconds: float) -> int:  # type: ignore[no-untyped-def]
-    """Alternate 1 s of circular dragging and 1 s of wheel zooming at 60 events/s; returns the event count."""
-    return int(page.evaluate(DRIVE, seconds))
-
-
-def scenario(browser, lab: LabServer, width: int, height: int, transport: str, seconds: float) -> dict:  # type: ignore[no-untyped-def]
-    name = f"pan_zoom_{width}x{height}_{transport}"
-    nb = write_notebook(lab, name, SETUP.format(width=width, height=height, transport=transport))
-    page = browser.new_page(viewport={"width": width + 400, "height": height + 500})
-    try:
-        open_notebook(page, lab.url, lab.token, nb)
-        run_all_cells(page)
-        wait_frames(page, 1, timeout=90)
-        kc = lab.kernel_client(nb)
-        info = viewer_info(kc)
-        page.evaluate("() => globalThis.__napariCuda.views[0].reset()")
-        seq0 = page.evaluate("() => globalThis.__napariCuda.views[0].seq")
-        t0 = time.monotonic()
-        events = drive(page, seconds)
-        time.sleep(0.5)  # let the last frames land
-        elapsed = time.monotonic() - t0
-        s = page.evaluate(READ_STATS)
-        memory = memory_fields(int(info["pid"]))
-        kc.stop_channels()
-        return {
-            "name": name,
-            "transport": transport,
-            "width": width,
-            "height": height,
-            "backend": info.get("backend"),
-            "encoder": info.get("encoder"),
-            **frame_stats(s, elapsed),
-            "input_events": events,
-            "states_sent": s["seq"] - seq0,
-            "seconds": round(elapsed, 1),
-            **memory,
-        }
-    finally:
-        page.close()
-        lab.shutdown_kernels()
+def csv(value: str, allowed: tuple[str, ...] | None, what: str, ap: argparse.ArgumentParser) -> list[str]:
+    items = [v.strip() for v in value.split(",") if v.strip()]
+    unknown = set(items) - set(allowed) if allowed is not None else set()
+    if unknown:
+        ap.error(f"unknown {what}: {sorted(unknown)} (choose from {', '.join(allowed or ())})")
+    return items
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--seconds", type=float, default=12.0)
+    ap.add_argument("--seconds", type=float, default=12.0, help="multiscale pan and 3d rotation time")
+    ap.add_argument("--pattern-seconds", type=float, default=6.0, help="time per pan_zoom pattern")
     ap.add_argument("--sizes", default="1280x720,1920x1080")
     ap.add_argument(
         "--transports",
@@ -132,15 +85,22 @@ def main() -> None:
         help="proxy: through jupyter-server-proxy (what a JupyterHub user gets); direct: loopback WebSocket",
     )
     ap.add_argument("--scenarios", default="pan_zoom,multiscale,3d", help="comma-separated: pan_zoom,multiscale,3d")
+    ap.add_argument("--links", default="loopback,campus,remote", help="link profiles: " + ",".join(PROFILES))
+    ap.add_argument("--predict", default="on,off", help="client-side prediction: on,off")
+    ap.add_argument("--patterns", default=",".join(PATTERNS), help="pan_zoom patterns: " + ",".join(PATTERNS))
+    ap.add_argument("--matrix-size", default="1280x720", help="the proxy canvas that gets links x predict x patterns")
     ap.add_argument("--pyramid-size", type=int, default=8192, help="side of the generated 2D pyramid (e.g. 16384)")
     ap.add_argument("--pyramid", type=Path, help="an existing OME-Zarr image to use instead of generating one")
     ap.add_argument("--ms-size", default="1280x720", help="canvas of the multiscale and 3d scenarios")
     ap.add_argument("--volume-size", type=int, default=256, help="side of the 3d scenario's volume")
     args = ap.parse_args()
-    chosen = [s.strip() for s in args.scenarios.split(",") if s.strip()]
-    unknown = set(chosen) - {"pan_zoom", "multiscale", "3d"}
-    if unknown:
-        ap.error(f"unknown scenarios: {sorted(unknown)}")
+    chosen = csv(args.scenarios, ("pan_zoom", "multiscale", "3d"), "scenarios", ap)
+    links = [PROFILES[n] for n in csv(args.links, tuple(PROFILES), "links", ap)]
+    predicts = [p == "on" for p in csv(args.predict, ("on", "off"), "predict values", ap)]
+    patterns = csv(args.patterns, PATTERNS, "patterns", ap)
+    transports = csv(args.transports, ("proxy", "direct"), "transports", ap)
+    sizes = [tuple(int(v) for v in s.split("x")) for s in csv(args.sizes, None, "sizes", ap)]
+    matrix = tuple(int(v) for v in args.matrix_size.split("x"))
     mw, mh = (int(v) for v in args.ms_size.split("x"))
     results = []
 
@@ -149,25 +109,57 @@ def main() -> None:
         print(json.dumps(result), file=sys.stderr, flush=True)
 
     with tempfile.TemporaryDirectory(prefix="napari-cuda-bench-") as d:
-        lab = LabServer(Path(d)).start()
+        tmp = Path(d)
+        lab = LabServer(tmp).start()
         pw, browser = launch()
         try:
             if "pan_zoom" in chosen:
-                for transport in args.transports.split(","):
-                    for size in args.sizes.split(","):
-                        w, h = (int(v) for v in size.split("x"))
-                        done(scenario(browser, lab, w, h, transport, args.seconds))
+                for transport in transports:
+                    for w, h in sizes:
+                        full = transport == "proxy" and (w, h) == matrix
+                        for link in links if full else [PROFILES["loopback"]]:
+                            # One browser context per link: its pages share the HTTP cache, as one user's would.
+                            context = browser.new_context(viewport={"width": w + 400, "height": h + 500})
+                            try:
+                                with link_url(lab, link) as url:
+                                    for predict in predicts if full else [True]:
+                                        pan_zoom_link(
+                                            context,
+                                            lab,
+                                            url,
+                                            (w, h),
+                                            transport,
+                                            link,
+                                            predict,
+                                            patterns if full else ["mixed"],
+                                            args.pattern_seconds,
+                                            tmp,
+                                            done,
+                                        )
+                            finally:
+                                context.close()
             if "multiscale" in chosen:
                 if args.pyramid is not None:
                     pyramid = pyramid_info(args.pyramid.resolve())
                 else:
                     # Written here, not first: its disk writeback would slow the scenarios before it.
-                    pyramid = write_pyramid_2d(Path(d) / "pyramid.ome.zarr", args.pyramid_size)
+                    pyramid = write_pyramid_2d(tmp / "pyramid.ome.zarr", args.pyramid_size)
                     os.sync()
                     print(f"wrote a {args.pyramid_size}^2 pyramid in {pyramid['seconds']:.1f} s", file=sys.stderr)
                 done(multiscale_scenario(browser, lab, pyramid, mw, mh, args.seconds))
             if "3d" in chosen:
-                done(volume_scenario(browser, lab, args.volume_size, mw, mh, args.seconds))
+                for link in links:
+                    context = browser.new_context(viewport={"width": mw + 400, "height": mh + 500})
+                    try:
+                        with link_url(lab, link) as url:
+                            for predict in predicts:
+                                done(
+                                    volume_scenario(
+                                        context, lab, url, link, predict, args.volume_size, mw, mh, args.seconds, tmp
+                                    )
+                                )
+                    finally:
+                        context.close()
         finally:
             browser.close()
             pw.stop()

@@ -12,12 +12,16 @@ import time
 from pathlib import Path
 
 from bench_common import cache_fields, daemon_metrics, memory_fields, viewer_info, write_notebook
+from bench_pan_zoom import link_fields, run_pattern
 from bench_recorder import Recorder, at_level0, complete, drag, sharp, shows_layer
 
 from support.browser import open_notebook, run_all_cells
 from support.lab import LabServer, run_code
+from support.link_relay import LinkProfile
 
 EMPTY_VIEWER = """\
+import os
+os.environ["NAPARI_CUDA_PREDICT"] = "{predict}"
 import time
 import numpy as np
 import napari_cuda
@@ -42,11 +46,17 @@ def wait_idle(page, quiet: float = 0.8, timeout: float = 60) -> None:  # type: i
     raise TimeoutError("the view never went idle")
 
 
-def open_empty_viewer(browser, lab: LabServer, name: str, width: int, height: int):  # type: ignore[no-untyped-def]
-    """A page with an empty, streaming Viewer; returns (page, kernel client)."""
-    nb = write_notebook(lab, name, EMPTY_VIEWER.format(width=width, height=height))
-    page = browser.new_page(viewport={"width": width + 400, "height": height + 500})
-    open_notebook(page, lab.url, lab.token, nb)
+def open_empty_viewer(  # type: ignore[no-untyped-def]
+    opener, lab: LabServer, name: str, width: int, height: int, url: str | None = None, predict: bool = True
+):
+    """A page (from a Browser, or a BrowserContext sized for it) at `url` (default the lab's) with an
+    empty, streaming Viewer; returns (page, kernel client)."""
+    nb = write_notebook(lab, name, EMPTY_VIEWER.format(width=width, height=height, predict=int(predict)))
+    if hasattr(opener, "new_context"):
+        page = opener.new_page(viewport={"width": width + 400, "height": height + 500})
+    else:
+        page = opener.new_page()
+    open_notebook(page, url or lab.url, lab.token, nb)
     run_all_cells(page)
     page.wait_for_function(
         "() => { const v = globalThis.__napariCuda && globalThis.__napariCuda.views[0];"
@@ -131,10 +141,23 @@ print(viewer.dims.ndisplay)
 """
 
 
-def volume_scenario(browser, lab: LabServer, n: int, width: int, height: int, seconds: float) -> dict:  # type: ignore[no-untyped-def]
-    """A numpy n^3 uint16 volume in 3D (mip, the CPU renderer unless a GPU one is there): fps while rotating."""
-    name = f"volume_{n}_{width}x{height}"
-    page, kc = open_empty_viewer(browser, lab, name, width, height)
+def volume_scenario(  # type: ignore[no-untyped-def]
+    context,
+    lab: LabServer,
+    url: str,
+    link: LinkProfile,
+    predict: bool,
+    n: int,
+    width: int,
+    height: int,
+    seconds: float,
+    tmp: Path,
+) -> dict:
+    """A numpy n^3 uint16 volume in 3D (mip, the CPU renderer unless a GPU one is there) at `url` across
+    `link`: fps while rotating, then orbits with pauses (perceived latency at gesture onsets: an orbit
+    has no 2D transform to match), and the still view against viewer.screenshot()."""
+    name = f"volume_{n}_{width}x{height}_{link.name}_{'predict' if predict else 'nopredict'}"
+    page, kc = open_empty_viewer(context, lab, name, width, height, url, predict)
     try:
         pid = int(viewer_info(kc)["pid"])
         ndisplay = int(run_code(kc, VOLUME.format(n=n), timeout=120))
@@ -146,14 +169,17 @@ def volume_scenario(browser, lab: LabServer, n: int, width: int, height: int, se
             rot.pop(key)  # a single-scale in-memory layer: no levels, nothing to load
         wait_idle(page)
         angles1 = run_code(kc, "print(tuple(viewer.camera.angles))").strip()
+        onset = run_pattern(page, kc, "pauses", min(seconds, 6.0), tmp, match=False)
         return {
             "name": name,
             "volume_shape": [n, n, n],
             "width": width,
             "height": height,
+            **link_fields(link, predict),
             "ndisplay": ndisplay,
             "rotated": angles0 != angles1,
             **{f"rotate_{k}": v for k, v in rot.items()},
+            **onset,
             **memory_fields(pid),
         }
     finally:
