@@ -101,6 +101,7 @@ STREAM_SERVER_TYPES: tuple[str, ...] = ("config", "meta", "error", "value", "ran
 FRAME_MAGIC = 0x3146434E  # "NCF1" little-endian
 FRAME_HEADER_BYTES = 56
 FLAG_KEYFRAME = 1
+FLAG_STILL = 2  # a High 4:4:4 refinement of a resting view
 FRAME_HEADER_LAYOUT: dict[str, tuple[int, str]] = {
     "magic": (0, "I"),
     "version": (4, "B"),
@@ -152,6 +153,7 @@ def parse_frame_header(data: bytes | bytearray | memoryview) -> dict[str, Any]:
     if header["header_bytes"] < FRAME_HEADER_BYTES:
         raise ValueError(f"frame header_bytes {header['header_bytes']} < {FRAME_HEADER_BYTES}")
     header["keyframe"] = bool(header["flags"] & FLAG_KEYFRAME)
+    header["still"] = bool(header["flags"] & FLAG_STILL)
     return header
 
 

@@ -5,7 +5,7 @@
  *  off type  field
  *   0  u32   magic 0x3146434e ("NCF1")
  *   4  u8    version (= PROTOCOL_VERSION)
- *   5  u8    flags (bit0 keyframe)
+ *   5  u8    flags (bit0 keyframe, bit1 still: a High 4:4:4 refinement of a resting view)
  *   6  u16   header length in bytes
  *   8  u32   frame_id (per view, from 1)
  *  12  u32   seq: the last client state seq this frame includes
@@ -23,6 +23,7 @@ import { PROTOCOL_VERSION } from "./version.js";
 export const FRAME_MAGIC = 0x3146434e;
 export const HEADER_BYTES = 56;
 export const FLAG_KEYFRAME = 1;
+export const FLAG_STILL = 2;
 
 export interface FrameHeader {
   frameId: number;
@@ -42,6 +43,8 @@ export interface FrameHeader {
    */
   marginX: number;
   marginY: number;
+  /** A still: the resting view again from the 4:4:4 still encoder (its own decoder; not a moving frame). */
+  still?: boolean;
 }
 
 /** Header field layout, for the Python mirror and docs: name -> [offset, struct format char]. */
@@ -71,7 +74,7 @@ export function encodeFrame(h: FrameHeader, payload: Uint8Array): Uint8Array {
   const v = new DataView(out.buffer);
   v.setUint32(0, FRAME_MAGIC, true);
   v.setUint8(4, PROTOCOL_VERSION);
-  v.setUint8(5, h.keyframe ? FLAG_KEYFRAME : 0);
+  v.setUint8(5, (h.keyframe ? FLAG_KEYFRAME : 0) | (h.still === true ? FLAG_STILL : 0));
   v.setUint16(6, HEADER_BYTES, true);
   v.setUint32(8, h.frameId >>> 0, true);
   v.setUint32(12, h.seq >>> 0, true);
@@ -120,6 +123,7 @@ export function decodeFrame(buf: ArrayBuffer | Uint8Array): { header: FrameHeade
       frameId: v.getUint32(8, true),
       seq: v.getUint32(12, true),
       keyframe: (v.getUint8(5) & FLAG_KEYFRAME) !== 0,
+      still: (v.getUint8(5) & FLAG_STILL) !== 0,
       width: v.getUint16(16, true),
       height: v.getUint16(18, true),
       level: v.getUint8(20),

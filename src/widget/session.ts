@@ -212,7 +212,8 @@ export class ViewerSession {
       (codecs) => {
         if (this.disposed) return;
         this.codecs = codecs;
-        if (codecs.length === 0) this.board.fail(noH264Text(H264_CODECS));
+        if (!codecs.some((c) => (H264_CODECS as readonly string[]).includes(c)))
+          this.board.fail(noH264Text(H264_CODECS));
         else this.maybeConnect();
       },
       (err: unknown) => this.board.fail(`the codec probe failed: ${String(err)}`),

@@ -214,6 +214,7 @@ export class RenderPump {
           sentAt: Date.now(),
           marginX: rendered.marginX ?? 0,
           marginY: rendered.marginY ?? 0,
+          still: rendered.still === true,
         },
         out.data,
       );

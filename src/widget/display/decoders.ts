@@ -12,7 +12,9 @@ export const MAX_WARM_DECODERS = 3;
 /** Configs remembered per size, so an evicted size can be decoded again after a keyframe. */
 const MAX_CONFIGS = 8;
 
-const sizeKey = (width: number, height: number): string => `${width}x${height}`;
+/** Decoders are per coded size, and stills (High 4:4:4, same size as full frames) get their own. */
+const sizeKey = (width: number, height: number, still = false): string => `${width}x${height}${still ? "s" : ""}`;
+const isStillCodec = (codec: string): boolean => codec.toLowerCase().startsWith("avc1.f4");
 
 /** A Map used as an LRU: get() moves the entry to the back, set() evicts from the front. */
 function touch<V>(map: Map<string, V>, key: string): V | undefined {
@@ -53,7 +55,7 @@ export class DecoderSet {
   /** A config for one coded size: (re)configures only that size's decoder, only when it changed. */
   configure(msg: StreamConfig): void {
     if (this.disposed) return;
-    const key = sizeKey(msg.width, msg.height);
+    const key = sizeKey(msg.width, msg.height, isStillCodec(msg.codec));
     this.configs.delete(key);
     this.configs.set(key, msg);
     while (this.configs.size > MAX_CONFIGS) this.configs.delete(this.configs.keys().next().value!);
@@ -67,7 +69,7 @@ export class DecoderSet {
       this.sink.dropped(header.frameId);
       return;
     }
-    const key = sizeKey(header.width, header.height);
+    const key = sizeKey(header.width, header.height, header.still === true);
     let d = touch(this.decoders, key);
     if (d === undefined) {
       const cfg = this.configs.get(key);

@@ -98,7 +98,9 @@ export class ViewStats {
     const m2p = this.seqs.displayed(f.header.seq, f.displayedAt);
     if (m2p !== null) this.m2p.push(m2p);
     const h = f.header;
-    if (f.displayedWall !== undefined && h.sentAt > 0) {
+    // A still re-sends a resting view sharper (large, slow on a thin link): it shows nothing older
+    // than what is on screen, so only frames of a changing view count as frame age.
+    if (f.displayedWall !== undefined && h.sentAt > 0 && h.still !== true) {
       this.frameAgeMs.push(f.displayedWall - (h.sentAt - h.renderMs - h.encodeMs - h.captureMs));
     }
     return m2p;

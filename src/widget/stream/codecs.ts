@@ -1,5 +1,5 @@
 /** Which H.264 codec strings this browser can decode, most preferred first. */
-import { H264_CODECS } from "../../protocol/codecs.js";
+import { H264_CODECS, H264_STILL_CODEC } from "../../protocol/codecs.js";
 
 /** Probe for one codec string: resolves true when the decoder supports it. */
 export type CodecProbe = (codec: string) => Promise<boolean>;
@@ -33,8 +33,11 @@ export function hasWebCodecs(): boolean {
 
 let cached: Promise<string[]> | null = null;
 
-/** The browser's decodable H.264 codecs, probed once per page. */
+/**
+ * The browser's decodable H.264 codecs, probed once per page: the stream's profiles, most preferred
+ * first, then the still frames' High 4:4:4 when it decodes that too (never chosen for the stream).
+ */
 export function browserCodecs(): Promise<string[]> {
-  cached ??= supportedCodecs(webCodecsProbe);
+  cached ??= supportedCodecs(webCodecsProbe, [...H264_CODECS, H264_STILL_CODEC]);
   return cached;
 }

@@ -25,6 +25,7 @@ const header: FrameHeader = {
   sentAt: 1_700_000_000_123.5,
   marginX: 24,
   marginY: 16,
+  still: true,
 };
 
 test("encodeFrame/decodeFrame round-trip every header field and the payload", () => {
