@@ -1,8 +1,11 @@
 /**
  * How much overscan the view asks the daemon for while it predicts: enough margin (device px of
  * the full-resolution canvas, per side) that a pan predicted over one motion-to-photon latency
- * still shows real pixels at the edges, within a pixel budget, changing rarely (the daemon keeps
- * one encoder per frame size).
+ * still shows real pixels at the edges, within a pixel budget, changing rarely: the daemon keeps
+ * one encoder per frame size, and a new size costs an encoder start and a keyframe. Measured with
+ * `make bench` (1280x720, loopback): margins that followed the pan speed in 32 px steps changed the
+ * frame size ~2 times a second and cut the daemon's frames to 2 fps; so one margin for both axes,
+ * on a ladder that doubles (64, 128, 256, ...), which grows at once and shrinks only after 10 s.
  */
 import { cameraFrame, type Vec3 } from "../../protocol/camera3d.js";
 import type { Camera, Canvas } from "../../protocol/state.js";
@@ -22,7 +25,7 @@ export interface OverscanOptions {
   maxArea?: number;
   /** Margin kept at rest, device px, so the first pan after rest shows real pixels (default 64). */
   minMargin?: number;
-  /** A margin larger than needed is kept this long before it shrinks, ms (default 1500). */
+  /** A margin larger than needed is kept this long before it shrinks, ms (default 10000). */
   holdMs?: number;
   /** Speed is measured over this window, ms (default 150). */
   windowMs?: number;
@@ -81,7 +84,7 @@ export class OverscanPolicy {
     this.step = opts.step ?? OVERSCAN_STEP_PX;
     this.maxArea = opts.maxArea ?? OVERSCAN_MAX_AREA;
     this.minMargin = opts.minMargin ?? 64;
-    this.holdMs = opts.holdMs ?? 1500;
+    this.holdMs = opts.holdMs ?? 10_000;
     this.windowMs = opts.windowMs ?? 150;
     this.gain = opts.gain ?? 1.5;
     if (!(this.step >= 1)) throw new RangeError(`step must be >= 1, got ${this.step}`);
@@ -133,8 +136,11 @@ export class OverscanPolicy {
     return [m, m];
   }
 
+  /** The smallest rung of the ladder (the floor doubled k times, on the step) that covers `px`. */
   private quantize(px: number): number {
-    return Math.min(OVERSCAN_MAX_PX, Math.ceil(px / this.step - 1e-9) * this.step);
+    let rung = Math.max(this.step, Math.ceil(this.minMargin / this.step - 1e-9) * this.step);
+    while (rung < px - 1e-9 && rung < OVERSCAN_MAX_PX) rung *= 2;
+    return Math.min(OVERSCAN_MAX_PX, rung);
   }
 
   /** Keep the samples inside the window plus the newest one before it (the position at its start). */
@@ -177,6 +183,8 @@ export class OverscanPolicy {
       mx += (canvas.width * (r - 1)) / 2;
       my += (canvas.height * (r - 1)) / 2;
     }
-    return [this.quantize(mx + this.minMargin), this.quantize(my + this.minMargin)];
+    // One margin for both axes: a pan changes direction often, and each (x, y) pair is a frame size.
+    const m = this.quantize(Math.max(mx, my) + this.minMargin);
+    return [m, m];
   }
 }

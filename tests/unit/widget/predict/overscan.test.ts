@@ -58,13 +58,14 @@ test("defaults: 32 px steps, 1.6x pixel budget; at rest the floor (64 px) is ask
   assert.deepEqual(new OverscanPolicy({ minMargin: 40 }).current(), [64, 64]);
 });
 
-test("a steady pan grows the margin along its axis to speed x latency x 1.5 + floor, at once", () => {
+test("a steady pan grows the margin to speed x latency x 1.5 + floor on the doubling ladder, both axes, at once", () => {
   const p = new OverscanPolicy({ maxArea: 10 });
   const { changes } = drag(p, 0, 300, 0, 1, 100);
   // The very first moving event already grows it.
   assert.ok(changes.length > 0 && changes[0]![0] > 64);
-  // 1 unit/ms x zoom 2 = 2 device px/ms; x 100 ms x 1.5 = 300; + 64 = 364 -> 384. y stays at the floor.
-  assert.deepEqual(p.current(), [384, 64]);
+  // 1 unit/ms x zoom 2 = 2 device px/ms; x 100 ms x 1.5 = 300; + 64 = 364 -> rung 512 (64, 128, 256, 512).
+  // One margin for both axes: each (x, y) pair is another frame size, another encoder.
+  assert.deepEqual(p.current(), [512, 512]);
   // Monotonic while the pan lasts: it never shrinks mid-drag.
   changes.forEach((m, i) => i > 0 && assert.ok(m[0] >= changes[i - 1]![0]));
 });
@@ -72,49 +73,54 @@ test("a steady pan grows the margin along its axis to speed x latency x 1.5 + fl
 test("margin scales with latency and with pixel_ratio; unknown latency counts as 100 ms", () => {
   const slow = new OverscanPolicy({ maxArea: 10 });
   drag(slow, 0, 300, 0, 1, 200);
-  assert.deepEqual(slow.current(), [672, 64]); // 2 x 200 x 1.5 + 64 = 664 -> 672
+  assert.deepEqual(slow.current(), [1024, 1024]); // 2 x 200 x 1.5 + 64 = 664 -> 1024
   const hidpi = new OverscanPolicy({ maxArea: 10 });
   drag(hidpi, 0, 300, 0, 1, 100, { width: 2560, height: 1440, pixel_ratio: 2 }, 1);
-  assert.deepEqual(hidpi.current(), [384, 64]); // zoom 1 x ratio 2 = 2 device px/ms
+  assert.deepEqual(hidpi.current(), [512, 512]); // zoom 1 x ratio 2 = 2 device px/ms
   for (const latency of [0, Number.NaN, -5]) {
     const p = new OverscanPolicy({ maxArea: 10 });
     drag(p, 0, 300, 0, 1, latency);
-    assert.deepEqual(p.current(), [384, 64]);
+    assert.deepEqual(p.current(), [512, 512]);
   }
 });
 
-test("requests are quantized up to the step", () => {
+test("requests are quantized up to the ladder: the floor on the step, doubled", () => {
   const p = new OverscanPolicy({ maxArea: 10, step: 50, minMargin: 10 });
   assert.deepEqual(p.current(), [50, 50]);
-  drag(p, 0, 300, 0, 0.5, 100); // 1 px/ms x 150 = 150 + 10 = 160 -> 200
-  assert.deepEqual(p.current(), [200, 50]);
-  // An exact multiple is not bumped: 1 px/ms x 150 + 50 = 200.
+  drag(p, 0, 300, 0, 0.5, 100); // 1 px/ms x 150 = 150 + 10 = 160 -> 50, 100, 200
+  assert.deepEqual(p.current(), [200, 200]);
+  // An exact rung is not bumped: 1 px/ms x 150 + 50 = 200.
   const q = new OverscanPolicy({ maxArea: 10, step: 50, minMargin: 50 });
   drag(q, 0, 300, 0, 0.5, 100);
-  assert.deepEqual(q.current(), [200, 50]);
+  assert.deepEqual(q.current(), [200, 200]);
 });
 
 test("after a drag the margin holds for holdMs, then shrinks back to the floor", () => {
-  const p = new OverscanPolicy({ maxArea: 10 });
+  const p = new OverscanPolicy({ maxArea: 10, holdMs: 1500 });
   const { x } = drag(p, 0, 300, 0, 1, 100);
-  assert.deepEqual(p.current(), [384, 64]);
-  // Last update with need >= margin was t = 300: nothing changes before 1800, the floor at 1800.
+  assert.deepEqual(p.current(), [512, 512]);
+  // The last update whose need reached the 512 rung was t = 345 (its 150 ms window still holds 105
+  // units of motion: 1.4 px/ms x 150 + 64 = 274 > 256): nothing changes before 1845, the floor then.
   const changes = rest(p, 300, 2400, x);
-  assert.deepEqual(changes, [[1800, [64, 64]]]);
+  assert.deepEqual(changes, [[1845, [64, 64]]]);
+  // The default hold is 10 s.
+  const q = new OverscanPolicy({ maxArea: 10 });
+  drag(q, 0, 300, 0, 1, 100);
+  assert.deepEqual(rest(q, 300, 10_200, x), []);
 });
 
 test("a drag with pauses keeps its margin; shrinking waits for the hold after the last motion", () => {
-  const p = new OverscanPolicy({ maxArea: 10 });
+  const p = new OverscanPolicy({ maxArea: 10, holdMs: 1500 });
   let { x } = drag(p, 0, 300, 0, 1, 100);
   assert.deepEqual(rest(p, 300, 1000, x), []); // a 700 ms pause
   ({ x } = drag(p, 1015, 1315, x, 1, 100));
-  assert.deepEqual(p.current(), [384, 64]);
-  assert.deepEqual(rest(p, 1315, 3000, x), [[2815, [64, 64]]]);
+  assert.deepEqual(p.current(), [512, 512]);
+  assert.deepEqual(rest(p, 1315, 3000, x), [[2860, [64, 64]]]);
 });
 
 test("the area budget clamps both margins, keeping their ratio, in whole steps", () => {
   const p = new OverscanPolicy();
-  drag(p, 0, 300, 0, 3, 100); // need 2 x 3 x 150 + 64 = 964 -> 992 in x, 64 in y
+  drag(p, 0, 300, 0, 3, 100); // need 2 x 3 x 150 + 64 = 964 -> 1024 on both axes
   const [mx, my] = p.current();
   const W = canvas.width;
   const H = canvas.height;
@@ -122,8 +128,9 @@ test("the area budget clamps both margins, keeping their ratio, in whole steps",
   assert.ok(area(mx, my) <= 1.6 * W * H, `${mx},${my} over budget`);
   assert.ok(area(mx + 32, my + 32) > 1.6 * W * H, "clamp should be near the budget");
   assert.ok(mx % 32 === 0 && my % 32 === 0);
-  assert.ok(mx >= 288 && mx < 992, `x ${mx}`);
-  assert.ok(my < 64, "y shrinks by the same factor as x");
+  assert.equal(mx, my, "equal margins stay equal");
+  // (1280 + 2m)(720 + 2m) = 1.6 x 1280 x 720 -> m = 123.1 -> 96 on the 32 px step.
+  assert.equal(mx, 96);
 });
 
 test("clampOverscan: hand-computed budget solution", () => {
@@ -163,12 +170,12 @@ test("zooming out asks for margin on both axes (the shrunk frame must still cove
 test("3D: speed is the centre motion along the current screen axes", () => {
   const p = new OverscanPolicy({ maxArea: 10 });
   let c: Camera = { center: [10, 50, 80], zoom: 2, angles: [20, 30, 70] };
-  // 15 CSS px per 15 ms up the screen = 1 CSS px/ms = 1 device px/ms: 150 + 64 = 214 -> 224 in y only.
+  // 15 CSS px per 15 ms up the screen = 1 CSS px/ms = 1 device px/ms: 150 + 64 = 214 -> 256.
   for (let t = 0; t <= 300; t += 15) {
     if (t > 0) c = pan3d(c, 0, -15);
     p.update(t, c, canvas, 100);
   }
-  assert.deepEqual(p.current(), [64, 224]);
+  assert.deepEqual(p.current(), [256, 256]);
   p.reset();
   assert.deepEqual(p.current(), [64, 64]);
 });
