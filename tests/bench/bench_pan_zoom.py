@@ -64,6 +64,19 @@ def wait_still(page, quiet: float = 1.5, timeout: float = 30) -> bool:  # type: 
     return False
 
 
+READ_PREDICTED = "() => { const v = globalThis.__napariCuda.views[0]; return [v.predicted ?? 0, v.uncovered ?? 0]; }"
+
+
+def uncovered_fields(before: list[int], after: list[int]) -> dict:
+    """Predicted draws in the pattern, and the % of them that left black at an edge (beyond the overscan)."""
+    predicted = after[0] - before[0]
+    uncovered = after[1] - before[1]
+    return {
+        "predicted_draws": predicted,
+        "uncovered_pct": round(100 * uncovered / predicted, 1) if predicted > 0 else None,
+    }
+
+
 def cameras_agree(page, kc, timeout: float = 5) -> bool:  # type: ignore[no-untyped-def]
     """Until the kernel holds the view's camera (its throttled writes have crossed the link)."""
     deadline = time.monotonic() + timeout
@@ -115,6 +128,7 @@ def run_pattern(page, kc, pattern: str, seconds: float, tmp: Path, match: bool =
     page.evaluate("() => globalThis.__napariCuda.views[0].reset()")
     ages0 = page.evaluate(READ_AGES)
     seq0 = page.evaluate("() => globalThis.__napariCuda.views[0].seq")
+    pred0 = page.evaluate(READ_PREDICTED)
     start_probe(page, match)
     d = drive(page, pattern, seconds)
     time.sleep(MISS_MS / 1000 + 0.2)  # the last inputs are seen or missed
@@ -145,6 +159,7 @@ def run_pattern(page, kc, pattern: str, seconds: float, tmp: Path, match: bool =
         **{k: v for k, v in rest.items() if k not in ("fps", "bytes_per_s")},
         "input_events": d["events"],
         "states_sent": s["seq"] - seq0,
+        **uncovered_fields(pred0, page.evaluate(READ_PREDICTED)),
         "seconds": round(elapsed, 1),
     }
 

@@ -25,8 +25,8 @@ export interface Size {
 export type DrawPlan =
   /** drawImage(picture, x, y); `covers`: the picture covers the whole canvas (no clear needed). */
   | { kind: "blit"; x: number; y: number; covers: boolean }
-  /** Clear to black, then setTransform(m) and drawImage(picture, 0, 0). */
-  | { kind: "affine"; m: Affine };
+  /** Clear to black, then setTransform(m) and drawImage(picture, 0, 0); `covers` as for a blit. */
+  | { kind: "affine"; m: Affine; covers: boolean };
 
 /** Linear parts this close to the identity draw as a translation (under 1 px across 2000 px). */
 const LINEAR_EPS = 5e-4;
@@ -69,7 +69,28 @@ export function drawPlan(warp: Readonly<Affine> | null, picture: PictureGeometry
     const covers = x <= 0 && y <= 0 && x + picture.width >= backing.width && y + picture.height >= backing.height;
     return { kind: "blit", x, y, covers };
   }
-  return { kind: "affine", m: [m0, m1, m2, m3, m4, m5] };
+  const m: Affine = [m0, m1, m2, m3, m4, m5];
+  return { kind: "affine", m, covers: coversCanvas(m, picture, backing) };
+}
+
+/** Does the picture, drawn through `m`, cover every corner of the canvas (so no black shows)? */
+function coversCanvas(m: Readonly<Affine>, picture: Size, backing: Size): boolean {
+  const det = m[0] * m[3] - m[1] * m[2];
+  if (Math.abs(det) < 1e-12) return false;
+  for (const [x, y] of [
+    [0, 0],
+    [backing.width, 0],
+    [0, backing.height],
+    [backing.width, backing.height],
+  ] as const) {
+    // The canvas corner in picture pixels (inverse of m).
+    const dx = x - m[4];
+    const dy = y - m[5];
+    const u = (m[3] * dx - m[2] * dy) / det;
+    const v = (-m[1] * dx + m[0] * dy) / det;
+    if (u < -0.5 || v < -0.5 || u > picture.width + 0.5 || v > picture.height + 0.5) return false;
+  }
+  return true;
 }
 
 /** Whether two plans draw the same (a redraw can be skipped). */

@@ -132,7 +132,7 @@ export class Painter {
       ctx.setTransform(1, 0, 0, 1, 0, 0);
       ctx.imageSmoothingEnabled = true;
     }
-    this.stats.drew(warp !== null && !isIdentity(warp));
+    this.stats.drew(warp !== null && !isIdentity(warp), plan.covers);
   }
 
   private clear(): void {

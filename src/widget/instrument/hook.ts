@@ -32,6 +32,8 @@ export interface ViewHandle {
   readonly frameAgeMs: readonly number[];
   /** Draws of a stored frame warped to a newer camera (client-side prediction). */
   readonly predicted: number;
+  /** Predicted draws that left part of the canvas black (the move went beyond the overscan). */
+  readonly uncovered: number;
   /** A prediction (a non-identity warp) is on screen now. */
   readonly predicting: boolean;
   /** The `predict` trait as this view applies it. */
@@ -146,6 +148,9 @@ export function makeViewHandle(src: HandleSource): ViewHandle {
     },
     get predicted() {
       return st.predicted;
+    },
+    get uncovered() {
+      return st.uncovered;
     },
     get predicting() {
       return st.predicting;

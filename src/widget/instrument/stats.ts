@@ -38,6 +38,7 @@ export interface StatsSummary {
   frame_age_ms_max: number | null;
   /** Warped (predicted) draws, and whether a prediction is on screen now. */
   predicted: number;
+  uncovered: number;
   predicting: boolean;
   last_seq: number;
   level: number;
@@ -63,6 +64,8 @@ export class ViewStats {
   readonly frameAgeMs = new SampleBuffer(SAMPLE_CAPACITY);
   /** Draws of a stored frame warped to a newer camera (client-side prediction). */
   predicted = 0;
+  /** Predicted draws that left part of the canvas black (beyond the overscan). */
+  uncovered = 0;
   private predictingNow = false;
   private readonly predictingListeners = new Set<(on: boolean) => void>();
   readonly seqs = new SeqTracker();
@@ -111,9 +114,14 @@ export class ViewStats {
     return this.predictingNow;
   }
 
-  /** A draw happened: `warped` when it showed a prediction (counted), else the real picture. */
-  drew(warped: boolean): void {
+  /**
+   * A draw happened: `warped` when it showed a prediction (counted), else the real picture;
+   * `covered`: the picture covered the whole canvas (a prediction that did not shows black edges:
+   * the overscan was too small for that move, counted in `uncovered`).
+   */
+  drew(warped: boolean, covered = true): void {
     if (warped) this.predicted++;
+    if (warped && !covered) this.uncovered++;
     if (warped === this.predictingNow) return;
     this.predictingNow = warped;
     for (const fn of [...this.predictingListeners]) fn(warped);
@@ -149,6 +157,7 @@ export class ViewStats {
       frame_age_ms_p50: percentile(this.frameAgeMs.values, 50),
       frame_age_ms_max: this.frameAgeMs.values.length > 0 ? Math.max(...this.frameAgeMs.values) : null,
       predicted: this.predicted,
+      uncovered: this.uncovered,
       predicting: this.predictingNow,
       last_seq: h?.seq ?? 0,
       level: h?.level ?? 0,
@@ -165,6 +174,7 @@ export class ViewStats {
     this.dropped = 0;
     this.bytes = 0;
     this.predicted = 0;
+    this.uncovered = 0;
     for (const b of [this.m2p, this.decodeMs, this.renderMs, this.captureMs, this.encodeMs, this.frameAgeMs]) b.clear();
     this.fpsWindow.clear();
     this.byteWindow.clear();

@@ -62,6 +62,7 @@ test("a zoom is an affine draw: the view centre stays at the backing centre", ()
   assert.equal(plan.kind, "affine");
   if (plan.kind !== "affine") return;
   close(plan.m, [2, 0, 0, 2, -352, -196]);
+  assert.equal(plan.covers, true, "zoomed in 2x about the centre: the picture covers the canvas");
   // The picture's view centre (16 + 320, 8 + 180) lands on the backing centre (320, 180).
   assert.equal(2 * 336 - 352, 320);
   assert.equal(2 * 188 - 196, 180);
@@ -101,11 +102,33 @@ test("with the real warp: a 2D drag of (40, 24) CSS px moves the picture by (80,
   // The zoom's fixed point (100, 50) CSS = (200, 100) backing px stays put.
   const [a, b, c, d, e, f] = plan.m;
   close([a * 200 + c * 100 + e, b * 200 + d * 100 + f], [200, 100]);
+  assert.equal(plan.covers, true, "zooming in never uncovers the canvas");
+  // Zooming out by 1/1.25 without margins uncovers the edges.
+  const out = zoomAbout(from, { width: 480, height: 360, pixel_ratio: 1 }, 0.8, [240, 180]);
+  const ow = warpAffine({ camera: from, ndisplay: 2 }, { camera: out, ndisplay: 2 }, 480, 360);
+  const outPlan = drawPlan(
+    ow,
+    { width: 960, height: 720, marginX: 0, marginY: 0 },
+    { width: 960, height: 720 },
+    { width: 480, height: 360 },
+  );
+  assert.equal(outPlan.covers, false);
+  // ... and a 128 px margin (1/0.8 of the view needs 0.125 x 960 = 120 px per side) covers them.
+  const withMargin = drawPlan(
+    ow,
+    { width: 960 + 256, height: 720 + 256, marginX: 128, marginY: 128 },
+    { width: 960, height: 720 },
+    { width: 480, height: 360 },
+  );
+  assert.equal(withMargin.covers, true);
 });
 
 test("samePlan: equal draws are skipped, any difference redraws", () => {
   assert.ok(samePlan({ kind: "blit", x: 1, y: 2, covers: true }, { kind: "blit", x: 1, y: 2, covers: true }));
   assert.ok(!samePlan({ kind: "blit", x: 1, y: 2, covers: true }, { kind: "blit", x: 1, y: 3, covers: true }));
-  assert.ok(!samePlan({ kind: "blit", x: 0, y: 0, covers: true }, { kind: "affine", m: [1, 0, 0, 1, 0, 0] }));
-  assert.ok(samePlan({ kind: "affine", m: [2, 0, 0, 2, 1, 1] }, { kind: "affine", m: [2, 0, 0, 2, 1, 1] }));
+  assert.ok(
+    !samePlan({ kind: "blit", x: 0, y: 0, covers: true }, { kind: "affine", m: [1, 0, 0, 1, 0, 0], covers: true }),
+  );
+  const a2 = { kind: "affine", m: [2, 0, 0, 2, 1, 1], covers: true } as const;
+  assert.ok(samePlan({ ...a2, m: [2, 0, 0, 2, 1, 1] }, { ...a2, m: [2, 0, 0, 2, 1, 1] }));
 });
