@@ -1,9 +1,9 @@
 /**
  * The encoders of one view, one per frame kind: the canvas size (overscan included), while the view
  * moves the half- or quarter-resolution size (scene/interactive.ts, server/link-control.ts), and at
- * rest the 4:4:4 still (same size, another profile). They stay open, so a switch costs a keyframe
- * from that encoder's warm standby process (a new standby then starts in the background), not a cold
- * ffmpeg start. The least recently used one is stopped when one more kind comes (e.g. a resize).
+ * rest the 4:4:4 still (same size, another profile). They stay open, so a switch continues that
+ * encoder's stream (the widget keeps a decoder per kind: no keyframe), and a keyframe the client asks
+ * for comes from the encoder's warm standby process, not a cold ffmpeg start. The least recently used one is stopped when one more kind comes (e.g. a resize).
  */
 import { NapariCudaError } from "../../protocol/index.js";
 import type { VideoEncoder } from "../encode/types.js";

@@ -6,8 +6,9 @@
  * window allows one more frame (link-control.ts: frames and bytes in flight, from the measured
  * round trip and delivery rate). Rendering frame N+1 overlaps encoding frame N. Each frame goes
  * to the encoder of its kind (full, half or quarter resolution, or the still; overscan margins
- * included in the size); switching encoder makes the frame a keyframe, and frames from an
- * encoder replaced meanwhile (resize, failure) are dropped.
+ * included in the size); switching encoder needs no keyframe (the widget decodes each encoder's
+ * frames with its own warm decoder), and frames from an encoder replaced meanwhile (resize,
+ * failure) are dropped.
  */
 import type { Canvas, Overscan, ViewerState } from "../../protocol/index.js";
 import { encodeFrame, NapariCudaError } from "../../protocol/index.js";
@@ -36,7 +37,18 @@ export class RenderPump {
   private overscan: Overscan | undefined;
   private seq: number;
   private dirty = true;
+  /** The next frame is an IDR whatever its encoder (a level switch, an encoder failure). */
   private forceKeyframe = true;
+  /**
+   * Bumped when the client lost decoder state (it asked for a keyframe): each encoder's next frame is
+   * then an IDR. Otherwise a switch between encoders (full <-> half, the still) needs none: the
+   * widget keeps one warm decoder per coded size and kind, each still holding that encoder's last
+   * frame. A keyframe per switch also swapped in a standby ffmpeg and started another in the background,
+   * which on this 2-core machine delayed the first frames of every drag by ~100-250 ms.
+   */
+  private keyEpoch = 0;
+  /** Per encoder, the keyEpoch of its last IDR (absent: it has sent none, its first frame is one). */
+  private readonly keyedAt = new WeakMap<VideoEncoder, number>();
   private rendering = false;
   private encoding = 0;
   private readonly ledger: FrameLedger;
@@ -90,7 +102,7 @@ export class RenderPump {
 
   /** Next frame is an IDR. The client lost its decoder state, so frames it has not acked are forgotten. */
   requestKeyframe(): void {
-    this.forceKeyframe = true;
+    this.keyEpoch++;
     this.ledger.link.forgetInFlight();
     this.markDirty();
   }
@@ -177,8 +189,9 @@ export class RenderPump {
       this.deps.release(frame);
       return;
     }
-    const keyframe = this.forceKeyframe || encoder !== this.current;
+    const keyframe = this.forceKeyframe || (this.keyedAt.get(encoder) ?? -1) < this.keyEpoch;
     this.forceKeyframe = false;
+    if (keyframe) this.keyedAt.set(encoder, this.keyEpoch);
     this.current = encoder;
     const frameId = this.nextFrameId++;
     const previousSent = this.sendTail;

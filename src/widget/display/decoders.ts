@@ -1,14 +1,15 @@
 /**
- * One warm FrameDecoder per coded size: the daemon streams a moving view at half resolution and a
- * still one at full resolution, each from its own encoder; switching between them must not cost a
- * decoder rebuild (and a keyframe). Frames are routed by their header's width x height.
+ * One warm FrameDecoder per coded size and kind: the daemon streams a moving view at half (or
+ * quarter) resolution, a resting one at full resolution and its 4:4:4 still, each from its own
+ * encoder; switching between them costs no decoder rebuild and no keyframe (each decoder keeps its
+ * encoder's last frame). Frames are routed by their header's width x height and still flag.
  */
 import type { FrameHeader } from "../../protocol/frame.js";
 import type { StreamConfig } from "../../protocol/stream.js";
 import { FrameDecoder, type DecoderSink } from "./decoder.js";
 
-/** Decoders kept warm at once (least recently used is closed first). */
-export const MAX_WARM_DECODERS = 3;
+/** Decoders kept warm at once (least recently used is closed first): the daemon's encoders per view. */
+export const MAX_WARM_DECODERS = 4;
 /** Configs remembered per size, so an evicted size can be decoded again after a keyframe. */
 const MAX_CONFIGS = 8;
 

@@ -1,6 +1,7 @@
 /**
- * RenderPump with in-memory parts: frames of two sizes go to two encoders, a size switch is a
- * keyframe after its config, frames leave in frame order whichever encoder finishes first, one size
+ * RenderPump with in-memory parts: frames of two sizes go to two encoders, a new size's first frame
+ * is a keyframe after its config (a switch back is not; a client's keyframe request reaches every
+ * encoder), frames leave in frame order whichever encoder finishes first, one size
  * more than the encoder set holds stops the least recently used encoder, a failed encoder is
  * replaced, and acks report costs.
  * Encodes finish only when the test releases them, so nothing depends on timing.
@@ -107,7 +108,7 @@ function setup(widthOf: (seq: number) => number) {
 const full = (n: number) => (n === 1 || n === 2 ? 32 : 64);
 
 describe("RenderPump with frames of two sizes", () => {
-  it("each size switch is a keyframe after its config; frames leave in frame order", async () => {
+  it("a new size's first frame is a keyframe after its config, a switch back is not; frames leave in frame order", async () => {
     const { p, sent, events, encoders, setState, held, until } = setup(full);
     try {
       await held(1);
@@ -130,9 +131,44 @@ describe("RenderPump with frames of two sizes", () => {
         [1, 0, 64, true],
         [2, 1, 32, true],
         [3, 2, 32, false],
-        [4, 3, 64, true],
+        [4, 3, 64, false], // the 64 encoder's stream goes on: the widget keeps its decoder warm
       ]);
-      assert.deepEqual(events, ["config 64", "frame 1", "config 32", "frame 2", "frame 3", "config 64", "frame 4"]);
+      assert.deepEqual(events, ["config 64", "frame 1", "config 32", "frame 2", "frame 3", "frame 4"]);
+    } finally {
+      await p.dispose();
+    }
+  });
+
+  it("after the client asks for a keyframe, each encoder's next frame is one (its decoder lost state)", async () => {
+    const { p, sent, encoders, setState, held, until } = setup(full);
+    try {
+      await held(1);
+      setState(1);
+      await held(2);
+      for (const e of encoders) e.held[0]!.finish();
+      await until(() => sent.length === 2);
+      p.requestKeyframe();
+      await held(3); // seq 1 again (size 32), re-rendered for the keyframe
+      encoders[1]!.held[1]!.finish();
+      await until(() => sent.length === 3);
+      setState(3); // back to size 64: its encoder's first frame since the request
+      await held(4);
+      encoders[0]!.held[1]!.finish();
+      await until(() => sent.length === 4);
+      setState(4);
+      await held(5);
+      encoders[0]!.held[2]!.finish();
+      await until(() => sent.length === 5);
+      assert.deepEqual(
+        sent.map(([, , w, key]) => [w, key]),
+        [
+          [64, true],
+          [32, true],
+          [32, true],
+          [64, true],
+          [64, false],
+        ],
+      );
     } finally {
       await p.dispose();
     }
