@@ -69,10 +69,10 @@ export class InteractiveQuality {
   /**
    * Scale for the frame drawn now: 2 (half resolution) or 1. The view moves while its state changed
    * twice within REFINE_AFTER_MS. A single change after rest (a wheel notch, a slider step) stays
-   * full: one delta frame is cheaper than a half-size keyframe now and a full-size keyframe 200 ms
-   * later (measured, wheel notches 300 ms apart through the proxy: m2p p50 79 ms that way, 60 ms at
-   * full size). A redraw in between (chunks arrived) keeps the moving size, so a pyramid pan does
-   * not flip sizes (each flip is a keyframe).
+   * full (measured when every size switch was a keyframe, wheel notches 300 ms apart through the
+   * proxy: m2p p50 79 ms at half size, 60 ms at full size; switches now continue each encoder's
+   * stream). A redraw in between (chunks arrived) keeps the moving size, so a pyramid pan does not
+   * flip sizes.
    */
   scale(ndisplay: number, now = performance.now()): 1 | 2 {
     if (this.budgetMs === null || !this.moving(now)) return 1;
