@@ -102,11 +102,12 @@ def open_view(
     from websockets.sync.client import connect
 
     from napari_cuda._control import _DIRECT
+    from napari_cuda._protocol import PROTOCOL_VERSION
 
     ws = connect(f"ws://127.0.0.1:{port}/stream", max_size=None, compression=None, **_DIRECT)
     hello = {
         "type": "hello",
-        "protocol": 1,
+        "protocol": PROTOCOL_VERSION,
         "token": token,
         "viewer_id": viewer_id,
         "canvas": canvas,

@@ -19,7 +19,7 @@ import napari_cuda
 from napari_cuda._control import ControlClient, DaemonError
 from napari_cuda._daemon_process import DaemonProcess, get_daemon
 from napari_cuda._launch import child_env, find_node
-from napari_cuda._protocol import FRAME_HEADER_BYTES, parse_frame_header
+from napari_cuda._protocol import FRAME_HEADER_BYTES, PROTOCOL_VERSION, parse_frame_header
 
 
 @pytest.fixture
@@ -56,7 +56,9 @@ def test_start_contract(own_daemon: DaemonProcess) -> None:
 
 
 def test_wrong_control_token_is_refused(own_daemon: DaemonProcess) -> None:
-    reply, code = raw_hello(own_daemon.port, "/control", {"op": "hello", "id": 1, "protocol": 1, "token": "x" * 43})
+    reply, code = raw_hello(
+        own_daemon.port, "/control", {"op": "hello", "id": 1, "protocol": PROTOCOL_VERSION, "token": "x" * 43}
+    )
     assert reply["ok"] is False and reply["error"]["code"] == "unauthorized"
     assert code == 1008
     with pytest.raises(DaemonError) as err:
@@ -80,7 +82,7 @@ def test_view_token_cannot_use_control_ops(own_daemon: DaemonProcess) -> None:
 def test_control_token_cannot_open_a_stream(own_daemon: DaemonProcess) -> None:
     hello = {
         "type": "hello",
-        "protocol": 1,
+        "protocol": PROTOCOL_VERSION,
         "token": own_daemon._control_token,
         "viewer_id": "v1",
         "canvas": {"width": 64, "height": 64, "pixel_ratio": 1},

@@ -20,6 +20,8 @@ from jupyter_client.blocking import BlockingKernelClient
 from nc_support import child_env, cmdline, descendants, open_view, pid_alive, wait_gone
 from PIL import Image as PILImage
 
+from napari_cuda._protocol import PROTOCOL_VERSION
+
 
 class Kernel:
     """A python3 kernel plus a client that records iopub messages."""
@@ -145,7 +147,7 @@ def test_kernel_bridge_in_a_real_kernel(kernel: Kernel) -> None:
     # The view asks for the connection; the kernel answers on the comm, never in a trait.
     kernel.comm_send(comm_id, {"method": "custom", "content": {"type": "connect"}})
     reply = kernel.wait_comm_msg(comm_id, "custom")["content"]
-    assert reply["type"] == "connection" and reply["protocol"] == 1
+    assert reply["type"] == "connection" and reply["protocol"] == PROTOCOL_VERSION
     assert reply["viewer_id"] == comm_id and isinstance(reply["port"], int)
     token = reply["token"]
     assert len(token) >= 43

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import napari_cuda
+from napari_cuda._protocol import PROTOCOL_VERSION
 
 
 def layer_state(viewer: napari_cuda.Viewer, index: int = 0) -> dict:
@@ -220,7 +221,7 @@ def test_reset_view_uses_scale_translate_and_reported_canvas(viewer: napari_cuda
 def test_info(viewer: napari_cuda.Viewer) -> None:
     viewer.set_state({"stream_info": {"status": "streaming", "fps": 30}})
     info = viewer.info()
-    assert info["protocol"] == 1 and info["version"] == napari_cuda.__version__
+    assert info["protocol"] == PROTOCOL_VERSION and info["version"] == napari_cuda.__version__
     assert info["pid"] == viewer._link.daemon.pid and info["port"] == viewer._link.daemon.port
     assert info["backend"] == "cpu" and info["encoder"]
     assert info["viewer_id"] == viewer.model_id
