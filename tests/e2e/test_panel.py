@@ -171,7 +171,9 @@ def test_kernel_changes_move_the_controls(panel) -> None:  # type: ignore[no-unt
         "top.opacity = 0.25; top.gamma = 1.5; top.colormap = 'viridis'; top.contrast_limits = (10, 100); "
         "top.blending = 'additive'; top.interpolation = 'nearest'",
     )
-    dom_wait(page, "p.querySelector('.napari-cuda-opacity').value", "0.25")
+    # Each assignment is its own trait message: wait for the last one, then every control is set.
+    dom_wait(page, "p.querySelector('.napari-cuda-interpolation').value", "nearest")
+    assert value_of(page, "napari-cuda-opacity") == "0.25"
     assert value_of(page, "napari-cuda-gamma") == "1.5"
     assert value_of(page, "napari-cuda-blending") == "additive"
     assert value_of(page, "napari-cuda-interpolation") == "nearest"
