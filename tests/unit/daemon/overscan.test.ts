@@ -7,7 +7,12 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { LayerData } from "../../../src/daemon/data/types.js";
 import { renderLayers } from "../../../src/daemon/render/render3d.js";
-import { clampMargins, frameGeometry, overscanMaxAreaFromEnv } from "../../../src/daemon/server/overscan.js";
+import {
+  clampMargins,
+  DEFAULT_OVERSCAN_MAX_AREA,
+  frameGeometry,
+  overscanMaxAreaFromEnv,
+} from "../../../src/daemon/server/overscan.js";
 import { decodeFrame, type Canvas, type ViewerState } from "../../../src/protocol/index.js";
 import { layer, startTestDaemon, streamHello, TestClient, viewerState, type TestDaemon } from "./helpers.js";
 
@@ -44,8 +49,8 @@ describe("overscan margins", () => {
     });
   });
 
-  it("NAPARI_CUDA_OVERSCAN_MAX_AREA: default 1.6, 1..16, errors name it", () => {
-    assert.equal(overscanMaxAreaFromEnv({}), 1.6);
+  it("NAPARI_CUDA_OVERSCAN_MAX_AREA: default 2, 1..16, errors name it", () => {
+    assert.equal(overscanMaxAreaFromEnv({}), 2);
     assert.equal(overscanMaxAreaFromEnv({ NAPARI_CUDA_OVERSCAN_MAX_AREA: "2.5" }), 2.5);
     for (const bad of ["0.5", "17", "lots", "-1"]) {
       assert.throws(
@@ -144,7 +149,7 @@ describe("a real daemon's frames carry the view's overscan", { timeout: 60_000 }
       c.send({ type: "ack", frame_id: f.frameId });
       c.send({ type: "state", seq: 2, state: viewerState([1, 1], 1), overscan: [1024, 1024] });
       f = decodeFrame((await c.untilBinary()).data).header;
-      const [mx, my] = clampMargins([1024, 1024], { width: 64, height: 48, pixel_ratio: 1 }, 1.6);
+      const [mx, my] = clampMargins([1024, 1024], { width: 64, height: 48, pixel_ratio: 1 }, DEFAULT_OVERSCAN_MAX_AREA);
       assert.deepEqual([f.width, f.height, f.marginX, f.marginY], [64 + 2 * mx, 48 + 2 * my, mx, my]);
     } finally {
       await c.close();

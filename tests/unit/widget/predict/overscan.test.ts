@@ -47,9 +47,9 @@ function rest(p: OverscanPolicy, t0: number, t1: number, x: number, latency = 10
   return out;
 }
 
-test("defaults: 32 px steps, 1.6x pixel budget; at rest the floor (64 px) is asked for", () => {
+test("defaults: 32 px steps, 2x pixel budget; at rest the floor (64 px) is asked for", () => {
   assert.equal(OVERSCAN_STEP_PX, 32);
-  assert.equal(OVERSCAN_MAX_AREA, 1.6);
+  assert.equal(OVERSCAN_MAX_AREA, 2);
   const p = new OverscanPolicy();
   assert.deepEqual(p.current(), [64, 64]);
   assert.equal(p.update(0, cam(0), canvas, 100), null);
@@ -119,7 +119,7 @@ test("a drag with pauses keeps its margin; shrinking waits for the hold after th
 });
 
 test("the area budget clamps both margins, keeping their ratio, in whole steps", () => {
-  const p = new OverscanPolicy();
+  const p = new OverscanPolicy({ maxArea: 1.6 });
   drag(p, 0, 300, 0, 3, 100); // need 2 x 3 x 150 + 64 = 964 -> 1024 on both axes
   const [mx, my] = p.current();
   const W = canvas.width;
