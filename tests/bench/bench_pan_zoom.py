@@ -17,7 +17,7 @@ from bench_common import READ_STATS, frame_stats, memory_fields, pct, viewer_inf
 from bench_patterns import drive
 from bench_probe import MISS_MS, perceived_fields, start_probe, take_probe
 
-from support.browser import canvas_rgba, open_notebook, psnr, run_all_cells, wait_frames
+from support.browser import canvas_rgba, open_notebook, psnr, run_all_cells, settle, wait_frames
 from support.lab import LabServer, run_code
 from support.link_relay import LinkProfile
 
@@ -53,15 +53,11 @@ def link_fields(link: LinkProfile, predict: bool) -> dict:
 
 def wait_still(page, quiet: float = 1.5, timeout: float = 30) -> bool:  # type: ignore[no-untyped-def]
     """Until no daemon frame came for `quiet` seconds; False if frames kept coming for `timeout`."""
-    deadline = time.monotonic() + timeout
-    last = -1
-    while time.monotonic() < deadline:
-        n = page.evaluate("() => globalThis.__napariCuda.views[0].frames")
-        if n == last:
-            return True
-        last = n
-        time.sleep(quiet)
-    return False
+    try:
+        settle(page, quiet=quiet, timeout=timeout)
+    except TimeoutError:
+        return False
+    return True
 
 
 READ_PREDICTED = "() => { const v = globalThis.__napariCuda.views[0]; return [v.predicted ?? 0, v.uncovered ?? 0]; }"

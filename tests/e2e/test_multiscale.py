@@ -7,7 +7,6 @@ time by ome-zarr-py) in a 480x360 canvas, and a (5, 64, 64) zyx numpy volume wit
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import numpy as np
 import pytest
 
 from support.browser import canvas_rgba, open_notebook, psnr, run_all_cells, wait_frames, wait_until
+from support.browser import settle as settle_view
 from support.lab import LabServer, run_code
 from support.pyramids import write_pyramid_2d
 
@@ -60,17 +60,9 @@ def view_js(page, i: int, body: str):  # type: ignore[no-untyped-def]
     )
 
 
-def settle(page, i: int, quiet: float = 0.6, timeout: float = 30) -> None:  # type: ignore[no-untyped-def]
-    """Wait until view `i` has nothing loading and no new frame came for `quiet` seconds."""
-    deadline = time.monotonic() + timeout
-    last = -1
-    while time.monotonic() < deadline:
-        n = view_js(page, i, "(v.meta === null || v.meta.loading === 0) ? v.frames : -2")
-        if n == last and n >= 0:
-            return
-        last = n
-        time.sleep(quiet)
-    raise TimeoutError(f"view {i} never went idle: meta={view_js(page, i, 'v.meta')}")
+def settle(page, i: int) -> None:  # type: ignore[no-untyped-def]
+    """Wait until view `i` has nothing loading and no new frame came for 0.6 s."""
+    settle_view(page, i, quiet=0.6, timeout=30, loading=True)
 
 
 def screenshot(kc, name: str, tmp_path: Path) -> np.ndarray:  # type: ignore[no-untyped-def]

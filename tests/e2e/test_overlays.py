@@ -9,7 +9,6 @@ must sit on the rendered data's edges in canvas pixels at several camera angles.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 
 import nbformat
@@ -17,6 +16,7 @@ import numpy as np
 import pytest
 
 from support.browser import canvas_rgba, open_notebook, run_all_cells, wait_frames, wait_until
+from support.browser import settle as settle_view
 from support.lab import LabServer, run_code
 
 W, H = 480, 360  # CSS px (= device px in headless Chromium)
@@ -57,21 +57,9 @@ def svg_js(page, i: int, body: str):  # type: ignore[no-untyped-def]
     )
 
 
-def settle(page, i: int, quiet: float = 0.7, timeout: float = 30) -> None:  # type: ignore[no-untyped-def]
-    """Wait until view `i` has nothing loading and no new frame came for `quiet` seconds."""
-    deadline = time.monotonic() + timeout
-    last = -1
-    while time.monotonic() < deadline:
-        n = page.evaluate(
-            "(i) => { const v = globalThis.__napariCuda.views[i];"
-            " return (v.meta === null || v.meta.loading === 0) ? v.frames : -2; }",
-            i,
-        )
-        if n == last and n >= 0:
-            return
-        last = n
-        time.sleep(quiet)
-    raise TimeoutError(f"view {i} never went idle")
+def settle(page, i: int) -> None:  # type: ignore[no-untyped-def]
+    """Wait until view `i` has nothing loading and no new frame came for 0.7 s."""
+    settle_view(page, i, quiet=0.7, timeout=30, loading=True)
 
 
 def corners(page, i: int) -> np.ndarray:  # type: ignore[no-untyped-def]

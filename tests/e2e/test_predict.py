@@ -19,6 +19,8 @@ import numpy as np
 import pytest
 
 from support.browser import canvas_box, canvas_rgba, open_notebook, psnr, run_all_cells, wait_frames
+from support.browser import frames_shown as frames
+from support.browser import settle as settle_view
 from support.lab import run_code
 
 NOTEBOOK = "predict.ipynb"
@@ -70,21 +72,9 @@ DRAG_AND_WATCH = """async ([dx, dy, windowMs]) => {
 }"""
 
 
-def frames(page) -> int:  # type: ignore[no-untyped-def]
-    return page.evaluate("() => globalThis.__napariCuda.views[0].stats().frames")
-
-
-def settle(page, quiet: float = 1.0, timeout: float = 30) -> None:  # type: ignore[no-untyped-def]
-    """Wait until no daemon frame has arrived for `quiet` seconds (renders take 300 ms here)."""
-    deadline = time.monotonic() + timeout
-    last = -1
-    while time.monotonic() < deadline:
-        n = frames(page)
-        if n == last:
-            return
-        last = n
-        time.sleep(quiet)
-    raise TimeoutError("frames kept arriving")
+def settle(page) -> None:  # type: ignore[no-untyped-def]
+    """No daemon frame for 1 s: renders take 300 ms here."""
+    settle_view(page, quiet=1.0, timeout=30)
 
 
 def centroids(rgba: np.ndarray) -> list[tuple[float, float]]:

@@ -8,21 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from support.browser import canvas_box, canvas_rgba, psnr, wait_until
+from support.browser import canvas_box, canvas_rgba, psnr, settle, wait_until
 from support.lab import run_code
-
-
-def settle(page, quiet: float = 0.6, timeout: float = 20) -> dict:  # type: ignore[no-untyped-def]
-    """Wait until no new frame has arrived for `quiet` seconds (an idle viewer sends none)."""
-    deadline = time.monotonic() + timeout
-    last = -1
-    while time.monotonic() < deadline:
-        n = page.evaluate("() => globalThis.__napariCuda.views[0].stats().frames")
-        if n == last:
-            return page.evaluate("() => globalThis.__napariCuda.views[0].stats()")
-        last = n
-        time.sleep(quiet)
-    raise TimeoutError("frames kept arriving: the viewer never went idle")
 
 
 def kernel_camera(kc) -> dict:  # type: ignore[no-untyped-def]

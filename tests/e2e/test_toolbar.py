@@ -24,8 +24,12 @@ from support.browser import (
     psnr,
     run_all_cells,
     run_cell_code,
+    settle,
     wait_frames,
     wait_until,
+)
+from support.browser import (
+    frames_shown as frames,
 )
 from support.lab import LabServer, run_code
 
@@ -75,23 +79,6 @@ def widget_text(page) -> str:  # type: ignore[no-untyped-def]
                      .map((e) => (e.getAttribute('title') || '') + ' ' + (e.getAttribute('aria-label') || ''));
                    return root.innerText + '\\n' + attrs.join('\\n'); }"""
     )
-
-
-def frames(page) -> int:  # type: ignore[no-untyped-def]
-    return page.evaluate("() => globalThis.__napariCuda.views[0].stats().frames")
-
-
-def settle(page, quiet: float = 0.6, timeout: float = 20) -> None:  # type: ignore[no-untyped-def]
-    """Wait until no new frame has arrived for `quiet` seconds."""
-    deadline = time.monotonic() + timeout
-    last = -1
-    while time.monotonic() < deadline:
-        n = frames(page)
-        if n == last:
-            return
-        last = n
-        time.sleep(quiet)
-    raise TimeoutError("frames kept arriving")
 
 
 def focus_viewer(page) -> None:  # type: ignore[no-untyped-def]

@@ -116,6 +116,29 @@ def wait_frames(page: Page, min_frames: int = 1, view: int = 0, timeout: float =
     return page.evaluate("(i) => globalThis.__napariCuda.views[i].stats()", view)
 
 
+def frames_shown(page: Page, view: int = 0) -> int:
+    """Daemon frames the widget view has drawn so far."""
+    return int(page.evaluate("(i) => globalThis.__napariCuda.views[i].frames", view))
+
+
+def settle(page: Page, view: int = 0, quiet: float = 0.6, timeout: float = 20, loading: bool = False) -> None:
+    """Wait until the view drew no new frame for `quiet` seconds (an idle viewer sends none) and,
+    with `loading`, has no chunk loading; TimeoutError if it never went idle within `timeout`."""
+    deadline = time.monotonic() + timeout
+    last = -1
+    while time.monotonic() < deadline:
+        n = page.evaluate(
+            """([i, loading]) => { const v = globalThis.__napariCuda.views[i];
+                 return loading && v.meta !== null && v.meta.loading !== 0 ? -2 : v.frames; }""",
+            [view, loading],
+        )
+        if n == last and n >= 0:
+            return
+        last = n
+        time.sleep(quiet)
+    raise TimeoutError(f"view {view} never went idle (frames kept arriving or chunks kept loading)")
+
+
 def canvas_rgba(page: Page, view: int = 0) -> np.ndarray:
     """The view's canvas pixels as an (H, W, 4) uint8 array."""
     b64, w, h = page.evaluate(
