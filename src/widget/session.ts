@@ -5,7 +5,7 @@
  */
 import { cssSize } from "../protocol/camera.js";
 import type { Camera, Canvas } from "../protocol/state.js";
-import { H264_CODECS } from "../protocol/codecs.js";
+import { H264_CODECS, isStillCodec } from "../protocol/codecs.js";
 import type { StreamConfig } from "../protocol/stream.js";
 import { PROTOCOL_VERSION } from "../protocol/version.js";
 import { browserCodecs, hasWebCodecs } from "./stream/codecs.js";
@@ -343,6 +343,8 @@ export class ViewerSession {
         status: (s) => this.onConnectionStatus(s),
         error: (message) => this.board.showError(message),
         config: (cfg) => {
+          // A still's config (High 4:4:4) goes to its own decoder; the stream is what the view reports.
+          if (isStillCodec(cfg.codec)) return;
           this.config = cfg;
           this.board.refresh(performance.now());
           this.events.emit("config", cfg);

@@ -1,4 +1,5 @@
 /** H.264 profile choice from the WebCodecs codec strings a client reported as decodable. */
+import { isStillCodec } from "../../protocol/codecs.js";
 import type { EncoderOptions } from "../encode/types.js";
 
 export type H264Profile = EncoderOptions["profile"];
@@ -28,5 +29,5 @@ export function chooseProfile(codecs: readonly string[], preferred?: H264Profile
  * offers it only after WebCodecs' isConfigSupported says yes.
  */
 export function offersStills(codecs: readonly string[]): boolean {
-  return codecs.some((c) => c.toLowerCase().startsWith("avc1.f4"));
+  return codecs.some(isStillCodec);
 }

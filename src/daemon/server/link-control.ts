@@ -104,11 +104,6 @@ export class LinkControl {
     this.scaler.decide(now, this.est.rate, blocked, limited, this.frameBytes);
   }
 
-  /** The client lost its decoder: frames in flight are forgotten (never acked). */
-  forgetInFlight(): void {
-    this.est.forgetInFlight();
-  }
-
   windowFrames(): number {
     if (this.congested) return 1;
     const rtt = this.est.minRtt;

@@ -83,11 +83,6 @@ export class LinkEstimator {
     return true;
   }
 
-  /** The client forgot its frames (it asked for a keyframe): those in flight will never be acked. */
-  forgetInFlight(): void {
-    this.sent = [];
-  }
-
   /** Keep only the newest rate sample: it was taken with a queue at the bottleneck, so it is the link's rate. */
   resetRate(): void {
     this.rates = this.rates.slice(-1);

@@ -8,7 +8,7 @@
  * scale's estimated need is below UP_SHARE of the rate. A link that got faster shows only to frames
  * that need more than the coarse ones do, so a probe also goes one step finer after probeEvery ms at
  * a scale (PROBE_MS, doubling up to PROBE_MAX_MS each time a probe fails within PROBE_FAIL_MS).
- * Each change costs a keyframe, so changes are SCALE_DWELL_MS apart.
+ * Changes are SCALE_DWELL_MS apart (each new scale size starts its encoder with a keyframe).
  */
 import type { FrameScale } from "../scene/interactive.js";
 

@@ -54,8 +54,6 @@ export class RenderPump {
   private readonly ledger: FrameLedger;
   private nextFrameId = 1;
   private readonly encoders: EncoderSet;
-  /** The encoder of the last frame sent: a frame from another one must be a keyframe. */
-  private current: VideoEncoder | null = null;
   /** Settles when the previous frame was sent (or dropped): frames from two encoders go out in order. */
   private sendTail: Promise<void> = Promise.resolve();
   private unavailable = false;
@@ -100,10 +98,14 @@ export class RenderPump {
     this.kick();
   }
 
-  /** Next frame is an IDR. The client lost its decoder state, so frames it has not acked are forgotten. */
+  /**
+   * The client lost decoder state: each encoder's next frame is an IDR. Frames in flight stay
+   * counted: the widget acks every frame, the ones it drops while waiting for the keyframe too
+   * (forgetting them reopened the window on top of frames still on the wire, while the browser
+   * was behind).
+   */
   requestKeyframe(): void {
     this.keyEpoch++;
-    this.ledger.link.forgetInFlight();
     this.markDirty();
   }
 
@@ -139,7 +141,6 @@ export class RenderPump {
     this.abort.abort();
     clearTimeout(this.retryTimer);
     clearTimeout(this.bufferTimer);
-    this.current = null;
     await this.encoders.dispose();
   }
 
@@ -192,7 +193,6 @@ export class RenderPump {
     const keyframe = this.forceKeyframe || (this.keyedAt.get(encoder) ?? -1) < this.keyEpoch;
     this.forceKeyframe = false;
     if (keyframe) this.keyedAt.set(encoder, this.keyEpoch);
-    this.current = encoder;
     const frameId = this.nextFrameId++;
     const previousSent = this.sendTail;
     let sent = (): void => undefined;
@@ -275,7 +275,6 @@ export class RenderPump {
     this.deps.log.warn({ err: e }, "encoder failed");
     this.deps.sendError(e.code === "encoder_failed" ? e : new NapariCudaError("encoder_failed", e.message));
     if (enc) this.encoders.drop(enc);
-    if (enc === this.current) this.current = null;
     this.forceKeyframe = true;
     this.dirty = true;
     this.failures++;

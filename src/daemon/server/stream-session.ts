@@ -17,6 +17,7 @@ import {
 import type { Logger } from "../log.js";
 import { TokenBucket } from "../util/token-bucket.js";
 import { authorize } from "./auth.js";
+import { isStillCodec } from "../../protocol/codecs.js";
 import { chooseProfile, offersStills, type H264Profile } from "./codec.js";
 import type { DaemonContext } from "./context.js";
 import { parseMessage } from "./messages.js";
@@ -194,7 +195,8 @@ export class StreamSession implements ViewHandle {
             encoder_reason: this.encoderReason,
             backend_reason: this.ctx.backend.reason,
           };
-          this.encoderName = encoder.name;
+          // The still's encoder (libx264 4:4:4) is not the stream's: metrics keep the stream's name.
+          if (!isStillCodec(config.codec)) this.encoderName = encoder.name;
           this.socket.sendJson(msg);
         },
         sendFrame: (bytes) => this.socket.sendBinary(bytes),

@@ -29,6 +29,11 @@ function configKey(msg: StreamConfig): string {
 }
 
 /** Owns one VideoDecoder at a time for one coded size; recreates it after errors. */
+/** The error a browser reports when it closes an idle decoder to free resources. */
+function isReclaim(err: unknown): boolean {
+  return typeof err === "object" && err !== null && (err as { name?: unknown }).name === "QuotaExceededError";
+}
+
 export class FrameDecoder {
   private decoder: VideoDecoder | null = null;
   private config: VideoDecoderConfig | null = null;
@@ -37,6 +42,8 @@ export class FrameDecoder {
   private failures = 0;
   private stopped = false;
   private disposed = false;
+  /** The browser reclaimed the idle decoder: rebuilt on the next frame. */
+  private reclaimed = false;
 
   constructor(
     private readonly sink: DecoderSink,
@@ -74,6 +81,12 @@ export class FrameDecoder {
 
   /** Decode one frame (or drop it, acked, while waiting for a keyframe or when backed up). */
   push(header: FrameHeader, payload: Uint8Array, bytes: number): void {
+    if (this.reclaimed && !this.disposed && !this.stopped) {
+      // The browser closed this idle decoder: build it again; its references are gone.
+      this.reclaimed = false;
+      this.reconfigure();
+      if (!header.keyframe) this.sink.requestKeyframe("decoder_reclaimed");
+    }
     const d = this.decoder;
     if (this.disposed || this.stopped || d === null || d.state !== "configured") {
       this.sink.dropped(header.frameId);
@@ -128,7 +141,9 @@ export class FrameDecoder {
     const decoder = new VideoDecoder({
       output: (frame) => this.output(decoder, frame),
       error: (err) => {
-        if (this.decoder === decoder) this.fail(err);
+        if (this.decoder !== decoder) return;
+        if (isReclaim(err)) this.reclaim();
+        else this.fail(err);
       },
     });
     this.decoder = decoder;
@@ -157,6 +172,19 @@ export class FrameDecoder {
       frame.close(); // closing twice is harmless; a frame left open would stall the decoder
       throw err;
     }
+  }
+
+  /**
+   * Chrome closes a decoder that decoded nothing for a while in a hidden tab ("reclaimed due to
+   * inactivity"): not a failure. A warm decoder of a size not streamed lately (the half-size one at
+   * rest) is closed until its next frame, which rebuilds it; counted as failures, four reclaims
+   * stopped it for good.
+   */
+  private reclaim(): void {
+    this.closeDecoder();
+    for (const id of this.book.drain()) this.sink.dropped(id);
+    this.book.requireKeyframe();
+    this.reclaimed = true;
   }
 
   private fail(err: unknown): void {

@@ -5,6 +5,7 @@
  * encoder's last frame). Frames are routed by their header's width x height and still flag.
  */
 import type { FrameHeader } from "../../protocol/frame.js";
+import { isStillCodec } from "../../protocol/codecs.js";
 import type { StreamConfig } from "../../protocol/stream.js";
 import { FrameDecoder, type DecoderSink } from "./decoder.js";
 
@@ -15,7 +16,6 @@ const MAX_CONFIGS = 8;
 
 /** Decoders are per coded size, and stills (High 4:4:4, same size as full frames) get their own. */
 const sizeKey = (width: number, height: number, still = false): string => `${width}x${height}${still ? "s" : ""}`;
-const isStillCodec = (codec: string): boolean => codec.toLowerCase().startsWith("avc1.f4");
 
 /** A Map used as an LRU: get() moves the entry to the back, set() evicts from the front. */
 function touch<V>(map: Map<string, V>, key: string): V | undefined {

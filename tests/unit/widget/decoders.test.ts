@@ -172,3 +172,30 @@ test("output: the decoder skipped older frames -> acked; abandon closes all with
   set.dispose();
   set.dispose();
 });
+
+test("a decoder the browser reclaims (idle, hidden tab) is rebuilt on its next frame, never counted as failing", () => {
+  const { r, sink } = recorder();
+  const set = new DecoderSet(sink);
+  set.configure(config(...HALF));
+  set.push(header(1, ...HALF, true), payload, 10);
+  decoderFor(...HALF).emit(1);
+  // Five reclaims in a row: a failure count would have stopped the decoder after four.
+  let id = 2;
+  for (let i = 0; i < 5; i++) {
+    const d = decoderFor(...HALF);
+    d.state = "closed";
+    d.error(new DOMException("Codec reclaimed due to inactivity", "QuotaExceededError"));
+    assert.deepEqual(r.keyframes, [], "a reclaim asks for nothing until a frame comes");
+    // A keyframe after a reclaim decodes at once on a new decoder.
+    set.push(header(id, ...HALF, true), payload, 10);
+    decoderFor(...HALF).emit(id);
+    id++;
+  }
+  assert.deepEqual(r.failed, []);
+  // A delta after a reclaim cannot decode (its references are gone): dropped, acked, keyframe asked.
+  decoderFor(...HALF).error(new DOMException("Codec reclaimed due to inactivity", "QuotaExceededError"));
+  set.push(header(id, ...HALF), payload, 10);
+  assert.deepEqual(r.keyframes, ["decoder_reclaimed"]);
+  assert.ok(r.dropped.includes(id));
+  assert.deepEqual(r.decoded, [1, 2, 3, 4, 5, 6]);
+});
