@@ -19,7 +19,7 @@
  *   NAPARI_CUDA_INTERACTIVE_MS   moving frames at half resolution while a full one costs more than this (render
  *                                + encode + browser decode, ms); default 20, 0 always, "off" never (scene/interactive.ts)
  *   NAPARI_CUDA_OVERSCAN_MAX_AREA  pixel budget of an overscanned frame (the view's requested margins): at most this
- *                                many times the canvas's pixels (1..16, 1 = no overscan); default 2 (server/overscan.ts)
+ *                                many times the canvas's pixels (1..16, 1 = no overscan); default 1.6 (server/overscan.ts)
  *   NAPARI_CUDA_DEBUG_RENDER_DELAY_MS  debug only: every view render waits this long first (0..5000 ms), to try
  *                                the view's prediction against a slow daemon; default 0
  *   NAPARI_CUDA_STILL_CRF        CRF of the 4:4:4 still a resting view gets when its browser decodes High 4:4:4

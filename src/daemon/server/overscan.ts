@@ -9,7 +9,7 @@ import { scaledCanvas, type FrameScale } from "../scene/interactive.js";
 
 export const OVERSCAN_MAX_AREA_ENV = "NAPARI_CUDA_OVERSCAN_MAX_AREA";
 /** Pixel budget by default: the widget asks within the same budget (src/widget/predict/overscan.ts). */
-export const DEFAULT_OVERSCAN_MAX_AREA = 2;
+export const DEFAULT_OVERSCAN_MAX_AREA = 1.6;
 /** Largest side of a frame (the protocol's canvas limit, and the encoders'). */
 export const MAX_FRAME_SIDE = 8192;
 

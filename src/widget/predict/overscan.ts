@@ -14,7 +14,7 @@ import type { Overscan } from "../../protocol/stream.js";
 /** Requests are multiples of this (device px), so the frame size changes rarely. */
 export const OVERSCAN_STEP_PX = 32;
 /** Pixel budget: the overscanned frame has at most this many times the canvas's pixels. */
-export const OVERSCAN_MAX_AREA = 2;
+export const OVERSCAN_MAX_AREA = 1.6;
 /** The protocol's ceiling per side (OverscanSchema). */
 export const OVERSCAN_MAX_PX = 1024;
 

@@ -71,10 +71,10 @@ test("NAPARI_CUDA_DEBUG_RENDER_DELAY_MS: default 0, 0..5000 ms, errors name it",
   }
 });
 
-test("link and overscan defaults: up to 6 frames in flight, overscan budget 2; bad budget names its variable", () => {
+test("link and overscan defaults: up to 6 frames in flight, overscan budget 1.6; bad budget names its variable", () => {
   const c = parseConfig([], {});
   assert.equal(c.maxInFlight, 6);
-  assert.equal(c.overscanMaxArea, 2);
+  assert.equal(c.overscanMaxArea, 1.6);
   assert.equal(parseConfig([], { NAPARI_CUDA_OVERSCAN_MAX_AREA: "1" }).overscanMaxArea, 1);
   assert.throws(
     () => parseConfig([], { NAPARI_CUDA_OVERSCAN_MAX_AREA: "0.2" }),

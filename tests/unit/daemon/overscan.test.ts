@@ -49,8 +49,8 @@ describe("overscan margins", () => {
     });
   });
 
-  it("NAPARI_CUDA_OVERSCAN_MAX_AREA: default 2, 1..16, errors name it", () => {
-    assert.equal(overscanMaxAreaFromEnv({}), 2);
+  it("NAPARI_CUDA_OVERSCAN_MAX_AREA: default 1.6, 1..16, errors name it", () => {
+    assert.equal(overscanMaxAreaFromEnv({}), 1.6);
     assert.equal(overscanMaxAreaFromEnv({ NAPARI_CUDA_OVERSCAN_MAX_AREA: "2.5" }), 2.5);
     for (const bad of ["0.5", "17", "lots", "-1"]) {
       assert.throws(

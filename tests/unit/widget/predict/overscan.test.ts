@@ -47,9 +47,9 @@ function rest(p: OverscanPolicy, t0: number, t1: number, x: number, latency = 10
   return out;
 }
 
-test("defaults: 32 px steps, 2x pixel budget; at rest the floor (64 px) is asked for", () => {
+test("defaults: 32 px steps, 1.6x pixel budget; at rest the floor (64 px) is asked for", () => {
   assert.equal(OVERSCAN_STEP_PX, 32);
-  assert.equal(OVERSCAN_MAX_AREA, 2);
+  assert.equal(OVERSCAN_MAX_AREA, 1.6);
   const p = new OverscanPolicy();
   assert.deepEqual(p.current(), [64, 64]);
   assert.equal(p.update(0, cam(0), canvas, 100), null);
