@@ -47,9 +47,19 @@ export const StreamAckSchema = z.object({
   /** The browser's decode queue (frames handed to its decoders, not yet output) when acking. */
   queue: z.number().int().nonnegative().max(1000).optional(),
 });
+/** The frames whose decoder lost its state: their coded size and kind (a still or not). */
+export const KeyframeTargetSchema = z.object({
+  width: z.number().int().min(1).max(16384),
+  height: z.number().int().min(1).max(16384),
+  still: z.boolean().default(false),
+});
+export type KeyframeTarget = z.infer<typeof KeyframeTargetSchema>;
+
 export const StreamKeyframeSchema = z.object({
   type: z.literal("keyframe"),
   reason: z.string().max(128).default("client"),
+  /** Only that encoder's next frame must be an IDR; absent: every encoder's (e.g. a bad frame). */
+  target: KeyframeTargetSchema.optional(),
 });
 
 /**

@@ -51,6 +51,11 @@ export class EncoderSet {
     return entry.opening;
   }
 
+  /** The open encoder of this size and kind, if there is one (none is started). */
+  peek(width: number, height: number, still = false): VideoEncoder | undefined {
+    return this.live.get(`${width}x${height}${still ? ":still" : ""}`)?.encoder;
+  }
+
   /** False once `enc` was replaced, dropped or stopped: its frames must not go out. */
   has(enc: VideoEncoder): boolean {
     return this.keyOf(enc) !== undefined;

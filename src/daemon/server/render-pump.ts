@@ -10,7 +10,7 @@
  * frames with its own warm decoder), and frames from an encoder replaced meanwhile (resize,
  * failure) are dropped.
  */
-import type { Canvas, Overscan, ViewerState } from "../../protocol/index.js";
+import type { Canvas, KeyframeTarget, Overscan, ViewerState } from "../../protocol/index.js";
 import { encodeFrame, NapariCudaError } from "../../protocol/index.js";
 import type { EncodedFrame, VideoEncoder } from "../encode/types.js";
 import type { RenderedFrame } from "../render/types.js";
@@ -99,13 +99,19 @@ export class RenderPump {
   }
 
   /**
-   * The client lost decoder state: each encoder's next frame is an IDR. Frames in flight stay
-   * counted: the widget acks every frame, the ones it drops while waiting for the keyframe too
-   * (forgetting them reopened the window on top of frames still on the wire, while the browser
-   * was behind).
+   * The client lost decoder state: the next frame of the encoder of `target` (its coded size and
+   * kind) is an IDR, or without a target every encoder's (one request must not swap in a standby
+   * ffmpeg for all four). Frames in flight stay counted: the widget acks every frame, the ones it
+   * drops while waiting for the keyframe too (forgetting them reopened the window on top of frames
+   * still on the wire, while the browser was behind).
    */
-  requestKeyframe(): void {
-    this.keyEpoch++;
+  requestKeyframe(target?: KeyframeTarget): void {
+    if (target === undefined) this.keyEpoch++;
+    else {
+      const enc = this.encoders.peek(target.width, target.height, target.still);
+      // No such encoder open: its next one starts with an IDR anyway.
+      if (enc !== undefined) this.keyedAt.delete(enc);
+    }
     this.markDirty();
   }
 

@@ -108,7 +108,7 @@ export class StreamSession implements ViewHandle {
         pump?.ack(msg.frame_id, msg.decode_ms, msg.queue);
         return;
       case "keyframe":
-        pump?.requestKeyframe();
+        pump?.requestKeyframe(msg.target);
         return;
       case "pick":
         this.picker?.pick(msg);

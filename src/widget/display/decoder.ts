@@ -3,7 +3,7 @@
  * size, warm). Decoded frames are handed to the sink, which owns (and closes) them.
  */
 import type { FrameHeader } from "../../protocol/frame.js";
-import type { StreamConfig } from "../../protocol/stream.js";
+import type { KeyframeTarget, StreamConfig } from "../../protocol/stream.js";
 import { base64ToBytes } from "../stream/base64.js";
 import { FrameBook, type InFlight } from "./frame-book.js";
 
@@ -18,7 +18,8 @@ export interface DecoderSink {
   decoded(frame: VideoFrame, info: InFlight, decodeMs: number): void;
   /** A frame that will not be displayed: ack it so the daemon's in-flight window moves on. */
   dropped(frameId: number): void;
-  requestKeyframe(reason: string): void;
+  /** Ask the daemon for a keyframe; `target`: only for the frames of this size and kind. */
+  requestKeyframe(reason: string, target?: KeyframeTarget): void;
   /** Decoding stopped (until the next config); `message` is shown to the user. */
   failed(message: string): void;
 }

@@ -6,7 +6,7 @@
  */
 import type { FrameHeader } from "../../protocol/frame.js";
 import { isStillCodec } from "../../protocol/codecs.js";
-import type { StreamConfig } from "../../protocol/stream.js";
+import type { KeyframeTarget, StreamConfig } from "../../protocol/stream.js";
 import { FrameDecoder, type DecoderSink } from "./decoder.js";
 
 /** Decoders kept warm at once (least recently used is closed first): the daemon's encoders per view. */
@@ -61,7 +61,8 @@ export class DecoderSet {
     this.configs.set(key, msg);
     while (this.configs.size > MAX_CONFIGS) this.configs.delete(this.configs.keys().next().value!);
     this.asked.delete(key);
-    (touch(this.decoders, key) ?? this.create(key)).configure(msg);
+    const target = { width: msg.width, height: msg.height, still: isStillCodec(msg.codec) };
+    (touch(this.decoders, key) ?? this.create(key, target)).configure(msg);
   }
 
   /** Route a frame to its size's decoder; a size never configured is dropped (acked). */
@@ -70,7 +71,8 @@ export class DecoderSet {
       this.sink.dropped(header.frameId);
       return;
     }
-    const key = sizeKey(header.width, header.height, header.still === true);
+    const target = { width: header.width, height: header.height, still: header.still === true };
+    const key = sizeKey(target.width, target.height, target.still);
     let d = touch(this.decoders, key);
     if (d === undefined) {
       const cfg = this.configs.get(key);
@@ -78,14 +80,14 @@ export class DecoderSet {
         this.sink.dropped(header.frameId);
         if (!this.asked.has(key)) {
           this.asked.add(key);
-          this.sink.requestKeyframe("no_config");
+          this.sink.requestKeyframe("no_config", target);
         }
         return;
       }
       // Evicted earlier: rebuild from its config; its references are gone, so ask for a keyframe.
-      d = this.create(key);
+      d = this.create(key, target);
       d.configure(cfg);
-      if (!header.keyframe) this.sink.requestKeyframe("decoder_evicted");
+      if (!header.keyframe) this.sink.requestKeyframe("decoder_evicted", target);
     }
     d.push(header, payload, bytes);
   }
@@ -105,13 +107,21 @@ export class DecoderSet {
     this.abandon();
   }
 
-  private create(key: string): FrameDecoder {
+  /** A decoder for frames of `target`'s size and kind; its keyframe requests name them. */
+  private create(key: string, target: KeyframeTarget): FrameDecoder {
     while (this.decoders.size >= this.maxWarm) {
       const [oldest, d] = this.decoders.entries().next().value!;
       this.decoders.delete(oldest);
       d.retire();
     }
-    const d = new FrameDecoder(this.sink, this.now);
+    const base = this.sink;
+    const sink: DecoderSink = {
+      decoded: (frame, info, decodeMs) => base.decoded(frame, info, decodeMs),
+      dropped: (id) => base.dropped(id),
+      requestKeyframe: (reason) => base.requestKeyframe(reason, target),
+      failed: (message) => base.failed(message),
+    };
+    const d = new FrameDecoder(sink, this.now);
     this.decoders.set(key, d);
     return d;
   }

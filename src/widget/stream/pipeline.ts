@@ -87,7 +87,8 @@ export class StreamPipeline {
     this.decoders = new DecoderSet({
       decoded: (frame, info, decodeMs) => this.presenter.offer(frame, info, decodeMs),
       dropped,
-      requestKeyframe: (reason) => this.client.send({ type: "keyframe", reason }),
+      requestKeyframe: (reason, target) =>
+        this.client.send(target === undefined ? { type: "keyframe", reason } : { type: "keyframe", reason, target }),
       failed: (message) => events.error(message),
     });
     this.client = new StreamClient({

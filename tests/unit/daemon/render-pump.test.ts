@@ -174,6 +174,34 @@ describe("RenderPump with frames of two sizes", () => {
     }
   });
 
+  it("a keyframe request naming one encoder re-keys only that one", async () => {
+    const { p, sent, encoders, setState, held, until } = setup(full);
+    try {
+      await held(1);
+      setState(1);
+      await held(2);
+      for (const e of encoders) e.held[0]!.finish();
+      await until(() => sent.length === 2);
+      p.requestKeyframe({ width: 64, height: 48, still: false }); // the 64 encoder's decoder lost state
+      await held(3); // seq 1 again at size 32: its encoder was not named
+      encoders[1]!.held[1]!.finish();
+      await until(() => sent.length === 3);
+      setState(3); // size 64 again
+      await held(4);
+      encoders[0]!.held[1]!.finish();
+      await until(() => sent.length === 4);
+      assert.deepEqual(
+        sent.slice(2).map(([, , w, key]) => [w, key]),
+        [
+          [32, false],
+          [64, true],
+        ],
+      );
+    } finally {
+      await p.dispose();
+    }
+  });
+
   it("one size more than MAX_ENCODERS_PER_VIEW stops the least recently used encoder; its frame in flight is dropped", async () => {
     const widths = [64, 32, 48, 40, 56];
     assert.equal(widths.length, MAX_ENCODERS_PER_VIEW + 1);

@@ -199,3 +199,19 @@ test("a decoder the browser reclaims (idle, hidden tab) is rebuilt on its next f
   assert.ok(r.dropped.includes(id));
   assert.deepEqual(r.decoded, [1, 2, 3, 4, 5, 6]);
 });
+
+test("a keyframe request names the decoder that needs it: its coded size and kind", () => {
+  const asked: Array<[string, unknown]> = [];
+  const { sink } = recorder();
+  const set = new DecoderSet({ ...sink, requestKeyframe: (reason, target) => asked.push([reason, target]) });
+  set.configure(config(...FULL));
+  set.configure(config(...HALF));
+  set.push(header(1, ...FULL, true), payload, 10);
+  set.push(header(2, ...HALF, true), payload, 10);
+  // The half-size decoder backs up (nothing is output): its next delta asks for a keyframe for it.
+  for (let id = 3; id < 3 + MAX_DECODE_QUEUE; id++) set.push(header(id, ...HALF), payload, 10);
+  assert.deepEqual(asked, [["decode_backlog", { width: HALF[0], height: HALF[1], still: false }]]);
+  // Frames of a size never configured: a keyframe for that size.
+  set.push(header(20, 320, 180), payload, 10);
+  assert.deepEqual(asked.at(-1), ["no_config", { width: 320, height: 180, still: false }]);
+});
