@@ -5,15 +5,11 @@
  * (error naming the property) and a flood (busy answers, the stream keeps working).
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { StreamValue } from "../../../src/protocol/index.js";
 import { PICK_BURST } from "../../../src/daemon/server/pick.js";
-import { pythonHas, runPython } from "../render/python.js";
+import { openPyramid, PYRAMID_SKIP, type Level } from "./pyramid-fixture.js";
 import {
-  controlClient,
   layer,
   startTestDaemon,
   streamHello,
@@ -205,48 +201,14 @@ describe("pick on in-memory layers", { timeout: 60_000 }, () => {
   });
 });
 
-const SKIP = pythonHas("ome_zarr") ? false : "no .venv python with ome_zarr (make venv)";
-
-/** A 3-level uint16 pyramid of value = 1000 * y + x (32x32 chunks); prints each level's values and transform. */
-const WRITE = `
-import sys, json, numpy as np, zarr
-from ome_zarr.format import FormatV05
-from ome_zarr.writer import write_image
-yy, xx = np.mgrid[0:96, 0:128]
-a = (yy * 500 + xx).astype(np.uint16)
-g = zarr.open_group(sys.argv[1], mode="w", zarr_format=3)
-write_image(a, g, axes="yx", fmt=FormatV05(), scale_factors=[2, 4], method="nearest",
-            storage_options={"chunks": (32, 32)})
-out = []
-for d in g.attrs["ome"]["multiscales"][0]["datasets"]:
-    arr = zarr.open_array(sys.argv[1] + "/" + d["path"], mode="r")[...]
-    t = {k["type"]: k for k in d["coordinateTransformations"]}
-    out.append({"values": arr.tolist(), "scale": t["scale"]["scale"],
-                "translate": t.get("translation", {"translation": [0, 0]})["translation"]})
-print(json.dumps(out))
-`;
-
-interface Level {
-  values: number[][];
-  scale: number[];
-  translate: number[];
-}
-
-describe("pick on an OME-Zarr pyramid", { skip: SKIP, timeout: 90_000 }, () => {
-  let dir: string;
+describe("pick on an OME-Zarr pyramid", { skip: PYRAMID_SKIP, timeout: 90_000 }, () => {
   let levels: Level[];
+  let remove = (): void => undefined;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "nc-pick-"));
-    const path = join(dir, "ramp.ome.zarr");
-    levels = JSON.parse(runPython(WRITE, "", [path]).toString()) as Level[];
-    const k = await controlClient(t);
-    k.send({ op: "open_layer", id: 1, viewer_id: "pz", layer_id: "img", uri: path });
-    const r = await k.json<{ ok: boolean }>(30_000);
-    assert.ok(r.ok, JSON.stringify(r));
-    await k.close();
+    ({ levels, remove } = await openPyramid(t, "pz", "yy * 500 + xx"));
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  after(() => remove());
 
   /** Level-0 data coordinates of the centre of sample (i, j) of `level`, from its NGFF transform. */
   function centre(level: number, i: number, j: number): [number, number] {

@@ -7,21 +7,14 @@
  * layers, bad messages; and the widget's `viewRange` (StreamPipeline) on the same daemon.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import WebSocket from "ws";
-import type { StreamHello, StreamRange, ViewerState } from "../../../src/protocol/index.js";
+import type { StreamRange, ViewerState } from "../../../src/protocol/index.js";
 import { SCAN_SLICE } from "../../../src/daemon/scene/view-range.js";
 import { NapariCudaError } from "../../../src/protocol/errors.js";
-import { ViewStats } from "../../../src/widget/instrument/stats.js";
 import { parseServerMessage } from "../../../src/widget/stream/messages.js";
-import { StreamPipeline } from "../../../src/widget/stream/pipeline.js";
-import type { SocketLike } from "../../../src/widget/stream/stream-client.js";
-import { pythonHas, runPython } from "../render/python.js";
+import { openPyramid, PYRAMID_SKIP, type Level } from "./pyramid-fixture.js";
+import { widgetPipeline } from "./widget-pipeline.js";
 import {
-  controlClient,
   layer,
   startTestDaemon,
   streamHello,
@@ -311,48 +304,14 @@ describe("range on in-memory layers", { timeout: 60_000 }, () => {
   });
 });
 
-const SKIP = pythonHas("ome_zarr") ? false : "no .venv python with ome_zarr (make venv)";
-
-/** A 3-level uint16 pyramid of scrambled values (32x32 chunks); prints each level's values and transform. */
-const WRITE = `
-import sys, json, numpy as np, zarr
-from ome_zarr.format import FormatV05
-from ome_zarr.writer import write_image
-yy, xx = np.mgrid[0:96, 0:128]
-a = ((yy * 7919 + xx * 104729 + (yy * xx) * 31) % 60000).astype(np.uint16)
-g = zarr.open_group(sys.argv[1], mode="w", zarr_format=3)
-write_image(a, g, axes="yx", fmt=FormatV05(), scale_factors=[2, 4], method="nearest",
-            storage_options={"chunks": (32, 32)})
-out = []
-for d in g.attrs["ome"]["multiscales"][0]["datasets"]:
-    arr = zarr.open_array(sys.argv[1] + "/" + d["path"], mode="r")[...]
-    t = {k["type"]: k for k in d["coordinateTransformations"]}
-    out.append({"values": arr.tolist(), "scale": t["scale"]["scale"],
-                "translate": t.get("translation", {"translation": [0, 0]})["translation"]})
-print(json.dumps(out))
-`;
-
-interface Level {
-  values: number[][];
-  scale: number[];
-  translate: number[];
-}
-
-describe("range on an OME-Zarr pyramid", { skip: SKIP, timeout: 90_000 }, () => {
-  let dir: string;
+describe("range on an OME-Zarr pyramid", { skip: PYRAMID_SKIP, timeout: 90_000 }, () => {
   let levels: Level[];
+  let remove = (): void => undefined;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "nc-range-"));
-    const path = join(dir, "scrambled.ome.zarr");
-    levels = JSON.parse(runPython(WRITE, "", [path]).toString()) as Level[];
-    const k = await controlClient(t);
-    k.send({ op: "open_layer", id: 1, viewer_id: "rp", layer_id: "img", uri: path });
-    const r = await k.json<{ ok: boolean }>(30_000);
-    assert.ok(r.ok, JSON.stringify(r));
-    await k.close();
+    ({ levels, remove } = await openPyramid(t, "rp", "(yy * 7919 + xx * 104729 + (yy * xx) * 31) % 60000"));
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  after(() => remove());
 
   /** Level `n`'s placement in level-0 data units, from its NGFF transform. */
   function placement(n: number): { factor: number[]; offset: number[] } {
@@ -454,26 +413,10 @@ describe("the widget's viewRange", { timeout: 60_000 }, () => {
   test("resolves {min, max} of the data on screen; null for an unknown layer and once closed", async () => {
     const values = Uint8Array.from(scrambled(6 * 7, 200), (v) => v + 20);
     await setLayerData(t, "rw", "img", "uint8", [6, 7], values);
-    const metas: unknown[] = [];
-    const pipeline = new StreamPipeline({
-      urls: [{ url: t.url("/stream"), transport: "direct" }],
-      hello: () => streamHello({ viewer_id: "rw", state: viewerState([2.5, 3], 4, [layer("img")]) }) as StreamHello,
-      draw: () => undefined,
-      stats: new ViewStats(),
-      events: {
-        status: () => undefined,
-        error: () => undefined,
-        config: () => undefined,
-        meta: (m) => metas.push(m),
-        displayed: () => undefined,
-      },
-      socketFactory: (url) => new WebSocket(url) as unknown as SocketLike,
-    });
+    const { pipeline, started } = widgetPipeline(t, "rw");
     try {
       assert.equal(await pipeline.viewRange("img"), null, "not connected yet");
-      pipeline.start();
-      const start = Date.now();
-      while (metas.length === 0 && Date.now() - start < 10_000) await new Promise((r) => setTimeout(r, 10));
+      await started();
       // zoom 4 on a 64x48 canvas: 16x12 world units around (2.5, 3), the whole 6x7 array.
       assert.deepEqual(await pipeline.viewRange("img"), { min: Math.min(...values), max: Math.max(...values) });
       assert.equal(await pipeline.viewRange("nope"), null);

@@ -4,14 +4,10 @@
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import WebSocket from "ws";
 import { NapariCudaError } from "../../../src/protocol/errors.js";
-import type { StreamHello } from "../../../src/protocol/stream.js";
-import { ViewStats } from "../../../src/widget/instrument/stats.js";
 import { parseServerMessage } from "../../../src/widget/stream/messages.js";
-import { StreamPipeline } from "../../../src/widget/stream/pipeline.js";
-import type { SocketLike } from "../../../src/widget/stream/stream-client.js";
-import { controlClient, layer, startTestDaemon, streamHello, viewerState, type TestDaemon } from "../daemon/helpers.js";
+import { setLayerData, startTestDaemon, type TestDaemon } from "../daemon/helpers.js";
+import { widgetPipeline } from "../daemon/widget-pipeline.js";
 
 let t: TestDaemon;
 before(async () => {
@@ -53,40 +49,19 @@ test("value messages are checked and name the bad property", () => {
 test("pipeline.pick: the daemon's value for each pick, null once the stream is gone", async () => {
   const H = 6;
   const W = 7;
-  const k = await controlClient(t);
-  k.send({
-    op: "set_layer_data",
-    id: 1,
-    viewer_id: "wp",
-    layer_id: "img",
-    dtype: "uint8",
-    shape: [H, W],
-    nbytes: H * W,
-  });
-  k.sendBinary(Uint8Array.from({ length: H * W }, (_, i) => i));
-  assert.equal((await k.json<{ ok: boolean }>()).ok, true);
-  await k.close();
+  await setLayerData(
+    t,
+    "wp",
+    "img",
+    "uint8",
+    [H, W],
+    Uint8Array.from({ length: H * W }, (_, i) => i),
+  );
 
-  const metas: unknown[] = [];
-  const pipeline = new StreamPipeline({
-    urls: [{ url: t.url("/stream"), transport: "direct" }],
-    hello: () => streamHello({ viewer_id: "wp", state: viewerState([2.5, 3], 4, [layer("img")]) }) as StreamHello,
-    draw: () => undefined,
-    stats: new ViewStats(),
-    events: {
-      status: () => undefined,
-      error: () => undefined,
-      config: () => undefined,
-      meta: (m) => metas.push(m),
-      displayed: () => undefined,
-    },
-    socketFactory: (url) => new WebSocket(url) as unknown as SocketLike,
-  });
+  const { pipeline, started } = widgetPipeline(t, "wp");
   try {
     assert.equal(await pipeline.pick([0, 0]), null, "not connected yet");
-    pipeline.start();
-    const start = Date.now();
-    while (metas.length === 0 && Date.now() - start < 10_000) await new Promise((r) => setTimeout(r, 10));
+    await started();
     // Several at once: each promise gets its own answer.
     const replies = await Promise.all([
       pipeline.pick([1, 2]),
