@@ -29,6 +29,8 @@ ERROR_CODES: dict[str, int | None] = {
     "unsupported": None,
     "internal": 1011,
     "shutting_down": 1001,
+    "too_many_views": 1013,
+    "encoder_limit": None,
 }
 
 # The built-in colormap names (napari's AVAILABLE_COLORMAPS, in napari's order): their tables are

@@ -20,6 +20,8 @@
  *                                + encode + browser decode, ms); default 20, 0 always, "off" never (scene/interactive.ts)
  *   NAPARI_CUDA_OVERSCAN_MAX_AREA  pixel budget of an overscanned frame (the view's requested margins): at most this
  *                                many times the canvas's pixels (1..16, 1 = no overscan); default 1.6 (server/overscan.ts)
+ *   NAPARI_CUDA_MAX_VIEWS        views served at once (1..256); one more is refused with too_many_views; default 16
+ *   NAPARI_CUDA_MAX_ENCODERS     encoder processes alive at once, all views (1..1024); default 32
  *   NAPARI_CUDA_DEBUG_RENDER_DELAY_MS  debug only: every view render waits this long first (0..5000 ms), to try
  *                                the view's prediction against a slow daemon; default 0
  *   NAPARI_CUDA_STILL_CRF        CRF of the 4:4:4 still a resting view gets when its browser decodes High 4:4:4
@@ -75,10 +77,19 @@ export interface DaemonConfig {
   overscanMaxArea: number;
   /** Debug: each view render waits this long first (NAPARI_CUDA_DEBUG_RENDER_DELAY_MS). */
   renderDelayMs: number;
+  /** Most views (stream connections past hello) the daemon serves at once (NAPARI_CUDA_MAX_VIEWS). */
+  maxViews: number;
+  /** Most encoder (ffmpeg) processes alive at once, all views together (NAPARI_CUDA_MAX_ENCODERS). */
+  maxEncoders: number;
 }
 
 /** Frames in flight per view at most, by default: enough for 30 fps over a ~150 ms round trip. */
 export const DEFAULT_MAX_IN_FLIGHT = 6;
+
+/** Views per daemon at most, by default: a few notebooks' outputs and tabs of one user. */
+export const DEFAULT_MAX_VIEWS = 16;
+/** Encoder processes at most, by default: 16 views with a full and a half-resolution encoder each. */
+export const DEFAULT_MAX_ENCODERS = 32;
 
 export { ConfigError };
 
@@ -105,6 +116,8 @@ export function defaultConfig(): DaemonConfig {
     interactiveMs: DEFAULT_INTERACTIVE_MS,
     overscanMaxArea: DEFAULT_OVERSCAN_MAX_AREA,
     renderDelayMs: 0,
+    maxViews: DEFAULT_MAX_VIEWS,
+    maxEncoders: DEFAULT_MAX_ENCODERS,
   };
 }
 
@@ -169,6 +182,12 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Da
       throw new ConfigError(`NAPARI_CUDA_BACKEND must be auto, cpu or gpu, got ${JSON.stringify(backend)}`);
     }
     cfg.backend = backend;
+  }
+  if (env.NAPARI_CUDA_MAX_VIEWS?.trim()) {
+    cfg.maxViews = intIn("NAPARI_CUDA_MAX_VIEWS", env.NAPARI_CUDA_MAX_VIEWS, 1, 256);
+  }
+  if (env.NAPARI_CUDA_MAX_ENCODERS?.trim()) {
+    cfg.maxEncoders = intIn("NAPARI_CUDA_MAX_ENCODERS", env.NAPARI_CUDA_MAX_ENCODERS, 1, 1024);
   }
   if (env.NAPARI_CUDA_DEBUG_RENDER_DELAY_MS?.trim()) {
     cfg.renderDelayMs = intIn("NAPARI_CUDA_DEBUG_RENDER_DELAY_MS", env.NAPARI_CUDA_DEBUG_RENDER_DELAY_MS, 0, 5000);

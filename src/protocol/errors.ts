@@ -29,6 +29,14 @@ export const ERROR_CODES = {
   unsupported: { close: null, summary: "a valid request for a feature this daemon does not provide" },
   internal: { close: 1011, summary: "an unexpected daemon error" },
   shutting_down: { close: 1001, summary: "the daemon is stopping" },
+  too_many_views: {
+    close: 1013,
+    summary: "the daemon serves its most views (NAPARI_CUDA_MAX_VIEWS); close another view or try again later",
+  },
+  encoder_limit: {
+    close: null,
+    summary: "the daemon runs its most encoder processes (NAPARI_CUDA_MAX_ENCODERS); the view waits for one",
+  },
 } as const satisfies Record<string, { close: number | null; summary: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
