@@ -8,7 +8,7 @@ import json
 import threading
 from typing import Any
 
-from websockets.exceptions import ConnectionClosed, WebSocketException
+from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 from websockets.sync.client import ClientConnection, connect
 
 from ._protocol import ERROR_CODES, PROTOCOL_VERSION
@@ -76,6 +76,19 @@ def _error_from_reply(reply: dict[str, Any]) -> DaemonError:
     )
 
 
+# HTTP statuses with which the daemon refuses a /control upgrade, as error codes.
+_REFUSED_UPGRADE = {401: "unauthorized", 403: "unauthorized", 503: "shutting_down"}
+
+
+def _upgrade_error(exc: InvalidStatus) -> DaemonError | None:
+    """A DaemonError for a refused /control upgrade (wrong token, Origin sent, stopping), else None."""
+    status = exc.response.status_code
+    code = _REFUSED_UPGRADE.get(status)
+    if code is None:
+        return None
+    return DaemonError(code, f"the render daemon refused the control connection (HTTP {status})")
+
+
 def _close_error(exc: ConnectionClosed) -> DaemonError | None:
     """A DaemonError from a close frame whose reason is an error code, else None."""
     rcvd = exc.rcvd
@@ -100,17 +113,27 @@ class ControlClient:
         return f"ControlClient({self._url!r}, connected={self._ws is not None})"
 
     def _connect(self, timeout: float) -> ClientConnection:
-        # No keepalive pings: loopback only, and a long upload must not trip a ping timeout.
-        ws = connect(
-            self._url,
-            max_size=None,
-            compression=None,
-            open_timeout=timeout,
-            ping_interval=None,
-            close_timeout=2,
-            **_DIRECT,
-        )
+        # No keepalive pings: loopback only, and a long upload must not trip a ping timeout. The token
+        # goes in the upgrade's Authorization header: the daemon refuses /control upgrades without it
+        # (and any with an Origin header, which this client never sends) before reading a message.
         try:
+            ws = connect(
+                self._url,
+                additional_headers={"Authorization": f"Bearer {self._token}"},
+                max_size=None,
+                compression=None,
+                open_timeout=timeout,
+                ping_interval=None,
+                close_timeout=2,
+                **_DIRECT,
+            )
+        except InvalidStatus as exc:
+            err = _upgrade_error(exc)
+            if err is not None:
+                raise err from exc
+            raise
+        try:
+            # The hello still carries the token: the protocol keeps it (the daemon checks it again).
             hello = {"op": "hello", "id": next(self._ids), "protocol": PROTOCOL_VERSION}
             hello["token"] = self._token
             ws.send(json.dumps(hello))

@@ -15,6 +15,7 @@ from ._control import ControlClient
 from ._daemon_log import DaemonLog
 from ._launch import NODE_HINT, checked_daemon_script, child_env, find_node
 from ._protocol import PROTOCOL_VERSION
+from ._scratch import sweep_once
 
 START_TIMEOUT_S = 15.0
 
@@ -23,6 +24,7 @@ class DaemonProcess:
     """A running render daemon: its process, port, tokens (memory only) and control client."""
 
     def __init__(self) -> None:
+        sweep_once()  # a kernel's first daemon reclaims the scratch pyramids of this user's dead kernels
         script = checked_daemon_script()
         node = find_node()
         self._control_token = secrets.token_urlsafe(32)

@@ -43,6 +43,8 @@ class DaemonLink:
         daemon = get_daemon()
         if daemon is not self.daemon:
             restarted = self.daemon is not None
+            # Views may only watch viewers the kernel created: create it before any view connects.
+            daemon.request("open_viewer", viewer_id=self.viewer_id)
             for layer in self._layers():
                 load(daemon, self.viewer_id, layer._id, layer._source)
             self.daemon = daemon

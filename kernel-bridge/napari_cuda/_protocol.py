@@ -93,6 +93,7 @@ CONTROL_OPS: tuple[str, ...] = (
     "open_layer",
     "remove_layer",
     "close_viewer",
+    "open_viewer",
     "screenshot",
     "info",
     "shutdown",
@@ -136,7 +137,8 @@ MAX_URI_CHARS = 4096
 MAX_LEVEL = 63  # locked_data_level upper bound
 ATTENUATION_MAX = 1e6
 # Largest control message (array payload) the daemon accepts: CONTROL_MAX_MESSAGE_BYTES in
-# src/protocol/control.ts, overridden by NAPARI_CUDA_MAX_DATA_BYTES in the daemon's environment.
+# src/protocol/control.ts, overridden by NAPARI_CUDA_MAX_MESSAGE_BYTES in the daemon's environment
+# (NAPARI_CUDA_MAX_DATA_BYTES is the daemon's memory budget for all layers, a different limit).
 CONTROL_MAX_MESSAGE_BYTES = 2 * 1024**3
 
 

@@ -8,13 +8,19 @@ and 24-37 ms without (direct loopback: 16-22 ms).
 
 This extension wraps ``ProxyHandler.proxy_open``. When the backend's handshake answer carries
 the daemon's ``X-Napari-Cuda-Stream`` header, it sets TCP_NODELAY on both sockets: browser to
-server, and server to daemon. Other proxied apps are left untouched.
+server, and server to daemon. Other proxied apps are left untouched. A jupyter-server-proxy whose
+ProxyHandler.proxy_open is missing or has another signature is left alone, with one warning.
+Tested against the oldest supported (kernel-bridge/pyproject.toml) and the newest release
+(tests/python/test_proxy_versions.py).
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import inspect
 import logging
+from collections.abc import Awaitable
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -36,23 +42,76 @@ def _set_nodelay(handler: Any) -> bool:
     return True
 
 
-def install(handler_cls: Any) -> bool:
-    """Wrap ``handler_cls.proxy_open`` once; False when it has none (an incompatible proxy version)."""
+#: The leading parameters of proxy_open in every jupyter-server-proxy we know (1.x to 4.x).
+EXPECTED_PARAMETERS = ("self", "host", "port", "proxied_path")
+
+
+def _tune(handler: Any) -> None:
+    try:
+        if _set_nodelay(handler):
+            handler.log.info("napari-cuda: TCP_NODELAY on the proxied stream %s", handler.request.path)
+    except Exception as err:  # never break the proxied connection over a latency tweak
+        handler.log.warning("napari-cuda: could not set TCP_NODELAY on a proxied stream: %s", err)
+
+
+async def _tune_when_done(handler: Any, pending: Awaitable[Any]) -> Any:
+    result = await pending
+    _tune(handler)
+    return result
+
+
+def incompatibility(handler_cls: Any) -> str | None:
+    """Why `handler_cls` is not a ProxyHandler this extension knows how to wrap, or None."""
     original = getattr(handler_cls, "proxy_open", None)
     if original is None:
+        return "it has no ProxyHandler.proxy_open"
+    if not callable(original):
+        return "its ProxyHandler.proxy_open is not callable"
+    try:
+        params = list(inspect.signature(original).parameters.values())
+    except (TypeError, ValueError):
+        return "the signature of its ProxyHandler.proxy_open cannot be read"
+    names = tuple(p.name for p in params)
+    # The wrapper passes every argument through, so optional parameters added later do no harm.
+    extra_required = [
+        p.name
+        for p in params[len(EXPECTED_PARAMETERS) :]
+        if p.default is inspect.Parameter.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]
+    if names[: len(EXPECTED_PARAMETERS)] != EXPECTED_PARAMETERS or extra_required:
+        return f"its ProxyHandler.proxy_open takes {names}, not {EXPECTED_PARAMETERS}"
+    return None
+
+
+def install(handler_cls: Any) -> bool:
+    """Wrap ``handler_cls.proxy_open`` once; False, changing nothing, when it is not the one we know.
+
+    The wrapper has the original's kind: a coroutine function stays one (and is awaited); a plain
+    function stays plain, and its result is awaited (in a task) only when it is awaitable.
+    """
+    if incompatibility(handler_cls) is not None:
         return False
+    original = handler_cls.proxy_open
     if getattr(original, "_napari_cuda_nodelay", False):
         return True
 
-    @functools.wraps(original)
-    async def proxy_open(self: Any, *args: Any, **kwargs: Any) -> Any:
-        result = await original(self, *args, **kwargs)
-        try:
-            if _set_nodelay(self):
-                self.log.info("napari-cuda: TCP_NODELAY on the proxied stream %s", self.request.path)
-        except Exception as err:  # never break the proxied connection over a latency tweak
-            self.log.warning("napari-cuda: could not set TCP_NODELAY on a proxied stream: %s", err)
-        return result
+    if inspect.iscoroutinefunction(original):
+
+        @functools.wraps(original)
+        async def proxy_open(self: Any, *args: Any, **kwargs: Any) -> Any:
+            result = await original(self, *args, **kwargs)
+            _tune(self)
+            return result
+
+    else:
+
+        @functools.wraps(original)
+        def proxy_open(self: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[misc]
+            result = original(self, *args, **kwargs)
+            if inspect.isawaitable(result):  # e.g. a tornado Future: tune once it has connected
+                return asyncio.ensure_future(_tune_when_done(self, result))
+            _tune(self)
+            return result
 
     proxy_open._napari_cuda_nodelay = True  # type: ignore[attr-defined]
     handler_cls.proxy_open = proxy_open
@@ -60,15 +119,18 @@ def install(handler_cls: Any) -> bool:
 
 
 def _load_jupyter_server_extension(serverapp: Any) -> None:
+    """Wrap jupyter-server-proxy's ProxyHandler; with one it does not know, warn once and do nothing."""
     try:
         from jupyter_server_proxy.handlers import ProxyHandler
-    except ImportError:
-        serverapp.log.info("napari-cuda: jupyter-server-proxy is not installed; nothing to tune")
-        return
-    if install(ProxyHandler):
-        serverapp.log.info("napari-cuda: proxied view streams will be sent without Nagle delay")
+    except Exception as exc:  # not installed, or an unknown layout: the server must start anyway
+        why: str | None = f"jupyter_server_proxy.handlers.ProxyHandler cannot be imported ({exc})"
     else:
-        serverapp.log.warning(
-            "napari-cuda: this jupyter-server-proxy has no ProxyHandler.proxy_open; "
-            "view streams keep Nagle's algorithm (higher latency)"
-        )
+        why = incompatibility(ProxyHandler)
+        if why is None and install(ProxyHandler):
+            serverapp.log.info("napari-cuda: proxied view streams will be sent without Nagle delay")
+            return
+    serverapp.log.warning(
+        "napari-cuda: unknown jupyter-server-proxy (%s): proxied view streams keep Nagle's algorithm "
+        "(higher latency); nothing was changed",
+        why,
+    )

@@ -4,6 +4,11 @@ Large in-memory and dask arrays reach the daemon as an OME-Zarr pyramid on local
 as one message. Each pyramid gets its own directory (mode 0700: other users of a shared HPC node
 must not read it) under NAPARI_CUDA_SCRATCH_DIR, else the system temp directory. It is deleted when
 the last layer using it is removed or its viewer closes, and at interpreter exit for the rest.
+
+A killed process (SIGKILL, the OOM killer) runs no exit handler, and temp directories on HPC nodes
+are often RAM-backed: the directory's name records its owner (pid and start time, see _owner), and
+the first scratch directory or daemon of a later process removes this user's directories whose
+owner is dead (sweep_once).
 """
 
 from __future__ import annotations
@@ -11,17 +16,19 @@ from __future__ import annotations
 import atexit
 import logging
 import os
-import shutil
-import tempfile
 import threading
 from pathlib import Path
+
+from ._owner import make_owned_dir, remove_dir, sweep_dead
 
 log = logging.getLogger("napari_cuda")
 
 SCRATCH_ENV = "NAPARI_CUDA_SCRATCH_DIR"
+SCRATCH_PREFIX = "napari-cuda-scratch-"
 
 _live: set[ScratchDir] = set()
 _lock = threading.Lock()
+_swept_by: int | None = None  # pid of the process that swept (a forked child sweeps again)
 
 
 def scratch_root() -> str | None:
@@ -33,12 +40,35 @@ def scratch_root() -> str | None:
     return root
 
 
+def sweep_dead_owners() -> list[Path]:
+    """Remove this user's scratch directories whose owner process died; returns them. Never raises."""
+    try:
+        return sweep_dead(SCRATCH_PREFIX, scratch_root())
+    except Exception as exc:  # e.g. NAPARI_CUDA_SCRATCH_DIR cannot be created: ScratchDir reports that
+        log.debug("napari-cuda: scratch sweep failed: %s", exc)
+        return []
+
+
+def sweep_once() -> None:
+    """sweep_dead_owners() the first time this process calls it (first scratch dir or daemon start).
+
+    Not at import: the Jupyter server imports the package for its extension, and a process that
+    never writes a pyramid or starts a daemon should not touch the temp directory.
+    """
+    global _swept_by
+    with _lock:
+        if _swept_by == os.getpid():
+            return
+        _swept_by = os.getpid()
+    sweep_dead_owners()
+
+
 class ScratchDir:
     """A private directory shared by the layers of one pyramid; removed when the last one lets go."""
 
-    def __init__(self, prefix: str = "napari-cuda-scratch-") -> None:
-        self.path = Path(tempfile.mkdtemp(prefix=prefix, dir=scratch_root()))
-        os.chmod(self.path, 0o700)  # mkdtemp already does; say it where a reader looks for it
+    def __init__(self) -> None:
+        sweep_once()
+        self.path = make_owned_dir(SCRATCH_PREFIX, scratch_root())
         self._refs = 0
         with _lock:
             _live.add(self)
@@ -64,12 +94,7 @@ class ScratchDir:
         """Delete the directory now (idempotent, never raises)."""
         with _lock:
             _live.discard(self)
-        try:
-            shutil.rmtree(self.path)
-        except FileNotFoundError:
-            pass
-        except OSError as exc:
-            log.warning("napari-cuda: could not remove scratch directory %s: %s", self.path, exc)
+        remove_dir(self.path)
 
 
 def live_scratch_dirs() -> list[Path]:

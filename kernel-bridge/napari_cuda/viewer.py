@@ -33,12 +33,19 @@ log = logging.getLogger("napari_cuda")
 DEFAULT_WIDTH = 800  # CSS px assumed for a viewer that follows its output area but was never shown
 
 
+_MESSAGE_HEADER_BYTES = 64 * 1024  # room for the layer message's JSON header next to the array
+
+
 def _max_data_bytes() -> int:
-    """The daemon's limit for one layer's bytes (its NAPARI_CUDA_MAX_DATA_BYTES, else the default)."""
+    """Most array bytes one layer message may carry: the daemon's per-message limit
+    (NAPARI_CUDA_MAX_MESSAGE_BYTES, which the daemon inherits from this environment, else the
+    default) less room for the header. Not NAPARI_CUDA_MAX_DATA_BYTES: that is the daemon's memory
+    budget for all layers, which the daemon checks itself."""
     try:
-        return int(os.environ.get("NAPARI_CUDA_MAX_DATA_BYTES", CONTROL_MAX_MESSAGE_BYTES))
+        limit = int(os.environ.get("NAPARI_CUDA_MAX_MESSAGE_BYTES", CONTROL_MAX_MESSAGE_BYTES))
     except ValueError:
-        return CONTROL_MAX_MESSAGE_BYTES
+        limit = CONTROL_MAX_MESSAGE_BYTES
+    return max(0, limit - _MESSAGE_HEADER_BYTES)
 
 
 class Viewer(ipywidgets.DOMWidget, NapariNotYet, metaclass=ViewerType):

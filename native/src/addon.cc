@@ -6,12 +6,14 @@
 // so the JS thread never waits for the GPU.
 #include <napi.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <cstdlib>
 #include <memory>
 #include <unordered_map>
 
+#include "args.h"
 #include "host_pool.h"
 #include "render_thread.h"
 
@@ -35,7 +37,7 @@ int elementSize(DType d) {
 /** First byte and byte length of a typed array. Raw napi on purpose: node-addon-api's ArrayBuffer().Data()
     rejects typed arrays over a SharedArrayBuffer (napi_invalid_arg), and layer data lives in those. */
 uint8_t* viewBytes(const Napi::Value& v, const char* name, size_t* byteLength) {
-  if (!v.IsTypedArray()) throw std::runtime_error(std::string(name) + " must be a typed array");
+  if (!v.IsTypedArray()) throw ArgError(std::string(name) + " must be a typed array", false);
   napi_typedarray_type type;
   size_t length = 0, offset = 0;
   void* data = nullptr;
@@ -49,15 +51,22 @@ uint8_t* viewBytes(const Napi::Value& v, const char* name, size_t* byteLength) {
 std::vector<uint8_t> bytesOf(const Napi::Value& v, size_t expect, const char* name) {
   size_t n = 0;
   uint8_t* p = viewBytes(v, name, &n);
-  if (n != expect) throw std::runtime_error(std::string(name) + " must be " + std::to_string(expect) + " bytes");
+  if (n != expect) throw ArgError(std::string(name) + " must be " + std::to_string(expect) + " bytes", true);
   return std::vector<uint8_t>(p, p + expect);
 }
 
-double num(const Napi::Object& o, const char* key) {
-  Napi::Value v = o.Get(key);
-  if (!v.IsNumber()) throw std::runtime_error(std::string(key) + " must be a number");
-  return v.As<Napi::Number>().DoubleValue();
+/** Values 8/16-bit data can hold: [min, min + count). Folded tables have one entry per value. */
+bool foldedRange(DType d, int64_t* min, int64_t* count) {
+  switch (d) {
+    case DType::U8: *min = 0, *count = 256; return true;
+    case DType::I8: *min = -128, *count = 256; return true;
+    case DType::U16: *min = 0, *count = 65536; return true;
+    case DType::I16: *min = -32768, *count = 65536; return true;
+    default: return false;
+  }
 }
+
+constexpr int64_t kMaxInt = 0x7fffffff;
 }  // namespace
 
 class GpuContext : public Napi::ObjectWrap<GpuContext> {
@@ -75,9 +84,16 @@ class GpuContext : public Napi::ObjectWrap<GpuContext> {
 
   explicit GpuContext(const Napi::CallbackInfo& info) : Napi::ObjectWrap<GpuContext>(info) {
     Napi::Object opts = info.Length() > 0 && info[0].IsObject() ? info[0].As<Napi::Object>() : Napi::Object::New(info.Env());
-    int device = opts.Has("device") ? opts.Get("device").As<Napi::Number>().Int32Value() : 0;
-    int64_t budget = opts.Has("textureBudgetBytes") ? opts.Get("textureBudgetBytes").As<Napi::Number>().Int64Value()
-                                                    : (int64_t{4} << 30);
+    int device = 0;
+    int64_t budget = int64_t{4} << 30;
+    try {
+      if (opts.Has("device") && !opts.Get("device").IsUndefined()) device = static_cast<int>(intField(opts, "device", 0, 1023));
+      if (opts.Has("textureBudgetBytes") && !opts.Get("textureBudgetBytes").IsUndefined())
+        budget = intField(opts, "textureBudgetBytes", 0, kMaxSafeInt);
+    } catch (const ArgError& e) {
+      throw jsError(info.Env(), e);
+    }
+    device_ = device;
     tsfn_ = Napi::ThreadSafeFunction::New(info.Env(), Napi::Function::New(info.Env(), [](const Napi::CallbackInfo&) {}),
                                           "napari-cuda-gpu", 0, 1);
     tsfn_.Unref(info.Env());
@@ -164,20 +180,25 @@ class GpuContext : public Napi::ObjectWrap<GpuContext> {
     int rgbaSlot = -1, nv12Slot = -1;
     Napi::Buffer<uint8_t> rgbaFallback, nv12Fallback;
     try {
-      if (info.Length() < 1 || !info[0].IsObject()) throw std::runtime_error("job must be an object");
+      if (info.Length() < 1 || !info[0].IsObject()) throw ArgError("job must be an object", false);
       Napi::Object o = info[0].As<Napi::Object>();
-      job->width = static_cast<int>(num(o, "width"));
-      job->height = static_cast<int>(num(o, "height"));
-      if (job->width <= 0 || job->height <= 0 || job->width > 16384 || job->height > 16384)
-        throw std::runtime_error("width/height must be in 1..16384");
+      job->width = static_cast<int>(intField(o, "width", 1, 16384));
+      job->height = static_cast<int>(intField(o, "height", 1, 16384));
       bool wantNv12 = o.Get("nv12").ToBoolean();
-      if (wantNv12 && (job->width % 2 || job->height % 2)) throw std::runtime_error("nv12 needs an even width and height");
-      if (!o.Get("layers").IsArray()) throw std::runtime_error("layers must be an array");
+      if (wantNv12 && (job->width % 2 || job->height % 2)) throw ArgError("nv12 needs an even width and height", true);
+      if (!o.Get("layers").IsArray()) throw ArgError("layers must be an array", false);
       Napi::Array layers = o.Get("layers").As<Napi::Array>();
-      for (uint32_t i = 0; i < layers.Length(); i++) job->layers.push_back(parseLayer(layers.Get(i).As<Napi::Object>(), *job, keep));
+      for (uint32_t i = 0; i < layers.Length(); i++) {
+        Napi::Value l = layers.Get(i);
+        if (!l.IsObject()) throw ArgError("layers[" + std::to_string(i) + "] must be an object", false);
+        job->layers.push_back(parseLayer(l.As<Napi::Object>(), *job, keep));
+      }
       std::string err;
+      // Pinned memory is allocated here, on the JS thread: for the device the render thread runs on (once it
+      // is known; the requested one before), so no context is created on another GPU (see allocPinned).
+      int device = thread_->cudaDevice() >= 0 ? thread_->cudaDevice() : device_;
       auto outBuffer = [&](HostPool& pool, size_t bytes, int* slot, Napi::Buffer<uint8_t>* fallback) -> uint8_t* {
-        *slot = pool.acquire(bytes, &err);
+        *slot = pool.acquire(bytes, device, &err);
         if (*slot >= 0) return pool.data(*slot);
         // Every pinned slot is still held by JS: hand out ordinary (pageable) memory for this frame.
         *fallback = Napi::Buffer<uint8_t>::New(env, bytes);
@@ -191,7 +212,7 @@ class GpuContext : public Napi::ObjectWrap<GpuContext> {
       pool_.release(rgbaSlot);
       nv12Pool_.release(nv12Slot);
       auto d = Napi::Promise::Deferred::New(env);
-      d.Reject(Napi::TypeError::New(env, e.what()).Value());
+      d.Reject(jsError(env, e).Value());
       return d.Promise();
     }
     uint64_t id = nextId_;
@@ -233,65 +254,86 @@ class GpuContext : public Napi::ObjectWrap<GpuContext> {
   LayerJob parseLayer(const Napi::Object& l, const FrameJob& job, std::vector<Napi::ObjectReference>& keep) {
     LayerJob L;
     L.textureKey = l.Get("key").ToString().Utf8Value();
-    L.dtype = static_cast<DType>(static_cast<int>(num(l, "dtype")));
-    if (static_cast<int>(L.dtype) < 0 || static_cast<int>(L.dtype) > 7) throw std::runtime_error("dtype code out of range");
-    L.nx = static_cast<int>(num(l, "nx"));
-    L.ny = static_cast<int>(num(l, "ny"));
-    L.mode = l.Has("mode") ? static_cast<int>(num(l, "mode")) : 0;
-    L.nz = L.mode > 0 ? static_cast<int>(num(l, "nz")) : 1;
-    if (L.mode < 0 || L.mode > kMaxMode3d || L.nz <= 0) throw std::runtime_error("mode/nz out of range");
+    L.generation = static_cast<uint64_t>(intField(l, "generation", 0, kMaxSafeInt));
+    L.dtype = static_cast<DType>(intField(l, "dtype", 0, 7));
+    L.nx = static_cast<int>(intField(l, "nx", 1, kMaxInt));
+    L.ny = static_cast<int>(intField(l, "ny", 1, kMaxInt));
+    L.mode = l.Has("mode") && !l.Get("mode").IsUndefined() ? static_cast<int>(intField(l, "mode", 0, kMaxMode3d)) : 0;
+    L.nz = L.mode > 0 ? static_cast<int>(intField(l, "nz", 1, kMaxInt)) : 1;
     if (L.mode > 0) {
       size_t pb = 0;
       const uint8_t* pp = viewBytes(l.Get("params"), "params", &pb);
       if (pb != kParams3d * sizeof(double)) {
-        throw std::runtime_error("params must be " + std::to_string(kParams3d) + " float64 values");
+        throw ArgError("params must be " + std::to_string(kParams3d) + " float64 values", true);
       }
       L.params.resize(kParams3d);
       memcpy(L.params.data(), pp, pb);
+      // params[21] (the ray family's main axis) becomes an int uniform.
+      double k = L.params[21];
+      if (!(k == 0 || k == 1 || k == 2)) throw ArgError("params[21] (main axis) must be 0, 1 or 2", true);
     }
-    double planeOffset = num(l, "planeOffset");
+    size_t planeOffset = static_cast<size_t>(intField(l, "planeOffset", 0, kMaxSafeInt));
     Napi::Value data = l.Get("data");
     size_t dataBytes = 0;
     const uint8_t* base = viewBytes(data, "layer data", &dataBytes);
     size_t es = static_cast<size_t>(elementSize(L.dtype));
-    if (planeOffset < 0 || L.nx <= 0 || L.ny <= 0 ||
-        dataBytes / es < static_cast<size_t>(planeOffset) + static_cast<size_t>(L.nx) * L.ny * L.nz)
-      throw std::runtime_error("layer plane lies outside its data");
-    L.plane = base + static_cast<size_t>(planeOffset) * es;
+    // Element and byte counts with overflow checks: nx*ny*nz of up-to-2^31 sides does not fit 64 bits.
+    size_t elements = checkedMul(checkedMul(static_cast<size_t>(L.nx), static_cast<size_t>(L.ny), "nx*ny"),
+                                 static_cast<size_t>(L.nz), "nx*ny*nz");
+    size_t endBytes = checkedMul(checkedAdd(planeOffset, elements, "planeOffset + nx*ny*nz"), es, "layer byte size");
+    if (endBytes > dataBytes) {
+      throw ArgError("layer plane lies outside its data (needs " + std::to_string(endBytes) + " bytes, has " +
+                         std::to_string(dataBytes) + ")",
+                     true);
+    }
+    L.plane = base + planeOffset * es;
     keep.push_back(Napi::Persistent(data.As<Napi::Object>()));
     if (L.mode == 0) {
       L.cols = bytesOf(l.Get("cols"), static_cast<size_t>(job.width) * 16, "cols");
       L.rows = bytesOf(l.Get("rows"), static_cast<size_t>(job.height) * 16, "rows");
     }
-    L.x0 = static_cast<int>(num(l, "x0"));
-    L.x1 = static_cast<int>(num(l, "x1"));
-    L.y0 = static_cast<int>(num(l, "y0"));
-    L.y1 = static_cast<int>(num(l, "y1"));
-    if (L.x0 < 0 || L.x1 > job.width || L.y0 < 0 || L.y1 > job.height) throw std::runtime_error("layer box outside the frame");
+    L.x0 = static_cast<int>(intField(l, "x0", 0, job.width));
+    L.x1 = static_cast<int>(intField(l, "x1", 0, job.width));
+    L.y0 = static_cast<int>(intField(l, "y0", 0, job.height));
+    L.y1 = static_cast<int>(intField(l, "y1", 0, job.height));
     L.linear = l.Get("linear").ToBoolean();
     L.folded = l.Get("folded").ToBoolean();
     size_t lutBytes = 0;
     const uint8_t* lutData = viewBytes(l.Get("lut"), "lut", &lutBytes);
     size_t entries = lutBytes / 4;
-    if (entries < 256) throw std::runtime_error("lut needs at least 256 entries");
+    if (entries < 256) throw ArgError("lut needs at least 256 entries", true);
     auto* lp = reinterpret_cast<const uint32_t*>(lutData);
     L.lut.assign(lp, lp + entries);
     L.lutKey = l.Get("lutKey").ToString().Utf8Value();
-    L.lutOffset = static_cast<int>(num(l, "lutOffset"));
-    L.lo = num(l, "lo");
-    L.range = num(l, "range");
-    L.gamma = num(l, "gamma");
-    L.blend = static_cast<Blend>(static_cast<int>(num(l, "blend")));
-    L.alpha = num(l, "alpha");
-    L.beta = num(l, "beta");
+    L.lutOffset = static_cast<int>(intField(l, "lutOffset", -kMaxInt - 1, kMaxInt));
+    if (L.folded) {
+      // The shader reads lut[value + lutOffset]: every value of the dtype must land inside the table.
+      int64_t min = 0, count = 0;
+      if (L.mode > 0 || !foldedRange(L.dtype, &min, &count)) throw ArgError("folded needs 8/16-bit 2D data", true);
+      if (static_cast<int64_t>(entries) < count || L.lutOffset != -min) {
+        throw ArgError("folded lut needs " + std::to_string(count) + " entries and lutOffset " + std::to_string(-min), true);
+      }
+    }
+    L.lo = numberArg(l.Get("lo"), "lo");
+    L.range = numberArg(l.Get("range"), "range");
+    L.gamma = finiteField(l, "gamma");
+    if (std::fabs(L.gamma) > 3.0e38) throw ArgError("gamma must fit a float32", true);  // it is also cast to float
+    L.blend = static_cast<Blend>(intField(l, "blend", 0, 2));
+    L.alpha = numberArg(l.Get("alpha"), "alpha");
+    L.beta = numberArg(l.Get("beta"), "beta");
     return L;
   }
 
   /** release(slot, isNv12): give a pinned output buffer back. */
   void Release(const Napi::CallbackInfo& info) {
-    if (info.Length() < 1 || !info[0].IsNumber()) return;
+    int slot = -1;
+    try {
+      slot = static_cast<int>(intArg(info.Length() > 0 ? info[0] : info.Env().Undefined(), "slot", -1, kMaxInt));
+    } catch (const ArgError& e) {
+      throw jsError(info.Env(), e);
+    }
     HostPool& pool = info.Length() > 1 && info[1].ToBoolean() ? nv12Pool_ : pool_;
-    pool.release(info[0].As<Napi::Number>().Int32Value());
+    pool.release(slot);
   }
 
   Napi::Value Close(const Napi::CallbackInfo& info) {
@@ -328,6 +370,7 @@ class GpuContext : public Napi::ObjectWrap<GpuContext> {
   HostPool pool_;      // RGBA frames
   HostPool nv12Pool_;  // NV12 frames (own pool: a size change in one must not free the other)
   uint64_t nextId_ = 1;
+  int device_ = 0;  // the CUDA device asked for (the render thread may pick the one backing its EGL device)
   bool closed_ = false;
   bool closing_ = false;
 };

@@ -151,9 +151,17 @@ std::string cudaDevicesPresent() {
   return n > 0 ? "" : "no CUDA device";
 }
 
-uint8_t* allocPinned(size_t bytes, std::string* error) {
+uint8_t* allocPinned(size_t bytes, int device, std::string* error) {
+  // The JS thread has no device of its own: without this, CUDA would make device 0 current and create a
+  // context there (hundreds of MiB of another user's GPU on a shared node) when rendering on another one.
+  cudaError_t e = cudaSetDevice(device);
+  if (e != cudaSuccess) {
+    *error = cudaText(e, "cudaSetDevice (pinned memory)");
+    return nullptr;
+  }
   void* p = nullptr;
-  cudaError_t e = cudaHostAlloc(&p, bytes, cudaHostAllocDefault);
+  // Portable: page-locked for every context, whichever device the render thread ends up copying from.
+  e = cudaHostAlloc(&p, bytes, cudaHostAllocPortable);
   if (e != cudaSuccess) {
     *error = cudaText(e, "cudaHostAlloc");
     return nullptr;

@@ -32,6 +32,7 @@ class Capture {
 /** "" when CUDA sees at least one device, else why not (driver missing, no device). */
 std::string cudaDevicesPresent();
 
-/** Pinned (page-locked) host memory, for the JS-thread frame pool. */
-uint8_t* allocPinned(size_t bytes, std::string* error);
+/** Pinned (page-locked) host memory, for the JS-thread frame pool: portable, allocated with CUDA device
+    `device` current on the calling thread (so no context is created on another GPU). */
+uint8_t* allocPinned(size_t bytes, int device, std::string* error);
 void freePinned(uint8_t* p);

@@ -116,7 +116,10 @@ std::string GlRenderer::plane(const LayerJob& layer, GLuint* tex) {
   auto it = planes_.find(layer.textureKey);
   if (it != planes_.end()) {
     Plane& p = it->second;
-    if (p.ptr == layer.plane && p.dtype == layer.dtype && p.nx == layer.nx && p.ny == layer.ny && p.nz == layer.nz) {
+    // The generation decides: a freed buffer's address can come back for another array (same ptr, other
+    // pixels). The pointer and shape are checked too, as a second guard.
+    if (p.generation == layer.generation && p.ptr == layer.plane && p.dtype == layer.dtype && p.nx == layer.nx &&
+        p.ny == layer.ny && p.nz == layer.nz) {
       p.used = frameNo_;
       *tex = p.tex;
       return "";
@@ -158,6 +161,7 @@ std::string GlRenderer::plane(const LayerJob& layer, GLuint* tex) {
   }
   p.bytes = bytes;
   p.ptr = layer.plane;
+  p.generation = layer.generation;
   p.dtype = layer.dtype;
   p.nx = layer.nx;
   p.ny = layer.ny;

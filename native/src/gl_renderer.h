@@ -31,6 +31,7 @@ class GlRenderer {
     GLuint tex = 0;
     int64_t bytes = 0;
     const void* ptr = nullptr;
+    uint64_t generation = 0;
     DType dtype = DType::U8;
     int nx = 0, ny = 0, nz = 0;
     uint64_t used = 0;

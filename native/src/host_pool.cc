@@ -2,7 +2,7 @@
 
 #include "capture.h"
 
-int HostPool::acquire(size_t bytes, std::string* error) {
+int HostPool::acquire(size_t bytes, int device, std::string* error) {
   int inUse = 0;
   int reuse = -1, empty = -1;
   for (size_t i = 0; i < slots_.size(); i++) {
@@ -21,7 +21,7 @@ int HostPool::acquire(size_t bytes, std::string* error) {
     return reuse;
   }
   if (inUse >= kMaxPerSize) return -1;
-  uint8_t* p = allocPinned(bytes, error);
+  uint8_t* p = allocPinned(bytes, device, error);
   if (!p) return -1;
   if (empty < 0) {
     slots_.emplace_back();

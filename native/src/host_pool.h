@@ -9,8 +9,9 @@
 
 class HostPool {
  public:
-  /** A free slot of exactly `bytes` (allocated on demand), or -1 when maxPerSize are all in use. */
-  int acquire(size_t bytes, std::string* error);
+  /** A free slot of exactly `bytes` (allocated on demand for CUDA device `device`), or -1 when maxPerSize are
+      all in use or the allocation failed (`error` says why). */
+  int acquire(size_t bytes, int device, std::string* error);
   uint8_t* data(int slot) const { return slots_[slot].ptr; }
   /** Uint8Array over the slot's memory (the same ArrayBuffer every time). */
   Napi::Uint8Array view(Napi::Env env, int slot);

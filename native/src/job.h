@@ -17,7 +17,10 @@ constexpr size_t kParams3d = 30;
 
 /** One image layer of a 2D frame. Pointers stay valid until the job completes (the JS side holds them). */
 struct LayerJob {
-  std::string textureKey;  // identifies the uploaded plane (layer id, plane offset, data identity)
+  std::string textureKey;  // which plane of which layer (layer id, dtype, shape, plane offset)
+  // Generation of the data object (src/daemon/render/gpu/generation.ts): a new id for every new or changed
+  // array, so a texture is never reused for other pixels that happen to sit at the same address.
+  uint64_t generation = 0;
   const uint8_t* plane = nullptr;  // first element of the displayed plane
   DType dtype = DType::U8;
   int nx = 0, ny = 0;              // plane width (columns) and height (rows)

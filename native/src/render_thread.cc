@@ -47,7 +47,10 @@ void RenderThread::loop(int cudaDevice, int64_t textureBudget) {
     info_.cudaDevice = info_.egl.cudaDevice >= 0 ? info_.egl.cudaDevice : cudaDevice;
     info_.error = capture_.init(info_.cudaDevice, &info_.cudaName);
   }
-  if (info_.error.empty()) gl_ = std::make_unique<GlRenderer>(textureBudget);
+  if (info_.error.empty()) {
+    gl_ = std::make_unique<GlRenderer>(textureBudget);
+    device_.store(info_.cudaDevice);
+  }
   trace(info_.error.empty() ? "started" : info_.error.c_str());
   for (;;) {
     std::function<void(RenderThread&)> task;

@@ -1,6 +1,7 @@
 // The one render thread: owns the EGL context and the CUDA stream (both thread-bound) for its lifetime.
 // JS-thread code posts tasks; each task runs here, in order, and reports back through its own callback.
 #pragma once
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -32,6 +33,8 @@ class RenderThread {
 
   // Used by tasks (render thread only).
   const DeviceInfo& info() const { return info_; }
+  /** Any thread: the CUDA device the render thread uses, -1 until it started (or when it failed). */
+  int cudaDevice() const { return device_.load(); }
   FrameResult render(const FrameJob& job);
   GpuStats stats();
 
@@ -47,4 +50,5 @@ class RenderThread {
   std::unique_ptr<GlRenderer> gl_;
   Capture capture_;
   int64_t frames_ = 0;
+  std::atomic<int> device_{-1};
 };

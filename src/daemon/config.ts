@@ -8,8 +8,10 @@
  * Env:
  *   NAPARI_CUDA_LOG_LEVEL        pino level (fatal|error|warn|info|debug|trace|silent); default info
  *   NAPARI_CUDA_RENDER_THREADS   CPU render worker threads, 0 = render inline; default max(1, min(4, cores - 1))
- *   NAPARI_CUDA_MAX_DATA_BYTES   largest control message (array payload) in bytes, default 2 GiB; it is also
- *                                the budget of all layer data together (default 8 GiB, see data/viewer-store.ts)
+ *   NAPARI_CUDA_MAX_MESSAGE_BYTES  largest control message (one layer's array travels in one), bytes; default
+ *                                2 GiB; 1 KiB .. buffer.constants.MAX_LENGTH (ws assembles a message in one Buffer)
+ *   NAPARI_CUDA_MAX_DATA_BYTES   memory budget of all layer arrays together, bytes (1 MiB .. 1 PiB); default 8 GiB
+ *                                (data/viewer-store.ts)
  *   NAPARI_CUDA_BACKEND          auto|cpu|gpu; default auto (GPU when the native addon loads and EGL + CUDA start)
  *   NAPARI_CUDA_H264_PROFILE     high|main|baseline: the best profile to use (the client's codecs still decide); default high
  *   NAPARI_CUDA_MAX_IN_FLIGHT    most frames sent and not yet displayed per view (1..8); default 6. The window in use
@@ -21,7 +23,8 @@
  *   NAPARI_CUDA_OVERSCAN_MAX_AREA  pixel budget of an overscanned frame (the view's requested margins): at most this
  *                                many times the canvas's pixels (1..16, 1 = no overscan); default 1.6 (server/overscan.ts)
  *   NAPARI_CUDA_MAX_VIEWS        views served at once (1..256); one more is refused with too_many_views; default 16
- *   NAPARI_CUDA_MAX_ENCODERS     encoder processes alive at once, all views (1..1024); default 32
+ *   NAPARI_CUDA_MAX_ENCODERS     encoders alive at once, all views (1..1024; each is an ffmpeg process plus its warm
+ *                                standby); default 32. Beyond it the longest-idle one is stopped, else encoder_limit
  *   NAPARI_CUDA_DEBUG_RENDER_DELAY_MS  debug only: every view render waits this long first (0..5000 ms), to try
  *                                the view's prediction against a slow daemon; default 0
  *   NAPARI_CUDA_STILL_CRF        CRF of the 4:4:4 still a resting view gets when its browser decodes High 4:4:4
@@ -29,9 +32,11 @@
  *   NAPARI_CUDA_FFMPEG, NAPARI_CUDA_X264_CRF, NAPARI_CUDA_ENCODER (libx264|h264_nvenc: skip the probe) are read
  *                                by the encoder (src/daemon/encode).
  */
+import { constants as bufferConstants } from "node:buffer";
 import { parseArgs } from "node:util";
 import { ConfigError } from "./config-error.js";
 import { cacheBytesFromEnv } from "./data/chunk-cache.js";
+import { DEFAULT_MAX_DATA_BYTES, maxDataBytesFromEnv } from "./data/viewer-store.js";
 import { defaultMsAutoConfig, parseMsAutoConfig, type MsAutoConfig } from "./multiscale/env.js";
 import { DEFAULT_INTERACTIVE_MS, interactiveMsFromEnv } from "./scene/interactive.js";
 import { stillCrf } from "./encode/x264.js";
@@ -50,8 +55,10 @@ export interface DaemonConfig {
   /** CPU render worker threads; null: the renderer's default (see render/cpu-renderer.ts). */
   renderThreads: number | null;
   backend: BackendRequest;
-  /** ws maxPayload of the control channel (array bytes travel there). */
+  /** ws maxPayload of the control channel (array bytes travel there; NAPARI_CUDA_MAX_MESSAGE_BYTES). */
   controlMaxBytes: number;
+  /** Memory budget of all layer arrays the kernels sent, together (NAPARI_CUDA_MAX_DATA_BYTES). */
+  maxDataBytes: number;
   /** ws maxPayload of the stream channel. */
   streamMaxBytes: number;
   /** A connection that has not sent hello by then is closed (1008 hello_required). */
@@ -91,6 +98,10 @@ export const DEFAULT_MAX_VIEWS = 16;
 /** Encoder processes at most, by default: 16 views with a full and a half-resolution encoder each. */
 export const DEFAULT_MAX_ENCODERS = 32;
 
+/** Smallest and largest NAPARI_CUDA_MAX_MESSAGE_BYTES: ws receives a message into one Buffer. */
+export const MIN_MESSAGE_BYTES = 1024;
+export const MAX_MESSAGE_BYTES = bufferConstants.MAX_LENGTH;
+
 export { ConfigError };
 
 /** Defaults, for documentation and for tests that start a daemon in-process. */
@@ -103,6 +114,7 @@ export function defaultConfig(): DaemonConfig {
     renderThreads: null,
     backend: "auto",
     controlMaxBytes: CONTROL_MAX_MESSAGE_BYTES,
+    maxDataBytes: DEFAULT_MAX_DATA_BYTES,
     streamMaxBytes: STREAM_MAX_MESSAGE_BYTES,
     helloTimeoutMs: 5000,
     streamRatePerSec: 500,
@@ -126,6 +138,12 @@ function intIn(name: string, text: string, min: number, max: number): number {
   const n = Number(text.trim());
   if (n < min || n > max) throw new ConfigError(`${name} must be in [${min}, ${max}], got ${n}`);
   return n;
+}
+
+/** NAPARI_CUDA_MAX_ENCODERS (1..1024), default 32; throws ConfigError naming it. */
+export function maxEncodersFromEnv(env: NodeJS.ProcessEnv): number {
+  const text = env.NAPARI_CUDA_MAX_ENCODERS;
+  return text?.trim() ? intIn("NAPARI_CUDA_MAX_ENCODERS", text, 1, 1024) : DEFAULT_MAX_ENCODERS;
 }
 
 /** Parse argv (without node and script) and env into a config; throws ConfigError. */
@@ -163,8 +181,9 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Da
   if (env.NAPARI_CUDA_RENDER_THREADS?.trim()) {
     cfg.renderThreads = intIn("NAPARI_CUDA_RENDER_THREADS", env.NAPARI_CUDA_RENDER_THREADS, 0, 64);
   }
-  if (env.NAPARI_CUDA_MAX_DATA_BYTES?.trim()) {
-    cfg.controlMaxBytes = intIn("NAPARI_CUDA_MAX_DATA_BYTES", env.NAPARI_CUDA_MAX_DATA_BYTES, 1024, 2 ** 32);
+  if (env.NAPARI_CUDA_MAX_MESSAGE_BYTES?.trim()) {
+    const name = "NAPARI_CUDA_MAX_MESSAGE_BYTES";
+    cfg.controlMaxBytes = intIn(name, env.NAPARI_CUDA_MAX_MESSAGE_BYTES, MIN_MESSAGE_BYTES, MAX_MESSAGE_BYTES);
   }
   if (env.NAPARI_CUDA_MAX_IN_FLIGHT?.trim()) {
     cfg.maxInFlight = intIn("NAPARI_CUDA_MAX_IN_FLIGHT", env.NAPARI_CUDA_MAX_IN_FLIGHT, 1, 8);
@@ -186,15 +205,14 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Da
   if (env.NAPARI_CUDA_MAX_VIEWS?.trim()) {
     cfg.maxViews = intIn("NAPARI_CUDA_MAX_VIEWS", env.NAPARI_CUDA_MAX_VIEWS, 1, 256);
   }
-  if (env.NAPARI_CUDA_MAX_ENCODERS?.trim()) {
-    cfg.maxEncoders = intIn("NAPARI_CUDA_MAX_ENCODERS", env.NAPARI_CUDA_MAX_ENCODERS, 1, 1024);
-  }
+  cfg.maxEncoders = maxEncodersFromEnv(env);
   if (env.NAPARI_CUDA_DEBUG_RENDER_DELAY_MS?.trim()) {
     cfg.renderDelayMs = intIn("NAPARI_CUDA_DEBUG_RENDER_DELAY_MS", env.NAPARI_CUDA_DEBUG_RENDER_DELAY_MS, 0, 5000);
   }
   cfg.msAuto = parseMsAutoConfig(env);
   try {
     cfg.cacheBytes = cacheBytesFromEnv(env);
+    cfg.maxDataBytes = maxDataBytesFromEnv(env);
     cfg.interactiveMs = interactiveMsFromEnv(env);
     cfg.overscanMaxArea = overscanMaxAreaFromEnv(env);
     stillCrf(env); // read by the encoders: a bad value is refused here, at startup

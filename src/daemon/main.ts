@@ -4,7 +4,9 @@
  * Process contract (see the brief / DESIGN.md): `node daemon.js --parent-pid <pid>`;
  * stdin's first line is JSON tokens; stdout gets exactly one JSON "listening"
  * line; logs go to stderr. Exits 0 after a graceful shutdown on stdin EOF,
- * parent death, SIGTERM/SIGINT or the `shutdown` op; exits 2 on bad input.
+ * parent death, SIGTERM/SIGINT or the `shutdown` op; exits 2 on bad input;
+ * exits 1 after an uncaught exception or unhandled rejection (the kernel starts
+ * a new daemon on its next request).
  */
 import { fileURLToPath } from "node:url";
 import { isMainThread, workerData } from "node:worker_threads";
@@ -15,9 +17,12 @@ import { runChunkWorker } from "./data/chunk-worker.js";
 import { startDaemon, type RunningDaemon } from "./daemon.js";
 import { childLogger, flushLogs, setLogLevel } from "./log.js";
 import { runCpuRenderWorker } from "./render/cpu-worker.js";
-import { watchParent } from "./util/parent-watch.js";
+import { parentIdentity, watchParentIdentity } from "./util/parent-identity.js";
 import { parseTokensLine, readFirstLine } from "./util/stdin-tokens.js";
 import { DAEMON_VERSION } from "./version.js";
+
+/** Longest wait for encoders and sockets to close after a crash before the process exits anyway. */
+const CRASH_CLOSE_MS = 2000;
 
 function die(message: string): never {
   process.stderr.write(`napari-cuda daemon: ${message}\n`);
@@ -51,23 +56,28 @@ async function runDaemon(): Promise<void> {
       .finally(() => process.exit(0));
   };
 
-  // A bad message must never take the daemon down: log and keep serving.
-  process.on("uncaughtException", (err) => {
-    log.error({ err }, "uncaught exception");
-    if (stopping) process.exit(1);
-  });
-  process.on("unhandledRejection", (err) => {
-    log.error({ err }, "unhandled rejection");
-  });
+  // Bad messages are answered where they are parsed; an exception that reaches the top left some
+  // state (a render pump, an encoder, a socket) half-updated, and a view served from it may freeze
+  // without an error. Exit instead: the kernel starts a fresh daemon on its next request and views
+  // reconnect to it. An unhandled rejection is the same failure in async code (Node's own default
+  // is to exit on it). Encoders (ffmpeg children) are stopped first, for at most CRASH_CLOSE_MS.
+  let crashed = false;
+  const crash = (what: string, err: unknown): void => {
+    log.fatal({ err }, `${what}; exiting (status 1)`);
+    if (crashed || stopping) process.exit(1); // a failure while shutting down: no second attempt
+    crashed = stopping = true;
+    setTimeout(() => process.exit(1), Math.min(CRASH_CLOSE_MS, config.shutdownTimeoutMs)).unref();
+    void (daemon ? daemon.close() : Promise.resolve()).then(() => flushLogs(200)).finally(() => process.exit(1));
+  };
+  process.on("uncaughtException", (err) => crash("uncaught exception", err));
+  process.on("unhandledRejection", (err) => crash("unhandled rejection", err));
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
   // The kernel writes to stdout's reader; if it is gone, stdout writes fail: that is a shutdown too.
   process.stdout.on("error", () => shutdown("stdout closed"));
-  // Watch the kernel from the start: it may die before it has even sent the tokens.
-  if (config.parentPid !== null) {
-    const parentPid = config.parentPid;
-    watchParent(parentPid, () => shutdown(`parent process ${parentPid} is gone`));
-  }
+  // Watch the kernel from the start: it may die before it has even sent the tokens. Its start time
+  // is recorded now, so a reused pid does not keep this daemon alive.
+  if (config.parentPid !== null) watchParentIdentity(parentIdentity(config.parentPid), (reason) => shutdown(reason));
 
   let line: string;
   try {

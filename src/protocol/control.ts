@@ -54,6 +54,12 @@ export const RemoveLayerSchema = z.object({
 
 export const CloseViewerSchema = z.object({ op: z.literal("close_viewer"), id, viewer_id: viewerId });
 
+/**
+ * Create a viewer before any of its views connects (a view's hello must name a viewer the kernel
+ * created; set_layer_data and open_layer create theirs too). Reply `{created}`: false when it existed.
+ */
+export const OpenViewerSchema = z.object({ op: z.literal("open_viewer"), id, viewer_id: viewerId });
+
 export const ScreenshotSchema = z.object({
   op: z.literal("screenshot"),
   id,
@@ -71,6 +77,7 @@ export const ControlRequestSchema = z.discriminatedUnion("op", [
   OpenLayerSchema,
   RemoveLayerSchema,
   CloseViewerSchema,
+  OpenViewerSchema,
   ScreenshotSchema,
   InfoSchema,
   ShutdownSchema,
@@ -138,5 +145,8 @@ export interface InfoResult {
   views: number;
 }
 
-/** Size limit of one control message, array payloads included (bytes); NAPARI_CUDA_MAX_DATA_BYTES overrides. */
+/**
+ * Size limit of one control message, array payloads included (bytes); NAPARI_CUDA_MAX_MESSAGE_BYTES overrides.
+ * Not the daemon's memory budget for layer data (NAPARI_CUDA_MAX_DATA_BYTES, 8 GiB by default).
+ */
 export const CONTROL_MAX_MESSAGE_BYTES = 2 * 1024 ** 3;

@@ -380,8 +380,9 @@ export class ViewerSession {
       // The dropped connection's loading count no longer means anything; the next hello gets a fresh meta.
       this.meta.clear();
     }
-    // The daemon may have been restarted on another port: ask the kernel again while retrying.
-    if (s.state === "reconnecting" && s.attempt >= 2) this.requestConnection();
+    // The daemon went away (it may have been restarted on another port) or retries keep failing: ask the
+    // kernel. The first ask after the daemon went away is never throttled (it may follow a recent one).
+    if (s.state === "reconnecting" && s.askKernel === true) this.requestConnection(s.attempt === 1);
     const { status, text, kind } = connectionText(s, this.stats.frames > 0);
     if (kind === "error") this.board.error = text;
     else if (s.state === "open") this.board.error = null;
@@ -522,9 +523,9 @@ export class ViewerSession {
     if (this.dom !== null) this.dom.container.style.width = w === null ? "100%" : `${w}px`;
   }
 
-  private requestConnection(): void {
+  private requestConnection(force = false): void {
     const now = performance.now();
-    if (now - this.lastConnectRequest < CONNECT_RETRY_MS) return;
+    if (!force && now - this.lastConnectRequest < CONNECT_RETRY_MS) return;
     this.lastConnectRequest = now;
     this.host.sendToKernel({ type: "connect" });
   }

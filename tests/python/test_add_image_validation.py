@@ -7,8 +7,9 @@ import pytest
 
 import napari_cuda
 from napari_cuda import _validate
-from napari_cuda._protocol import COLORMAPS
+from napari_cuda._protocol import COLORMAPS, CONTROL_MAX_MESSAGE_BYTES
 from napari_cuda._sources import ZarrSource
+from napari_cuda.viewer import _max_data_bytes
 
 IMG = np.zeros((4, 5), np.uint8)
 
@@ -115,11 +116,28 @@ def test_default_contrast_limits(data: np.ndarray, limits: list[float]) -> None:
 def test_data_over_the_daemon_limit_goes_through_a_scratch_pyramid(
     viewer: napari_cuda.Viewer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("NAPARI_CUDA_MAX_DATA_BYTES", "1000")  # the daemon's message limit (it was started
-    data = np.arange(1600, dtype=np.uint8).reshape(40, 40)  # without it): the bridge must not send more
+    # The daemon's message limit (if this test starts the daemon, it gets it too; 1024 is its minimum):
+    # with room for the header nothing fits, so the bridge must not send the array in a message.
+    monkeypatch.setenv("NAPARI_CUDA_MAX_MESSAGE_BYTES", "4096")
+    data = np.arange(1600, dtype=np.uint8).reshape(40, 40)
     layer = viewer.add_image(data)
     assert isinstance(layer._source, ZarrSource) and layer._source.scratch is not None
     np.testing.assert_array_equal(layer.data, data)
+
+
+def test_the_layer_size_limit_follows_the_message_limit_not_the_memory_budget(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # NAPARI_CUDA_MAX_DATA_BYTES is the daemon's budget for all layers (checked by the daemon); the
+    # bridge sizes one inline layer by the per-message limit alone, less room for the header.
+    monkeypatch.setenv("NAPARI_CUDA_MAX_DATA_BYTES", "1000")
+    assert _max_data_bytes() == CONTROL_MAX_MESSAGE_BYTES - 64 * 1024
+    monkeypatch.setenv("NAPARI_CUDA_MAX_DATA_BYTES", str(8 * 1024**3))
+    assert _max_data_bytes() == CONTROL_MAX_MESSAGE_BYTES - 64 * 1024
+    monkeypatch.setenv("NAPARI_CUDA_MAX_MESSAGE_BYTES", str(1024**2))
+    assert _max_data_bytes() == 1024**2 - 64 * 1024
+    monkeypatch.setenv("NAPARI_CUDA_MAX_MESSAGE_BYTES", "1000")
+    assert _max_data_bytes() == 0
 
 
 @pytest.mark.parametrize(

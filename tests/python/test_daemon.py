@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from nc_support import cmdline, first_frame, open_view, wait_gone
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
 import napari_cuda
@@ -32,9 +32,9 @@ def own_daemon(daemon_bundle: Path):
         d.shutdown()
 
 
-def raw_hello(port: int, path: str, message: dict) -> tuple[dict, int]:
+def raw_hello(port: int, path: str, message: dict, headers: dict[str, str] | None = None) -> tuple[dict, int]:
     """Send one hello; return the daemon's reply and the close code that follows it."""
-    with connect(f"ws://127.0.0.1:{port}{path}", compression=None) as ws:
+    with connect(f"ws://127.0.0.1:{port}{path}", compression=None, additional_headers=headers) as ws:
         ws.send(json.dumps(message))
         reply = json.loads(ws.recv(timeout=10))
         with pytest.raises(ConnectionClosed) as closed:
@@ -56,8 +56,23 @@ def test_start_contract(own_daemon: DaemonProcess) -> None:
 
 
 def test_wrong_control_token_is_refused(own_daemon: DaemonProcess) -> None:
+    bearer = {"Authorization": f"Bearer {own_daemon._control_token}"}
+    # At the upgrade, before any message: no token, a wrong one, or an Origin header (a browser page).
+    for headers, status in [
+        ({}, 401),
+        ({"Authorization": "Bearer " + "x" * 43}, 401),
+        ({"Authorization": f"Bearer {own_daemon.view_token}"}, 401),
+        ({**bearer, "Origin": "http://127.0.0.1:8888"}, 403),
+    ]:
+        with pytest.raises(InvalidStatus) as refused:
+            connect(f"ws://127.0.0.1:{own_daemon.port}/control", additional_headers=headers, open_timeout=10)
+        assert refused.value.response.status_code == status, headers
+    # The hello's token is still checked after a good upgrade.
     reply, code = raw_hello(
-        own_daemon.port, "/control", {"op": "hello", "id": 1, "protocol": PROTOCOL_VERSION, "token": "x" * 43}
+        own_daemon.port,
+        "/control",
+        {"op": "hello", "id": 1, "protocol": PROTOCOL_VERSION, "token": "x" * 43},
+        headers=bearer,
     )
     assert reply["ok"] is False and reply["error"]["code"] == "unauthorized"
     assert code == 1008

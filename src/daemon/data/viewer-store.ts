@@ -11,12 +11,28 @@ import { createLayerData, layerNbytes } from "./layer-store.js";
 
 /** Default budget for arrays sent by kernels: 8 GiB. */
 export const DEFAULT_MAX_DATA_BYTES = 8 * 1024 ** 3;
+/** Budget bounds: below 1 MiB no useful image fits; 1 PiB is far above any node's memory (a typo guard). */
+export const MIN_MAX_DATA_BYTES = 1024 ** 2;
+export const MAX_MAX_DATA_BYTES = 1024 ** 5;
 
 const EMPTY: ReadonlyMap<string, LayerEntry> = new Map();
 
-/** NAPARI_CUDA_MAX_DATA_BYTES (a positive integer) if set, else 8 GiB. */
+/**
+ * NAPARI_CUDA_MAX_DATA_BYTES (bytes, 1 MiB .. 1 PiB) if set, else 8 GiB: the memory budget of all
+ * layer arrays together. Not the size limit of one message (NAPARI_CUDA_MAX_MESSAGE_BYTES, config.ts).
+ * Throws invalid_message naming the variable.
+ */
 export function maxDataBytesFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  return bytesFromEnv(env, "NAPARI_CUDA_MAX_DATA_BYTES", DEFAULT_MAX_DATA_BYTES);
+  const name = "NAPARI_CUDA_MAX_DATA_BYTES";
+  const n = bytesFromEnv(env, name, DEFAULT_MAX_DATA_BYTES);
+  if (n < MIN_MAX_DATA_BYTES || n > MAX_MAX_DATA_BYTES) {
+    throw new NapariCudaError(
+      "invalid_message",
+      `${name} must be in [${MIN_MAX_DATA_BYTES}, ${MAX_MAX_DATA_BYTES}] bytes (1 MiB .. 1 PiB), got ${n}`,
+      { path: name },
+    );
+  }
+  return n;
 }
 
 function bytesOf(entry: LayerEntry): number {

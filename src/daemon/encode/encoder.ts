@@ -2,8 +2,13 @@
  * VideoEncoder over ffmpeg processes. Keyframes on demand come from a warm standby process: a keyframe
  * request sends that frame to the idle standby (whose first frame is an IDR carrying `config`), the old
  * process finishes its pending frames and is disposed, and a new standby is spawned.
+ * A frame above the size bound (encode/bound.ts) is never handed out: both processes are replaced by
+ * coarser ones (higher CRF, smaller VBV buffer), the frame is encoded again there (an IDR), and frames
+ * the old process still had are handed out as `dropped` (they reference a frame the client never got).
  */
 import { NapariCudaError } from "../../protocol/errors.js";
+import { childLogger } from "../log.js";
+import { MAX_COARSER_STEPS, MAX_FRAME_BYTES } from "./bound.js";
 import { H264Pipe } from "./pipe.js";
 import { probeFfmpeg } from "./locate.js";
 import { encoderKind } from "./select.js";
@@ -14,6 +19,7 @@ const RETIRE_TIMEOUT_MS = 5000;
 const MAX_SIDE = 8192;
 
 const noop = (): void => undefined;
+const log = childLogger("encoder");
 
 /** Optional fields createEncoder accepts beside EncoderOptions. */
 export interface CreateEncoderExtras {
@@ -21,6 +27,8 @@ export interface CreateEncoderExtras {
   encoder?: string;
   /** Environment for encoder settings (NAPARI_CUDA_X264_CRF); default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** A larger access unit is encoded again, coarser (default MAX_FRAME_BYTES, encode/bound.ts). */
+  maxFrameBytes?: number;
 }
 
 function checkOptions(opts: EncoderOptions): void {
@@ -62,12 +70,17 @@ class FfmpegVideoEncoder implements VideoEncoder {
   private readonly live = new Set<Promise<H264Pipe>>();
   private tail: Promise<void> = Promise.resolve();
   private disposed: Promise<void> | null = null;
+  /** Re-encode step of the current processes (0: normal settings). */
+  private coarser = 0;
+  /** Bumped when oversize frames replaced the processes: frames from older ones are dropped. */
+  private generation = 0;
 
   constructor(
     readonly name: string,
     opts: EncoderOptions,
     private readonly ffmpeg: string,
-    private readonly args: readonly string[],
+    private readonly argsFor: (coarser: number) => readonly string[],
+    private readonly maxFrameBytes: number,
   ) {
     this.width = opts.width;
     this.height = opts.height;
@@ -104,7 +117,9 @@ class FfmpegVideoEncoder implements VideoEncoder {
     }
     result.catch(noop); // rejection is delivered through `ordered`; this only marks it handled
     // Frames from the old and the new process may finish out of order: settle strictly in call order.
-    const ordered = this.tail.then(() => result);
+    // The size check runs in that order too, so a re-encode comes before any later frame is handed out.
+    const gen = this.generation;
+    const ordered = this.tail.then(() => this.bounded(result, pixels, gen));
     this.tail = ordered.then(noop, noop);
     return ordered;
   }
@@ -114,11 +129,59 @@ class FfmpegVideoEncoder implements VideoEncoder {
     return this.disposed;
   }
 
+  /** `out` if within the size bound; re-encoded coarser if not; `dropped` if its process was replaced. */
+  private async bounded(result: Promise<EncodedFrame>, pixels: Uint8Array, gen: number): Promise<EncodedFrame> {
+    let out = await result;
+    if (gen !== this.generation)
+      return { data: new Uint8Array(0), keyframe: false, encodeMs: out.encodeMs, dropped: true };
+    while (out.data.byteLength > this.maxFrameBytes) {
+      if (this.coarser >= MAX_COARSER_STEPS || this.disposed) {
+        throw new NapariCudaError(
+          "encoder_failed",
+          `${this.name} frame ${this.width}x${this.height}: ${out.data.byteLength} bytes, over the ${this.maxFrameBytes} ` +
+            `bound even at the coarsest setting`,
+        );
+      }
+      out = await this.recode(pixels, out.data.byteLength);
+    }
+    return out;
+  }
+
+  /** Replace both processes by coarser ones and encode `pixels` again on the new active one (an IDR). */
+  private recode(pixels: Uint8Array, size: number): Promise<EncodedFrame> {
+    this.generation++;
+    this.coarser++;
+    log.warn(
+      {
+        encoder: this.name,
+        width: this.width,
+        height: this.height,
+        bytes: size,
+        bound: this.maxFrameBytes,
+        step: this.coarser,
+      },
+      "encoded frame over the size bound: encoding it again at a coarser setting",
+    );
+    const oldActive = this.active;
+    const oldStandby = this.standby;
+    const fresh = this.spawn();
+    // Registered before any later encode() can reach `fresh`: this frame goes in first.
+    const redo = fresh.then((pipe) => pipe.encode(pixels));
+    redo.catch(noop);
+    this.active = fresh;
+    this.activeUsed = true;
+    this.standby = this.spawn(redo.then(noop, noop));
+    this.retire(oldActive);
+    this.retire(oldStandby);
+    return redo;
+  }
+
   /** Start a process once `after` settles (never after dispose), tracked in `live` from now on. */
   private spawn(after: Promise<unknown> = Promise.resolve()): Promise<H264Pipe> {
+    const args = this.argsFor(this.coarser);
     const pipe = after.then(() => {
       if (this.disposed) throw new NapariCudaError("encoder_failed", `${this.name} encoder is disposed`);
-      return H264Pipe.start(this.ffmpeg, this.args, this.name, this.primer);
+      return H264Pipe.start(this.ffmpeg, args, this.name, this.primer);
     });
     pipe.catch(noop); // spawn errors surface through encode()/started()
     this.live.add(pipe);
@@ -156,8 +219,12 @@ class FfmpegVideoEncoder implements VideoEncoder {
 export async function createEncoder(opts: EncoderOptions & CreateEncoderExtras): Promise<VideoEncoder> {
   checkOptions(opts);
   const kind = encoderKind(opts.encoder ?? "libx264");
-  const args = kind.args(opts, opts.env ?? process.env, await probeFfmpeg(opts.ffmpeg));
-  const encoder = new FfmpegVideoEncoder(kind.name, opts, opts.ffmpeg, args);
+  const env = opts.env ?? process.env;
+  const probe = await probeFfmpeg(opts.ffmpeg);
+  kind.args(opts, env, probe); // bad settings throw here, not in a later spawn
+  const argsFor = (coarser: number): string[] => kind.args(opts, env, probe, coarser);
+  const bound = opts.maxFrameBytes ?? MAX_FRAME_BYTES;
+  const encoder = new FfmpegVideoEncoder(kind.name, opts, opts.ffmpeg, argsFor, bound);
   await encoder.started();
   return encoder;
 }

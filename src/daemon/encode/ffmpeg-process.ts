@@ -158,8 +158,10 @@ export class FfmpegProcess {
       };
       stdin.once("close", fail);
       stdin.once("error", fail);
-      if (stdin.write(data)) done();
-      else stdin.once("drain", done);
+      // Settle on the write's callback (the kernel has the bytes), not on write() returning true: a small
+      // frame into a full pipe is still read from `data` by libuv after that, and callers reuse or free it
+      // (pinned GPU frame slots) once this settles. One write at a time, so this also paces like 'drain'.
+      stdin.write(data, (err) => (err ? fail() : done()));
     });
   }
 

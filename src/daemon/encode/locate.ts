@@ -1,13 +1,14 @@
 /** Finding the ffmpeg binary and asking it which H.264 encoders it has. */
 import { execFile } from "node:child_process";
-import { accessSync, constants, statSync } from "node:fs";
-import { createRequire } from "node:module";
-import { delimiter, dirname, join } from "node:path";
+import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, delimiter, dirname, isAbsolute, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { NapariCudaError } from "../../protocol/errors.js";
 
 export const FFMPEG_ENV = "NAPARI_CUDA_FFMPEG";
 
-export type FfmpegSource = "env" | "path" | "npm";
+/** env: NAPARI_CUDA_FFMPEG; path: $PATH; npm / imageio: this package's own install (see locateFfmpeg). */
+export type FfmpegSource = "env" | "path" | "npm" | "imageio";
 
 export interface LocatedFfmpeg {
   path: string;
@@ -21,6 +22,8 @@ export interface FfmpegProbe {
   /** Which H.264 encoders `ffmpeg -encoders` lists (listed is not proof that the hardware exists). */
   encoders: { libx264: boolean; h264_nvenc: boolean };
 }
+
+const EXE = process.platform === "win32" ? "ffmpeg.exe" : "ffmpeg";
 
 /** npm package that ships a static ffmpeg inside its tarball (no download at install time). */
 export function ffmpegNpmPackage(platform: string = process.platform, arch: string = process.arch): string {
@@ -39,41 +42,74 @@ function isExecutableFile(p: string): boolean {
 
 function fromPath(pathVar: string | undefined): string | null {
   for (const dir of (pathVar ?? "").split(delimiter)) {
-    // An empty PATH entry means the working directory: never pick a binary from there implicitly.
-    if (!dir) continue;
-    const candidate = join(dir, process.platform === "win32" ? "ffmpeg.exe" : "ffmpeg");
+    // An empty or relative entry means (a folder under) the working directory, which may be a
+    // shared project folder: never run a binary from there implicitly.
+    if (!isAbsolute(dir)) continue;
+    const candidate = join(dir, EXE);
     if (isExecutableFile(candidate)) return candidate;
   }
   return null;
 }
 
-function fromNpm(bases: readonly string[]): string | null {
-  const pkg = ffmpegNpmPackage();
-  for (const base of bases) {
-    try {
-      const manifest = createRequire(base).resolve(`${pkg}/package.json`);
-      const candidate = join(dirname(manifest), process.platform === "win32" ? "ffmpeg.exe" : "ffmpeg");
-      if (isExecutableFile(candidate)) return candidate;
-    } catch {
-      // not installed next to this base: try the next one
-    }
+/**
+ * The node_modules of this package only: next to the bundle (its folder has its own package.json), or,
+ * running from sources, of the napari-cuda checkout that holds them (the nearest package.json above, if
+ * it names napari-cuda). Never another folder's node_modules further up.
+ */
+function fromNpm(moduleDir: string): string | null {
+  let root: string | null = null;
+  for (let d = moduleDir; root === null && dirname(d) !== d; d = dirname(d)) {
+    if (!existsSync(join(d, "package.json"))) continue;
+    if (d !== moduleDir && packageName(join(d, "package.json")) !== OWN_PACKAGE) return null;
+    root = d;
   }
-  return null;
+  const candidate = root === null ? null : join(root, "node_modules", ffmpegNpmPackage(), EXE);
+  return candidate !== null && isExecutableFile(candidate) ? candidate : null;
+}
+
+const OWN_PACKAGE = "napari-cuda";
+
+function packageName(manifest: string): string | null {
+  try {
+    const name = (JSON.parse(readFileSync(manifest, "utf8")) as { name?: unknown }).name;
+    return typeof name === "string" ? name : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * imageio-ffmpeg installed next to napari_cuda (same site-packages): the bundle runs from
+ * <site-packages>/napari_cuda/_daemon/, imageio-ffmpeg keeps its binary in
+ * <site-packages>/imageio_ffmpeg/binaries/ffmpeg-<platform>-<version>.
+ */
+function fromImageio(moduleDir: string): string | null {
+  if (basename(moduleDir) !== "_daemon" || basename(dirname(moduleDir)) !== "napari_cuda") return null;
+  const binaries = join(dirname(dirname(moduleDir)), "imageio_ffmpeg", "binaries");
+  let names: string[];
+  try {
+    names = readdirSync(binaries).filter((n) => n.startsWith("ffmpeg"));
+  } catch {
+    return null;
+  }
+  const found = names.sort().find((n) => isExecutableFile(join(binaries, n)));
+  return found === undefined ? null : join(binaries, found);
 }
 
 /**
  * Find ffmpeg; the first of these wins:
  * 1. `$NAPARI_CUDA_FFMPEG`: must name an executable file, else NapariCudaError("encoder_unavailable") naming
  *    the variable (an explicit choice that is wrong is an error, never silently replaced);
- * 2. `ffmpeg` on `$PATH`;
- * 3. the npm package `@ffmpeg-installer/<platform>-<arch>` (linux-x64 here), resolved from this module's
- *    location and then from `process.cwd()` (the daemon may run as a single-file bundle with no node_modules
- *    next to it).
- * Returns null when none is found.
+ * 2. `ffmpeg` in an absolute `$PATH` entry;
+ * 3. this package's own install: the npm package `@ffmpeg-installer/<platform>-<arch>` in node_modules next
+ *    to the bundle or in the napari-cuda checkout that holds these sources, then imageio-ffmpeg in the
+ *    Python environment (site-packages) that holds the daemon bundle (a wheel).
+ * Never the working directory or its parents: the kernel may run in a folder other users can write.
+ * `moduleUrl` (tests): where this module is, default import.meta.url. Returns null when none is found.
  */
 export function locateFfmpeg(
   env: NodeJS.ProcessEnv = process.env,
-  opts: { cwd?: string; moduleUrl?: string } = {},
+  opts: { moduleUrl?: string } = {},
 ): LocatedFfmpeg | null {
   const explicit = env[FFMPEG_ENV];
   if (explicit !== undefined && explicit !== "") {
@@ -88,9 +124,11 @@ export function locateFfmpeg(
   }
   const onPath = fromPath(env.PATH);
   if (onPath) return { path: onPath, source: "path" };
-  const fromCwd = join(opts.cwd ?? process.cwd(), "noop.js");
-  const npm = fromNpm([opts.moduleUrl ?? import.meta.url, fromCwd]);
-  return npm ? { path: npm, source: "npm" } : null;
+  const moduleDir = dirname(fileURLToPath(opts.moduleUrl ?? import.meta.url));
+  const npm = fromNpm(moduleDir);
+  if (npm) return { path: npm, source: "npm" };
+  const imageio = fromImageio(moduleDir);
+  return imageio ? { path: imageio, source: "imageio" } : null;
 }
 
 function run(path: string, args: string[]): Promise<string> {

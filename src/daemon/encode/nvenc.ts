@@ -6,6 +6,7 @@
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import type { FfmpegProbe } from "./locate.js";
+import { vbvFor } from "./bound.js";
 import type { EncoderOptions } from "./types.js";
 import { inputArgs, outputArgs } from "./x264.js";
 
@@ -37,8 +38,12 @@ function modernPresets(version: string): boolean {
   return m === null || Number(m[1]) > 4 || (Number(m[1]) === 4 && Number(m[2]) >= 4);
 }
 
-/** Low-latency h264_nvenc options: fastest preset, ultra-low-latency tune, no B-frames, no lookahead delay. */
-export function nvencCodecArgs(profile: EncoderOptions["profile"], ffmpegVersion: string): string[] {
+/**
+ * Low-latency h264_nvenc options: fastest preset, ultra-low-latency tune, no B-frames, no lookahead delay;
+ * a VBV buffer bounds one frame's size, `coarser` > 0 re-encodes an oversize one (encode/bound.ts).
+ */
+export function nvencCodecArgs(profile: EncoderOptions["profile"], ffmpegVersion: string, coarser = 0): string[] {
+  const vbv = vbvFor(coarser, false);
   const preset = modernPresets(ffmpegVersion) ? ["-preset", "p1", "-tune", "ull"] : ["-preset", "llhp"];
   return [
     "-c:v",
@@ -53,7 +58,8 @@ export function nvencCodecArgs(profile: EncoderOptions["profile"], ffmpegVersion
     "-rc",
     "vbr",
     "-cq",
-    "26",
+    String(Math.min(51, 26 + vbv.crfAdd)),
+    ...["-maxrate", String(vbv.maxrate), "-bufsize", String(vbv.bufsize)],
     "-profile:v",
     profile,
     "-g",
@@ -67,13 +73,14 @@ export function nvencCodecArgs(profile: EncoderOptions["profile"], ffmpegVersion
 export function nvencArgs(
   opts: Pick<EncoderOptions, "width" | "height" | "pixelFormat" | "profile">,
   ffmpegVersion: string,
+  coarser = 0,
 ): string[] {
   const convert = opts.pixelFormat === "rgba" ? ["-vf", "scale=out_color_matrix=bt709:out_range=tv,format=nv12"] : [];
   return [
     ...inputArgs(opts),
     "-an",
     ...convert,
-    ...nvencCodecArgs(opts.profile, ffmpegVersion),
+    ...nvencCodecArgs(opts.profile, ffmpegVersion, coarser),
     "-force_key_frames",
     "expr:eq(n,1)",
     ...outputArgs(ffmpegVersion),

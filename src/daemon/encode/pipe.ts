@@ -77,8 +77,16 @@ export class H264Pipe {
       this.pending.push({ t0: performance.now(), discard, resolve, reject });
     });
     if (this.pending.length === 1) this.watchStall();
-    this.proc!.write(pixels).catch((err: unknown) => this.onWriteError(err));
-    return frame;
+    const written = this.proc!.write(pixels).then(
+      () => undefined,
+      (err: unknown) => this.onWriteError(err),
+    );
+    // Callers reuse `pixels` once this settles (pinned GPU frame slots, pooled CPU frames): never before the
+    // stdin write settled, also when the frame fails first (stall, dispose, a bad packet).
+    return frame.then(
+      (f) => written.then(() => f),
+      (err: unknown) => written.then(() => Promise.reject(err)),
+    );
   }
 
   /** Resolves when every submitted frame has settled. */

@@ -18,10 +18,10 @@ export interface EncoderKind {
   verify(probe: FfmpegProbe): Promise<string | null>;
   /**
    * ffmpeg arguments: raw frames on stdin, FLV on stdout, one packet per frame with no delay. Frame 0 of each
-   * process is a throw-away priming frame, so frame 1 must be forced to an IDR. Throws encoder_unavailable on
-   * bad settings.
+   * process is a throw-away priming frame, so frame 1 must be forced to an IDR. `coarser` (default 0): the
+   * re-encode step after an oversize frame (encode/bound.ts). Throws encoder_unavailable on bad settings.
    */
-  args(opts: EncoderOptions, env: NodeJS.ProcessEnv, probe: FfmpegProbe): string[];
+  args(opts: EncoderOptions, env: NodeJS.ProcessEnv, probe: FfmpegProbe, coarser?: number): string[];
 }
 
 const LIBX264: EncoderKind = {
@@ -29,7 +29,8 @@ const LIBX264: EncoderKind = {
   kind: "software",
   listed: (probe) => probe.encoders.libx264,
   verify: () => Promise.resolve(null),
-  args: (opts, env, probe) => x264Args(opts, (opts.still ? stillCrf(env) : null) ?? x264Crf(env), probe.version),
+  args: (opts, env, probe, coarser) =>
+    x264Args(opts, (opts.still ? stillCrf(env) : null) ?? x264Crf(env), probe.version, coarser),
 };
 
 /** NVENC is always verified (even when unlisted) so the reason can name the GPU, e.g. "no NVENC engine on NVIDIA H200". */
@@ -38,10 +39,10 @@ const H264_NVENC: EncoderKind = {
   kind: "hardware",
   listed: () => true,
   verify: (probe) => verifyNvenc(probe),
-  args: (opts, _env, probe) => nvencArgs(opts, probe.version),
+  args: (opts, _env, probe, coarser) => nvencArgs(opts, probe.version, coarser),
 };
 
-/** Encoders this build can drive, most preferred first. NAPARI_CUDA_ENCODER=libx264 skips the NVENC probe. */
+/** Encoders this build can drive, most preferred first. NAPARI_CUDA_ENCODER names one and skips the probe. */
 export const ENCODER_KINDS: readonly EncoderKind[] = [H264_NVENC, LIBX264];
 
 export interface EncoderSelection {
@@ -73,6 +74,11 @@ export async function selectEncoder(
     if (!kind.listed(probe)) {
       skipped.push(`${kind.name} not listed by ffmpeg`);
       continue;
+    }
+    if (forced) {
+      // Named by the user: no trial (the README's "skip the probe"). If it cannot run, the encoder factory
+      // falls back to libx264 after repeated failures (server/encoder-factory.ts).
+      return { name: kind.name, reason: [`${kind.name} (${kind.kind}, NAPARI_CUDA_ENCODER)`, ...skipped].join("; ") };
     }
     const problem = await kind.verify(probe);
     if (problem !== null) {

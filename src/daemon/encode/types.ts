@@ -15,6 +15,11 @@ export interface EncodedFrame {
   encodeMs: number;
   /** Set on the first frame of an encoder process (new SPS/PPS): the client must (re)configure. */
   config?: DecoderConfig;
+  /**
+   * The frame was not encoded for sending: its process was replaced by a coarser one after an oversize
+   * frame (encoder.ts), and its packet would reference a frame the client never got. `data` is empty.
+   */
+  dropped?: boolean;
 }
 
 export type InputPixelFormat = "rgba" | "nv12";
@@ -44,4 +49,6 @@ export interface VideoEncoder {
   encode(pixels: Uint8Array, opts?: { keyframe?: boolean }): Promise<EncodedFrame>;
   /** Kill the ffmpeg processes (SIGTERM, then SIGKILL after a grace period). Never throws. */
   dispose(): Promise<void>;
+  /** True once stopped (disposed, or reclaimed by the daemon's encoder budget, encode/budget.ts). */
+  readonly closed?: boolean;
 }

@@ -1,5 +1,6 @@
 /** ffmpeg arguments for libx264: raw frames on stdin, FLV-framed H.264 (one tag per frame) on stdout. */
 import { NapariCudaError } from "../../protocol/errors.js";
+import { levelFor, vbvFor } from "./bound.js";
 import type { EncoderOptions } from "./types.js";
 
 export const X264_CRF_ENV = "NAPARI_CUDA_X264_CRF";
@@ -56,13 +57,17 @@ const PROFILE_TOOLS: Record<EncoderOptions["profile"], string[]> = {
 
 /**
  * Full ffmpeg argument list for libx264 with the given frame geometry, input format and profile. A still
- * is 4:4:4 (High 4:4:4 Predictive) from RGBA: `crf` is then the still's.
+ * is 4:4:4 (High 4:4:4 Predictive) from RGBA: `crf` is then the still's. A VBV buffer bounds one frame's
+ * size (encode/bound.ts); `coarser` > 0 re-encodes an oversize frame: a higher CRF and a smaller buffer.
  */
 export function x264Args(
   opts: Pick<EncoderOptions, "width" | "height" | "pixelFormat" | "profile" | "still">,
   crf: number,
   ffmpegVersion: string,
+  coarser = 0,
 ): string[] {
+  const vbv = vbvFor(coarser, opts.still === true);
+  const level = levelFor(opts.width, opts.height);
   if (opts.still && opts.pixelFormat !== "rgba") {
     throw new NapariCudaError("invalid_data", "a still needs RGBA input (NV12 is already 4:2:0)", { path: "still" });
   }
@@ -97,7 +102,9 @@ export function x264Args(
     "-forced-idr",
     "1",
     "-crf",
-    String(crf),
+    String(Math.min(51, crf + vbv.crfAdd)),
+    ...["-maxrate", String(vbv.maxrate), "-bufsize", String(vbv.bufsize)],
+    ...(level !== null ? ["-level", level] : []),
     ...outputArgs(ffmpegVersion),
   ];
 }

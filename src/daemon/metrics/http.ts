@@ -1,24 +1,26 @@
 /**
  * GET /metrics: Prometheus text format, for a caller holding the control or the view token, given as
- * `Authorization: Bearer <token>` or `?token=<token>` (a scraper that cannot set headers). Anything
- * else: 401 (no token or a wrong one), 405 (other methods). Compared in constant time (auth.ts).
+ * `Authorization: Bearer <token>` only. A token in the URL (`?token=`) is refused with 401 whatever the
+ * header says: URLs end up in proxy logs, browser history and Referer headers. Anything else: 401 (no
+ * token or a wrong one), 405 (other methods). Compared in constant time (auth.ts).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { tokenMatches, type Tokens } from "../server/auth.js";
+import { bearerToken, tokenMatches, type Tokens } from "../server/auth.js";
 import type { DaemonMetrics } from "./registry.js";
 
-/** The token a request presents, header first; null when it presents none. */
-export function requestToken(req: IncomingMessage): string | null {
-  const header = req.headers.authorization;
-  if (header) {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    return m ? m[1]! : null;
-  }
+/** Does the request URL carry a `token` query parameter (refused: tokens do not belong in URLs)? */
+export function urlHasToken(req: IncomingMessage): boolean {
   try {
-    return new URL(req.url ?? "/", "http://localhost").searchParams.get("token");
+    return new URL(req.url ?? "/", "http://localhost").searchParams.has("token");
   } catch {
-    return null;
+    return false;
   }
+}
+
+/** The token of the request's Bearer header; null when it has none (or a query token, which is refused). */
+export function requestToken(req: IncomingMessage): string | null {
+  if (urlHasToken(req)) return null;
+  return bearerToken(req.headers.authorization);
 }
 
 /** Either token grants read access to metrics (they reveal no data, only timings and counts). */

@@ -23,3 +23,10 @@ export function tokenMatches(given: string, expected: string): boolean {
 export function authorize(tokens: Tokens, channel: Channel, token: string): boolean {
   return tokenMatches(token, channel === "control" ? tokens.control : tokens.view);
 }
+
+/** The token of an `Authorization: Bearer <token>` header; null when absent or malformed. */
+export function bearerToken(header: string | undefined): string | null {
+  if (!header) return null;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return m ? m[1]! : null;
+}

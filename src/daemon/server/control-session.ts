@@ -3,29 +3,19 @@
  * order. `set_layer_data` is followed by one binary message with the array
  * bytes; a `screenshot` reply is followed by one binary message with RGBA pixels.
  */
-import {
-  ControlRequestSchema,
-  NapariCudaError,
-  PROTOCOL_VERSION,
-  type ControlRequest,
-  type InfoResult,
-  type OpenLayerResult,
-  type ScreenshotResult,
-} from "../../protocol/index.js";
+import { ControlRequestSchema, NapariCudaError, PROTOCOL_VERSION, type ControlRequest } from "../../protocol/index.js";
 import type { Logger } from "../log.js";
-import { exactFrame } from "../scene/live-scene.js";
-import { openLayerResult } from "../scene/open-result.js";
 import { DAEMON_VERSION } from "../version.js";
 import { deferred, type Deferred } from "../util/deferred.js";
 import { SerialQueue } from "../util/serial-queue.js";
 import { authorize } from "./auth.js";
 import type { DaemonContext } from "./context.js";
+import { info, openLayer, screenshot, setLayerData } from "./control-handlers.js";
 import { parseMessage, requestIdOf } from "./messages.js";
 import { asNapariError, errorBody, Socket } from "./socket.js";
 
+const CONTROL_OPS = ControlRequestSchema.options.map((o) => o.shape.op.value);
 type Req<Op extends ControlRequest["op"]> = Extract<ControlRequest, { op: Op }>;
-
-const OPS = ControlRequestSchema.options.map((o) => o.shape.op.value);
 
 export class ControlSession {
   private authed = false;
@@ -80,7 +70,7 @@ export class ControlSession {
     }
     let req: ControlRequest;
     try {
-      req = parseMessage(text, ControlRequestSchema, "op", OPS, "control request");
+      req = parseMessage(text, ControlRequestSchema, "op", CONTROL_OPS, "control request");
     } catch (err) {
       const e = asNapariError(err);
       const id = requestIdOf(text);
@@ -141,11 +131,19 @@ export class ControlSession {
       case "set_layer_data": {
         const bytes = deferred<Buffer>();
         this.pendingBytes = bytes;
-        this.enqueue(req.id, async () => this.setLayerData(req, await bytes.promise));
+        this.enqueue(req.id, async () => this.ok(req.id, setLayerData(this.ctx, this.log, req, await bytes.promise)));
         return;
       }
       case "open_layer":
-        this.enqueue(req.id, () => this.openLayer(req));
+        this.enqueue(req.id, async () => this.ok(req.id, await openLayer(this.ctx, this.log, req)));
+        return;
+      case "open_viewer":
+        this.enqueue(req.id, () => {
+          const created = !this.ctx.hub.hasViewer(req.viewer_id);
+          this.ctx.viewers.open(req.viewer_id);
+          this.ctx.hub.openViewer(req.viewer_id);
+          this.ok(req.id, { created });
+        });
         return;
       case "remove_layer":
         this.enqueue(req.id, () => {
@@ -157,15 +155,19 @@ export class ControlSession {
       case "close_viewer":
         this.enqueue(req.id, () => {
           const closed = this.ctx.viewers.close(req.viewer_id);
-          this.ctx.hub.notifyDataChanged(req.viewer_id);
+          this.ctx.hub.closeViewer(req.viewer_id);
           this.ok(req.id, { closed });
         });
         return;
       case "screenshot":
-        this.enqueue(req.id, () => this.screenshot(req));
+        this.enqueue(req.id, async () => {
+          const { result, pixels } = await screenshot(this.ctx, req);
+          this.ok(req.id, result);
+          this.socket.sendBinary(pixels);
+        });
         return;
       case "info":
-        this.enqueue(req.id, () => this.info(req.id));
+        this.enqueue(req.id, async () => this.ok(req.id, await info(this.ctx)));
         return;
       case "shutdown":
         this.enqueue(req.id, () => {
@@ -174,76 +176,6 @@ export class ControlSession {
         });
         return;
     }
-  }
-
-  private setLayerData(req: Req<"set_layer_data">, bytes: Buffer): void {
-    if (bytes.byteLength !== req.nbytes) {
-      throw new NapariCudaError("invalid_data", `got ${bytes.byteLength} bytes, nbytes says ${req.nbytes}`, {
-        path: "nbytes",
-      });
-    }
-    this.ctx.viewers.setLayer(req.viewer_id, req.layer_id, req.dtype, req.shape, bytes);
-    this.ctx.hub.notifyDataChanged(req.viewer_id);
-    this.log.info({ viewer: req.viewer_id, layer: req.layer_id, dtype: req.dtype, shape: req.shape }, "layer data set");
-    this.ok(req.id, {});
-  }
-
-  private async openLayer(req: Req<"open_layer">): Promise<void> {
-    const entry = await this.ctx.viewers.openLayer(req.viewer_id, req.layer_id, req.uri, req.select);
-    if (entry.kind !== "source") throw new NapariCudaError("internal", "open_layer made no source layer");
-    let result: OpenLayerResult;
-    try {
-      result = await openLayerResult(this.ctx.scene.store, entry);
-    } catch (err) {
-      // The layer is unusable (e.g. a corrupt coarsest chunk): do not keep it.
-      this.ctx.viewers.removeLayer(req.viewer_id, req.layer_id);
-      throw err;
-    }
-    this.ctx.hub.notifyDataChanged(req.viewer_id);
-    this.log.info({ viewer: req.viewer_id, layer: req.layer_id, uri: entry.source.info.uri }, "layer opened");
-    this.ok(req.id, result);
-  }
-
-  private async screenshot(req: Req<"screenshot">): Promise<void> {
-    const { store, assembler, still } = this.ctx.scene;
-    const scene = await exactFrame(
-      assembler,
-      store,
-      this.ctx.viewers.layers(req.viewer_id),
-      still,
-      req.state,
-      req.canvas,
-    );
-    const frame = await this.ctx.renderer.render(scene.request);
-    // Copy: the renderer may reuse its buffer once released, while the socket still writes ours.
-    const pixels = Buffer.from(frame.rgba);
-    this.ctx.renderer.release(frame);
-    const result: ScreenshotResult = {
-      width: frame.width,
-      height: frame.height,
-      format: "rgba8",
-      nbytes: pixels.byteLength,
-      levels: Object.fromEntries(scene.layers.map((l) => [l.id, l.drawn ?? l.wanted])),
-    };
-    this.ok(req.id, result);
-    this.socket.sendBinary(pixels);
-  }
-
-  private async info(id: number): Promise<void> {
-    const enc = await this.ctx.encoders.describe();
-    const result: InfoResult = {
-      version: DAEMON_VERSION,
-      protocol: PROTOCOL_VERSION,
-      pid: process.pid,
-      backend: this.ctx.backend.name,
-      backend_reason: this.ctx.backend.reason,
-      encoder: enc.encoder,
-      encoder_reason: enc.reason,
-      ffmpeg: enc.ffmpeg,
-      viewers: this.ctx.viewers.count,
-      views: this.ctx.hub.size,
-    };
-    this.ok(id, result);
   }
 
   /** Close with 1001 shutting_down (daemon stopping). */

@@ -30,7 +30,12 @@ export class EncoderSet {
   get(width: number, height: number, still = false): Promise<VideoEncoder> {
     if (this.disposed) return Promise.reject(new NapariCudaError("shutting_down", "stream closed"));
     const key = `${width}x${height}${still ? ":still" : ""}`;
-    const cur = this.live.get(key);
+    let cur = this.live.get(key);
+    if (cur?.encoder?.closed === true) {
+      // Reclaimed by the daemon's encoder budget for another view: start a new one.
+      this.live.delete(key);
+      cur = undefined;
+    }
     if (cur) {
       this.live.delete(key);
       this.live.set(key, cur);
@@ -53,12 +58,13 @@ export class EncoderSet {
 
   /** The open encoder of this size and kind, if there is one (none is started). */
   peek(width: number, height: number, still = false): VideoEncoder | undefined {
-    return this.live.get(`${width}x${height}${still ? ":still" : ""}`)?.encoder;
+    const enc = this.live.get(`${width}x${height}${still ? ":still" : ""}`)?.encoder;
+    return enc?.closed === true ? undefined : enc;
   }
 
-  /** False once `enc` was replaced, dropped or stopped: its frames must not go out. */
+  /** False once `enc` was replaced, dropped or stopped (here or by the encoder budget): its frames must not go out. */
   has(enc: VideoEncoder): boolean {
-    return this.keyOf(enc) !== undefined;
+    return enc.closed !== true && this.keyOf(enc) !== undefined;
   }
 
   /** Forget and stop `enc` (it failed); the next frame of its kind starts a new one. */

@@ -66,6 +66,8 @@ export interface PumpLimits {
   overscanMaxArea?: number;
   /** Whether the client decodes 4:4:4 stills and the daemon makes them (asked per frame); default no. */
   stills?: () => boolean;
+  /** Keyframe requests are honoured at most once per this many ms; default KEYFRAME_INTERVAL_MS (250). */
+  keyframeIntervalMs?: number;
 }
 
 /** Canvas rounded down to even width/height (yuv420p needs even sizes). */

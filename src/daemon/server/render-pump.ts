@@ -8,13 +8,18 @@
  * to the encoder of its kind (full, half or quarter resolution, or the still; overscan margins
  * included in the size); switching encoder needs no keyframe (the widget decodes each encoder's
  * frames with its own warm decoder), and frames from an encoder replaced meanwhile (resize,
- * failure) are dropped.
+ * failure) are dropped. Keyframe requests are rate-limited (keyframe-gate.ts) and, like every frame,
+ * wait for the link's window. No message above MAX_FRAME_MESSAGE_BYTES goes out (encode/bound.ts: the
+ * proxy's 10 MiB limit). With the daemon's encoders all taken (encoder_limit) the view says so once and
+ * tries again every ENCODER_LIMIT_RETRY_MS.
  */
 import type { Canvas, KeyframeTarget, Overscan, ViewerState } from "../../protocol/index.js";
 import { encodeFrame, NapariCudaError } from "../../protocol/index.js";
+import { MAX_FRAME_MESSAGE_BYTES } from "../encode/bound.js";
 import type { EncodedFrame, VideoEncoder } from "../encode/types.js";
 import type { RenderedFrame } from "../render/types.js";
 import { EncoderSet } from "./encoder-set.js";
+import { KEYFRAME_INTERVAL_MS, KeyframeGate, type KeyframeRequests } from "./keyframe-gate.js";
 import type { LinkStats } from "./link-control.js";
 import { clampMargins } from "./overscan.js";
 import { FrameLedger } from "./pump-ledger.js";
@@ -30,6 +35,9 @@ import { asNapariError } from "./socket.js";
 
 export { evenCanvas } from "./pump-types.js";
 export type { PumpDeps, PumpFrame, PumpLimits, PumpStats, ViewRequest } from "./pump-types.js";
+
+/** A view refused an encoder (encoder_limit) tries again this often. */
+export const ENCODER_LIMIT_RETRY_MS = 1000;
 
 export class RenderPump {
   private state: ViewerState;
@@ -62,6 +70,9 @@ export class RenderPump {
   private bufferTimer: NodeJS.Timeout | undefined;
   private disposed = false;
   private readonly abort = new AbortController();
+  private readonly keyGate: KeyframeGate;
+  /** The encoder_limit error was sent and no frame went out since: do not repeat it every retry. */
+  private limitReported = false;
 
   constructor(
     private readonly deps: PumpDeps,
@@ -74,6 +85,7 @@ export class RenderPump {
     this.seq = initial.seq;
     this.ledger = new FrameLedger(deps, limits.maxInFlight, limits.startInFlight ?? 2);
     this.encoders = new EncoderSet((w, h, still) => this.deps.createEncoder(w, h, still));
+    this.keyGate = new KeyframeGate(limits.keyframeIntervalMs ?? KEYFRAME_INTERVAL_MS, (keys) => this.rekey(keys));
     queueMicrotask(() => this.kick());
   }
 
@@ -106,11 +118,18 @@ export class RenderPump {
    * still on the wire, while the browser was behind).
    */
   requestKeyframe(target?: KeyframeTarget): void {
-    if (target === undefined) this.keyEpoch++;
+    this.keyGate.request(target);
+  }
+
+  /** Honour keyframe requests (KeyframeGate); the frame waits for the link's window like any other. */
+  private rekey(keys: KeyframeRequests): void {
+    if (keys.all) this.keyEpoch++;
     else {
-      const enc = this.encoders.peek(target.width, target.height, target.still);
-      // No such encoder open: its next one starts with an IDR anyway.
-      if (enc !== undefined) this.keyedAt.delete(enc);
+      for (const t of keys.targets) {
+        const enc = this.encoders.peek(t.width, t.height, t.still);
+        // No such encoder open: its next one starts with an IDR anyway.
+        if (enc !== undefined) this.keyedAt.delete(enc);
+      }
     }
     this.markDirty();
   }
@@ -147,6 +166,7 @@ export class RenderPump {
     this.abort.abort();
     clearTimeout(this.retryTimer);
     clearTimeout(this.bufferTimer);
+    this.keyGate.dispose();
     await this.encoders.dispose();
   }
 
@@ -215,8 +235,14 @@ export class RenderPump {
       const out = await encoded;
       // A half-resolution frame encodes faster than the full one before it: keep the order.
       await previousSent;
-      if (this.disposed || !this.encoders.has(encoder)) return;
+      if (this.disposed) return;
+      if (!this.encoders.has(encoder) || out.dropped === true) {
+        // Replaced meanwhile (a coarser re-encode, or stopped for another view): draw the latest state again.
+        if (out.dropped === true || encoder.closed === true) this.dirty = true;
+        return;
+      }
       this.failures = 0;
+      this.limitReported = false;
       if (out.config) this.deps.sendConfig(out.config, encoder);
       const message = encodeFrame(
         {
@@ -237,6 +263,18 @@ export class RenderPump {
         },
         out.data,
       );
+      if (message.byteLength > MAX_FRAME_MESSAGE_BYTES) {
+        // The encoder bounds its frames; this is the last guard: such a message would close the proxied
+        // socket. Start that encoder afresh (its next frame is an IDR) and draw the latest state again.
+        this.deps.log.warn(
+          { bytes: message.byteLength, bound: MAX_FRAME_MESSAGE_BYTES, width: encoder.width, height: encoder.height },
+          "frame over the message bound not sent",
+        );
+        this.encoders.drop(encoder);
+        this.forceKeyframe = true;
+        this.dirty = true;
+        return;
+      }
       if (this.deps.sendFrame(message)) {
         const { width, height } = encoder;
         const record = {
@@ -253,6 +291,7 @@ export class RenderPump {
       }
     } catch (err) {
       if (!this.disposed && this.encoders.has(encoder)) this.onEncoderFailed(err, encoder);
+      else if (encoder.closed === true) this.dirty = true; // stopped for another view: draw again on a new one
     } finally {
       void previousSent.then(sent);
       this.encoding--;
@@ -269,6 +308,15 @@ export class RenderPump {
       this.deps.sendError(e);
     } else if (e.code === "encoder_failed") {
       this.onEncoderFailed(e, null);
+    } else if (e.code === "encoder_limit") {
+      // Every encoder of the daemon is taken: say so once, and try again while the view waits.
+      if (!this.limitReported) this.deps.sendError(e);
+      this.limitReported = true;
+      this.dirty = true;
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = undefined;
+        this.kick();
+      }, ENCODER_LIMIT_RETRY_MS);
     } else {
       this.deps.log.warn({ err: e }, "render failed");
       this.deps.sendError(e.code === "internal" ? new NapariCudaError("render_failed", e.message) : e);

@@ -1,25 +1,31 @@
 /**
- * HTTP + WebSocket server on loopback: GET /healthz, GET /metrics (Prometheus text,
- * control or view token), and upgrades on /control (kernel) and /stream (views),
- * each with its own size limit. Anything else is a 404.
+ * HTTP + WebSocket server on loopback (both 127.0.0.1 and ::1 on one port, listen.ts): GET /healthz,
+ * GET /metrics (Prometheus text, either token as a Bearer header), and upgrades on /control (kernel:
+ * Bearer control token, no Origin; upgrade-guard.ts) and /stream (views: token in hello, under the
+ * pre-auth limits of preauth.ts), each with its own size limit. Anything else is a 404.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Server as NetServer } from "node:net";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { Logger } from "../log.js";
 import { getMetrics, serveMetrics } from "../metrics/index.js";
 import type { DaemonContext } from "./context.js";
 import { ControlSession } from "./control-session.js";
+import { listenLoopback } from "./listen.js";
+import { HEADERS_TIMEOUT_MS, PreauthGate, REJECT_LINGER_MS, type PreauthTicket } from "./preauth.js";
 import { Socket } from "./socket.js";
 import { StreamSession } from "./stream-session.js";
+import { refuseUpgrade } from "./upgrade-guard.js";
 
+/** Answer an upgrade with `status`, then close after REJECT_LINGER_MS (the client reads the answer first). */
 function rejectUpgrade(socket: Duplex, status: string): void {
   try {
     socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    setTimeout(() => socket.destroy(), REJECT_LINGER_MS).unref();
   } catch {
-    // already gone
+    socket.destroy();
   }
-  socket.destroy();
 }
 
 /**
@@ -41,6 +47,9 @@ export class DaemonServer {
   private readonly wss: Record<"control" | "stream", WebSocketServer>;
   private readonly controls = new Set<ControlSession>();
   private readonly streams = new Set<StreamSession>();
+  /** Counts /stream sockets that have not said hello yet (preauth.ts). */
+  private readonly preauth = new PreauthGate();
+  private twin: NetServer | null = null;
   private stopping = false;
 
   constructor(
@@ -54,21 +63,20 @@ export class DaemonServer {
     };
     this.wss.stream.on("headers", (headers: string[]) => headers.push(STREAM_HEADER));
     this.http = createServer((req, res) => this.onRequest(req, res));
+    // Slow senders of request headers (upgrades included) hold a socket at most this long.
+    this.http.headersTimeout = HEADERS_TIMEOUT_MS;
+    this.http.requestTimeout = HEADERS_TIMEOUT_MS;
     this.http.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
     this.http.on("clientError", (_err, socket: Duplex) => rejectUpgrade(socket, "400 Bad Request"));
   }
 
-  /** Listen on the configured loopback host/port; resolves with the bound port. */
-  listen(): Promise<number> {
-    return new Promise((resolve, reject) => {
-      this.http.once("error", reject);
-      this.http.listen(this.ctx.config.port, this.ctx.config.host, () => {
-        this.http.off("error", reject);
-        this.http.on("error", (err) => this.log.error({ err }, "http server error"));
-        const addr = this.http.address();
-        resolve(typeof addr === "object" && addr ? addr.port : this.ctx.config.port);
-      });
-    });
+  /** Listen on the configured loopback host/port and hold the other loopback address; resolves with the port. */
+  async listen(): Promise<number> {
+    const { port, twin } = await listenLoopback(this.http, this.ctx.config.host, this.ctx.config.port, this.log);
+    this.twin = twin;
+    this.http.on("error", (err) => this.log.error({ err }, "http server error"));
+    twin?.on("error", (err) => this.log.error({ err }, "twin listener error"));
+    return port;
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
@@ -91,15 +99,22 @@ export class DaemonServer {
     const path = pathOf(req);
     const channel = path === "/control" ? "control" : path === "/stream" ? "stream" : null;
     if (!channel) return rejectUpgrade(socket, "404 Not Found");
+    const refused = refuseUpgrade(req, channel, this.ctx.tokens);
+    if (refused) return rejectUpgrade(socket, refused);
+    let ticket: PreauthTicket | null = null;
+    if (channel === "stream") {
+      ticket = this.preauth.admit(socket);
+      if (!ticket) return rejectUpgrade(socket, "503 Service Unavailable");
+    }
     try {
-      this.wss[channel].handleUpgrade(req, socket, head, (ws: WebSocket) => this.onConnection(channel, ws));
+      this.wss[channel].handleUpgrade(req, socket, head, (ws: WebSocket) => this.onConnection(channel, ws, ticket));
     } catch (err) {
       this.log.warn({ err }, "websocket upgrade failed");
       socket.destroy();
     }
   }
 
-  private onConnection(channel: "control" | "stream", ws: WebSocket): void {
+  private onConnection(channel: "control" | "stream", ws: WebSocket, ticket: PreauthTicket | null): void {
     if (this.stopping) {
       ws.close(1001, "shutting_down");
       return;
@@ -109,7 +124,8 @@ export class DaemonServer {
     if (channel === "control") {
       this.controls.add(new ControlSession(socket, this.ctx, log, (s) => this.controls.delete(s)));
     } else {
-      this.streams.add(new StreamSession(socket, this.ctx, log, (s) => this.streams.delete(s)));
+      const onAuthenticated = (): void => ticket?.authenticated();
+      this.streams.add(new StreamSession(socket, this.ctx, log, (s) => this.streams.delete(s), onAuthenticated));
     }
   }
 
@@ -117,6 +133,7 @@ export class DaemonServer {
   async close(): Promise<void> {
     this.stopping = true;
     const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
+    this.twin?.close();
     this.http.closeAllConnections();
     for (const c of [...this.controls]) c.shutdown();
     await Promise.all([...this.streams].map((s) => s.shutdown()));

@@ -9,7 +9,6 @@ import {
   PROTOCOL_VERSION,
   StreamClientMessageSchema,
   type StreamClientMessage,
-  type StreamConfig,
   type Canvas,
   type StreamHello,
   type ViewerState,
@@ -17,16 +16,17 @@ import {
 import type { Logger } from "../log.js";
 import { TokenBucket } from "../util/token-bucket.js";
 import { authorize } from "./auth.js";
-import { isStillCodec } from "../../protocol/codecs.js";
-import { chooseProfile, offersStills, type H264Profile } from "./codec.js";
+import { chooseProfile, offersStills } from "./codec.js";
 import type { DaemonContext } from "./context.js";
 import { parseMessage } from "./messages.js";
 import { Picker } from "./pick.js";
-import { RenderPump } from "./render-pump.js";
+import type { RenderPump } from "./render-pump.js";
 import { ViewRanger } from "./view-range.js";
 import { ViewFrames } from "./view-frames.js";
-import { errorBody, Socket } from "./socket.js";
+import { asNapariError, errorBody, Socket } from "./socket.js";
+import { PREAUTH_MAX_MESSAGE_BYTES } from "./preauth.js";
 import type { ViewHandle } from "./view-hub.js";
+import { createViewPump } from "./view-pump.js";
 
 const TYPES = StreamClientMessageSchema.options.map((o) => o.shape.type.value);
 
@@ -34,7 +34,6 @@ export class StreamSession implements ViewHandle {
   readonly sessionId = randomUUID();
   private readonly rate: TokenBucket;
   private hello: StreamHello | null = null;
-  private profile: H264Profile = "high";
   private pump: RenderPump | null = null;
   private frames: ViewFrames | null = null;
   private picker: Picker | null = null;
@@ -42,7 +41,6 @@ export class StreamSession implements ViewHandle {
   /** The latest state and canvas from the view (picks and ranges read what it shows from them). */
   private state: ViewerState | null = null;
   private canvas: Canvas | null = null;
-  private encoderName = "";
   private encoderReason = "";
   /** 4:4:4 stills: the client offered High 4:4:4 and the daemon can make them (known once the encoder is described). */
   private stills = false;
@@ -53,6 +51,8 @@ export class StreamSession implements ViewHandle {
     private readonly ctx: DaemonContext,
     private readonly log: Logger,
     private readonly onClosed: (s: StreamSession) => void,
+    /** Hello succeeded: the socket no longer counts as unauthenticated (preauth.ts). */
+    private readonly onAuthenticated: () => void = () => undefined,
   ) {
     this.rate = new TokenBucket(ctx.config.streamRatePerSec, ctx.config.streamBurst);
     socket.attach({
@@ -79,6 +79,9 @@ export class StreamSession implements ViewHandle {
   }
 
   private onText(text: string): void {
+    if (!this.hello && Buffer.byteLength(text) > PREAUTH_MAX_MESSAGE_BYTES) {
+      throw new NapariCudaError("message_too_big", `a message before hello may be ${PREAUTH_MAX_MESSAGE_BYTES} bytes`);
+    }
     if (!this.rate.take()) throw new NapariCudaError("rate_limited", "too many stream messages");
     this.socket.releaseRelay();
     const msg = parseMessage(text, StreamClientMessageSchema, "type", TYPES, "stream message");
@@ -128,11 +131,17 @@ export class StreamSession implements ViewHandle {
         path: "protocol",
       });
     }
-    this.socket.clearHelloDeadline();
     this.hello = h;
+    try {
+      this.ctx.hub.add(this, this.ctx.config.maxViews);
+    } catch (err) {
+      this.hello = null;
+      this.refuse(asNapariError(err));
+      return;
+    }
+    this.socket.clearHelloDeadline();
+    this.onAuthenticated();
     const profile = chooseProfile(h.codecs, this.ctx.config.h264Profile);
-    this.ctx.viewers.open(h.viewer_id);
-    this.ctx.hub.add(this);
     this.log.info({ viewer: h.viewer_id, canvas: h.canvas, profile }, "view connected");
     const frames = new ViewFrames(this.ctx, h.viewer_id, {
       markDirty: () => this.pump?.markDirty(),
@@ -167,7 +176,6 @@ export class StreamSession implements ViewHandle {
       this.fail(new NapariCudaError("unsupported", "no H.264 codec offered (need avc1.64/4D/42)", { path: "codecs" }));
       return;
     }
-    this.profile = profile;
     // Probed once per daemon (cached): resolved long before the first frame's config goes out.
     const stillsOffered = offersStills(h.codecs) && this.ctx.pixelFormat === "rgba";
     void this.ctx.encoders.describe().then((d) => {
@@ -175,47 +183,28 @@ export class StreamSession implements ViewHandle {
       this.stills = stillsOffered && d.stills === true;
       if (this.stills) frames.stillsEnabled();
     });
-    this.pump = new RenderPump(
-      {
-        render: (req, signal) => frames.render(req, signal),
-        release: (frame) => this.ctx.renderer.release(frame),
-        createEncoder: (w, hgt, still) =>
-          this.ctx.encoders.create(w, hgt, this.profile, this.ctx.pixelFormat, still || undefined),
-        sendConfig: (config, encoder) => {
-          const msg: StreamConfig = {
-            type: "config",
-            protocol: PROTOCOL_VERSION,
-            session_id: this.sessionId,
-            codec: config.codec,
-            description: Buffer.from(config.description).toString("base64"),
-            width: encoder.width,
-            height: encoder.height,
-            encoder: encoder.name,
-            backend: this.ctx.backend.name,
-            encoder_reason: this.encoderReason,
-            backend_reason: this.ctx.backend.reason,
-          };
-          // The still's encoder (libx264 4:4:4) is not the stream's: metrics keep the stream's name.
-          if (!isStillCodec(config.codec)) this.encoderName = encoder.name;
-          this.socket.sendJson(msg);
-        },
-        sendFrame: (bytes) => this.socket.sendBinary(bytes),
-        sendError: (err) => this.socket.sendJson({ type: "error", ...errorBody(err) }),
-        bufferedAmount: () => this.socket.bufferedAmount,
-        observeCost: (cost) => frames.observeCost(cost),
-        observe: (t) =>
-          this.ctx.metrics.observeFrame({ ...t, backend: this.ctx.backend.name, encoder: this.encoderName }),
-        observeLink: (s) => this.ctx.metrics.observeLink(s),
-        log: this.log,
-      },
-      {
-        maxInFlight: this.ctx.config.maxInFlight,
-        maxBufferedBytes: this.ctx.config.maxBufferedBytes,
-        overscanMaxArea: this.ctx.config.overscanMaxArea,
-        stills: () => this.stills,
-      },
-      { seq: h.seq, state: h.state, canvas: h.canvas, overscan: h.overscan },
-    );
+    this.pump = createViewPump({
+      ctx: this.ctx,
+      socket: this.socket,
+      log: this.log,
+      frames,
+      hello: h,
+      sessionId: this.sessionId,
+      profile,
+      encoderReason: () => this.encoderReason,
+      stills: () => this.stills,
+    });
+  }
+
+  /** Send `err` and close: with its own close code, else 1008 (the widget does not retry it). */
+  private refuse(err: NapariCudaError): void {
+    this.socket.sendJson({ type: "error", ...errorBody(err) });
+    this.socket.close(err.closeCode ?? 1008, err.code);
+  }
+
+  viewerClosed(): void {
+    this.refuse(new NapariCudaError("unknown_viewer", `the kernel closed viewer ${this.viewerId}`));
+    void this.dispose();
   }
 
   dataChanged(): void {

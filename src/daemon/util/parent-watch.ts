@@ -1,4 +1,4 @@
-/** Poll a process id and call back once it no longer exists (the kernel died). */
+/** Does a process id exist? (The parent watch itself is util/parent-identity.ts.) */
 
 /** True while a process with this pid exists (EPERM means it exists but is not ours). */
 export function processAlive(pid: number): boolean {
@@ -8,16 +8,4 @@ export function processAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === "EPERM";
   }
-}
-
-/** Start polling `pid` every `intervalMs`; `onGone` runs at most once. Returns a stop function. */
-export function watchParent(pid: number, onGone: () => void, intervalMs = 1000): () => void {
-  const timer = setInterval(() => {
-    if (!processAlive(pid)) {
-      clearInterval(timer);
-      onGone();
-    }
-  }, intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
 }

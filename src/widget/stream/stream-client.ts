@@ -26,13 +26,33 @@ export type SocketFactory = (url: string) => SocketLike;
 
 /** Close codes after which reconnecting cannot help (policy violation: bad token; protocol mismatch). */
 export const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([1008, 1002]);
+/**
+ * Close codes after which the daemon itself is likely gone, so the kernel (which starts a new one,
+ * with a new port and tokens) is asked before the old port is tried again: 1001 (the daemon is
+ * shutting down), 1006 (abnormal: the daemon was killed) and 1005 (no code: jupyter-server-proxy
+ * relays every backend close, including those two, without its code).
+ */
+export const KERNEL_FIRST_CLOSE_CODES: ReadonlySet<number> = new Set([1001, 1005, 1006]);
+/** How long the kernel gets to hand over a new connection before the old port is tried again. */
+export const KERNEL_WAIT_MS = 1000;
 /** A socket that has not opened after this long counts as failed. */
 export const OPEN_TIMEOUT_MS = 10_000;
 
 export type ConnectionStatus =
   | { state: "connecting"; url: string; transport: StreamUrl["transport"] }
   | { state: "open"; url: string; transport: StreamUrl["transport"] }
-  | { state: "reconnecting"; delayMs: number; attempt: number; reason: string }
+  | {
+      state: "reconnecting";
+      /** Until the old URLs are tried again. */
+      delayMs: number;
+      attempt: number;
+      reason: string;
+      /**
+       * Ask the kernel for the current connection now: the daemon went away (it may have been
+       * restarted elsewhere) or the retries keep failing. Its answer replaces this client.
+       */
+      askKernel?: boolean;
+    }
   | { state: "failed"; reason: string }
   | { state: "closed" };
 
@@ -50,6 +70,8 @@ export interface StreamClientOptions {
   /** Next-tick scheduler for coalesced state messages (requestAnimationFrame in the browser). */
   schedule?: SenderIo["schedule"];
   openTimeoutMs?: number;
+  /** Wait for the kernel's answer after the daemon went away (default KERNEL_WAIT_MS). */
+  kernelWaitMs?: number;
 }
 
 const OPEN = 1;
@@ -206,7 +228,7 @@ export class StreamClient {
       finished = true;
       const reason = this.lastError ?? (ev.reason || `connection closed (code ${ev.code})`);
       if (FATAL_CLOSE_CODES.has(ev.code)) this.opts.onStatus({ state: "failed", reason });
-      else this.scheduleRetry(reason);
+      else this.scheduleRetry(reason, this.daemonGone(ev.code));
     };
   }
 
@@ -222,10 +244,23 @@ export class StreamClient {
     this.opts.onMessage(msg);
   }
 
-  private scheduleRetry(reason: string): void {
+  /** Did an open session end because the daemon went away (rather than a transient fault)? */
+  private daemonGone(code: number): boolean {
+    return KERNEL_FIRST_CLOSE_CODES.has(code) || this.lastError?.startsWith("shutting_down:") === true;
+  }
+
+  /**
+   * Retry the URLs after the backoff; `kernelFirst`: the daemon went away, so the owner asks the
+   * kernel first (status askKernel) and the old port is tried only after the kernel's wait.
+   */
+  private scheduleRetry(reason: string, kernelFirst = false): void {
     if (this.disposed) return;
-    const delayMs = this.backoff.next();
-    this.opts.onStatus({ state: "reconnecting", delayMs, attempt: this.backoff.attempts, reason });
+    const backoffMs = this.backoff.next();
+    const attempt = this.backoff.attempts;
+    const delayMs = kernelFirst ? Math.max(backoffMs, this.opts.kernelWaitMs ?? KERNEL_WAIT_MS) : backoffMs;
+    // From the second failure on the daemon may have moved even without a telling close code.
+    const askKernel = kernelFirst || attempt >= 2;
+    this.opts.onStatus({ state: "reconnecting", delayMs, attempt, reason, askKernel });
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       this.round();

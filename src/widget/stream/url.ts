@@ -1,5 +1,13 @@
 /** Stream URL candidates: through jupyter-server-proxy first, then direct loopback for local pages. */
 
+/**
+ * The host jupyter-server-proxy dials. Named explicitly: its plain `proxy/<port>` route dials
+ * "localhost", which may resolve to ::1 first, where another local user could listen on the same
+ * port and receive the page's cookies and the view token. Allowed by the proxy's default
+ * host_allowlist (["localhost", "127.0.0.1"]) since jupyter-server-proxy 3.x; the daemon binds it.
+ */
+export const PROXY_TARGET_HOST = "127.0.0.1";
+
 /** The parts of `window.location` the URL builder needs. */
 export interface PageLocation {
   protocol: string;
@@ -46,7 +54,7 @@ export function streamUrls(
   if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new RangeError(`invalid daemon port ${port}`);
   const scheme = loc.protocol === "https:" ? "wss" : "ws";
   const proxy: StreamUrl = {
-    url: `${scheme}://${loc.host}${basePath(baseUrl, loc.href)}proxy/${port}/stream`,
+    url: `${scheme}://${loc.host}${basePath(baseUrl, loc.href)}proxy/${PROXY_TARGET_HOST}:${port}/stream`,
     transport: "proxy",
   };
   const direct: StreamUrl = { url: `ws://127.0.0.1:${port}/stream`, transport: "direct" };

@@ -6,6 +6,7 @@ import { startDaemon } from "../../../src/daemon/daemon.js";
 import { setLogLevel } from "../../../src/daemon/log.js";
 import { decodeFrame, type InfoResult, type StreamConfig } from "../../../src/protocol/index.js";
 import {
+  openViewer,
   controlClient,
   sleep,
   startTestDaemon,
@@ -28,6 +29,7 @@ describe("no usable ffmpeg", { timeout: 60_000 }, () => {
     });
     const t = { daemon, shutdownRequests: [], url: (p: string) => `ws://127.0.0.1:${daemon.port}${p}` };
     try {
+      await openViewer(t, "v1");
       const v = await TestClient.open(t.url("/stream"));
       v.send(streamHello());
       assert.equal((await v.json<{ type: string }>()).type, "meta");
@@ -59,6 +61,7 @@ describe("ffmpeg dies mid-stream", { timeout: 60_000 }, () => {
   test("encoder_failed, then a new encoder: config + keyframe, and the stream goes on", async () => {
     const t = await startTestDaemon();
     try {
+      await openViewer(t, "crash");
       const v = await TestClient.open(t.url("/stream"));
       v.send(streamHello({ viewer_id: "crash" }));
       const first = await v.untilBinary();

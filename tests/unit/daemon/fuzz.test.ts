@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { decodeFrame, PROTOCOL_VERSION, type InfoResult } from "../../../src/protocol/index.js";
 import {
+  openViewer,
   controlClient,
   layer,
   sleep,
@@ -135,6 +136,8 @@ describe("fuzzed input", { timeout: 120_000 }, () => {
 
   test("stream channel: 300 mutated messages, then a fresh view still gets frames", async () => {
     const r = rng(0xbadf00d);
+    await openViewer(t, "fz");
+    await openViewer(t, "fz2");
     const v = await TestClient.open(t.url("/stream"));
     v.send(streamHello({ viewer_id: "fz" }));
     const valid: Array<Record<string, unknown>> = [

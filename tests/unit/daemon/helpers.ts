@@ -37,8 +37,11 @@ export class TestClient {
   readonly closed: Promise<{ code: number; reason: string }>;
   readonly opened: Promise<void>;
 
-  constructor(url: string) {
-    this.ws = new WebSocket(url, { perMessageDeflate: false });
+  /** `headers`: upgrade request headers; by default /control gets the test control token as Bearer (as the kernel sends it). */
+  constructor(url: string, headers?: Record<string, string>) {
+    const control = new URL(url).pathname === "/control";
+    const sent = headers ?? (control ? { authorization: `Bearer ${TOKENS.control}` } : {});
+    this.ws = new WebSocket(url, { perMessageDeflate: false, headers: sent });
     this.opened = new Promise((resolve, reject) => {
       this.ws.once("open", () => resolve());
       this.ws.once("error", reject);
@@ -62,8 +65,8 @@ export class TestClient {
     });
   }
 
-  static async open(url: string): Promise<TestClient> {
-    const c = new TestClient(url);
+  static async open(url: string, headers?: Record<string, string>): Promise<TestClient> {
+    const c = new TestClient(url, headers);
     await c.opened;
     return c;
   }
@@ -145,7 +148,7 @@ export class TestClient {
 }
 
 /** A control client that has said hello. */
-export async function controlClient(t: TestDaemon): Promise<TestClient> {
+export async function controlClient(t: Pick<TestDaemon, "url">): Promise<TestClient> {
   const c = await TestClient.open(t.url("/control"));
   c.send({ op: "hello", id: 0, protocol: PROTOCOL_VERSION, token: TOKENS.control });
   const r = await c.json<{ ok: boolean }>();
@@ -210,6 +213,15 @@ export function ffmpegChildren(): number[] {
   } catch {
     return []; // ps exits 1 when it lists nothing
   }
+}
+
+/** Create a viewer through the control channel (a view may only watch a viewer the kernel created). */
+export async function openViewer(t: Pick<TestDaemon, "url">, viewer: string): Promise<void> {
+  const k = await controlClient(t);
+  k.send({ op: "open_viewer", id: 1, viewer_id: viewer });
+  const r = await k.json<{ ok: boolean }>();
+  assert.ok(r.ok, JSON.stringify(r));
+  await k.close();
 }
 
 /** Send layer data (C order) to a viewer through the control channel. */

@@ -8,7 +8,7 @@ import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { processAlive } from "../../../src/daemon/util/parent-watch.js";
 import { PROTOCOL_VERSION } from "../../../src/protocol/index.js";
-import { sleep, streamHello, TestClient, TOKENS } from "./helpers.js";
+import { openViewer, sleep, streamHello, TestClient, TOKENS } from "./helpers.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../../..");
 const BUNDLE = join(ROOT, "kernel-bridge/napari_cuda/_daemon/daemon.js");
@@ -107,7 +107,13 @@ function childPids(pid: number, name: RegExp): number[] {
 }
 
 /** Open a view so that the daemon runs ffmpeg; resolves with the view and the ffmpeg pids. */
+/** The daemon on `port`, as the helpers address it. */
+function at(port: number): { url: (path: string) => string } {
+  return { url: (path) => `ws://127.0.0.1:${port}${path}` };
+}
+
 async function viewWithEncoder(port: number, daemonPid: number): Promise<{ v: TestClient; ffmpeg: number[] }> {
+  await openViewer(at(port), "v1");
   const v = await TestClient.open(`ws://127.0.0.1:${port}/stream`);
   v.send(streamHello());
   await v.untilBinary();
@@ -188,9 +194,10 @@ describe("daemon process (bundle) exits", { timeout: 120_000 }, () => {
     c.proc.stdin.write(TOKENS_LINE);
     const { port } = await listening(c);
     // Each view logs on connect and close: far more than a pipe (64 KiB) holds.
+    await openViewer(at(port), "flood");
     for (let i = 0; i < 400; i++) {
       const v = await TestClient.open(`ws://127.0.0.1:${port}/stream`);
-      v.send(streamHello({ codecs: ["vp8"], viewer_id: `flood-${i}` }));
+      v.send(streamHello({ codecs: ["vp8"], viewer_id: "flood" }));
       await v.json();
       await v.close();
     }

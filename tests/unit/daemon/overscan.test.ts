@@ -14,7 +14,15 @@ import {
   overscanMaxAreaFromEnv,
 } from "../../../src/daemon/server/overscan.js";
 import { decodeFrame, type Canvas, type ViewerState } from "../../../src/protocol/index.js";
-import { layer, startTestDaemon, streamHello, TestClient, viewerState, type TestDaemon } from "./helpers.js";
+import {
+  openViewer,
+  layer,
+  startTestDaemon,
+  streamHello,
+  TestClient,
+  viewerState,
+  type TestDaemon,
+} from "./helpers.js";
 
 describe("overscan margins", () => {
   const view: Canvas = { width: 1280, height: 720, pixel_ratio: 1 };
@@ -137,6 +145,7 @@ describe("a real daemon's frames carry the view's overscan", { timeout: 60_000 }
   });
 
   it("hello and state overscan: frame = canvas + 2 margins, margins in the header; none = the canvas", async () => {
+    await openViewer(t, "os1");
     const c = await TestClient.open(t.url("/stream"));
     try {
       c.send(streamHello({ viewer_id: "os1", overscan: [8, 6] }));

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { decodeFrame } from "../../../src/protocol/index.js";
-import { startTestDaemon, streamHello, TestClient, viewerState, type TestDaemon } from "./helpers.js";
+import { openViewer, startTestDaemon, streamHello, TestClient, viewerState, type TestDaemon } from "./helpers.js";
 
 const DELAY_MS = 300;
 
@@ -19,6 +19,7 @@ describe("render delay (debug)", { timeout: 60_000 }, () => {
   });
 
   it("each frame comes at least the delay after the state it shows", async () => {
+    await openViewer(t, "slow");
     const c = await TestClient.open(t.url("/stream"));
     try {
       let t0 = performance.now();

@@ -3,23 +3,25 @@
  * is a keyframe after its config (a switch back is not; a client's keyframe request reaches every
  * encoder), frames leave in frame order whichever encoder finishes first, one size
  * more than the encoder set holds stops the least recently used encoder, a failed encoder is
- * replaced, and acks report costs.
+ * replaced, acks report costs, keyframe requests are rate-limited and wait for the in-flight window, and
+ * a frame message over the proxy's bound never leaves.
  * Encodes finish only when the test releases them, so nothing depends on timing.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { MAX_FRAME_MESSAGE_BYTES } from "../../../src/daemon/encode/bound.js";
 import type { EncodedFrame, VideoEncoder } from "../../../src/daemon/encode/types.js";
 import { childLogger } from "../../../src/daemon/log.js";
 import type { FrameCost } from "../../../src/daemon/scene/interactive.js";
 import { MAX_ENCODERS_PER_VIEW } from "../../../src/daemon/server/encoder-set.js";
-import { RenderPump } from "../../../src/daemon/server/render-pump.js";
+import { RenderPump, type PumpLimits } from "../../../src/daemon/server/render-pump.js";
 import { decodeFrame, NapariCudaError, type Canvas } from "../../../src/protocol/index.js";
 import { sleep, viewerState } from "./helpers.js";
 
 /** An encoder whose frames finish when released (in any order across encoders). */
 class HeldEncoder implements VideoEncoder {
   readonly name = "held";
-  readonly held: Array<{ keyframe: boolean; finish: (fail?: boolean) => void }> = [];
+  readonly held: Array<{ keyframe: boolean; finish: (fail?: boolean, bytes?: number) => void }> = [];
   disposed = false;
   constructor(
     readonly width: number,
@@ -30,10 +32,11 @@ class HeldEncoder implements VideoEncoder {
     return new Promise((resolve, reject) =>
       this.held.push({
         keyframe,
-        finish: (fail) => {
+        finish: (fail, bytes) => {
           if (fail) reject(new NapariCudaError("encoder_failed", "ffmpeg exited"));
           const config = keyframe ? { config: { codec: "avc1.640028", description: new Uint8Array([1]) } } : {};
-          resolve({ data: pixels.subarray(0, 4), keyframe, encodeMs: 3, ...config });
+          const data = bytes === undefined ? pixels.subarray(0, 4) : new Uint8Array(bytes);
+          resolve({ data, keyframe, encodeMs: 3, ...config });
         },
       }),
     );
@@ -46,7 +49,7 @@ class HeldEncoder implements VideoEncoder {
 type Sent = [frameId: number, seq: number, width: number, keyframe: boolean];
 
 /** A pump whose frame for state seq N has width `widthOf(N)` (and 3:4 aspect). */
-function setup(widthOf: (seq: number) => number) {
+function setup(widthOf: (seq: number) => number, limits: Partial<PumpLimits> = {}) {
   const sent: Sent[] = [];
   const events: string[] = [];
   const costs: FrameCost[] = [];
@@ -82,7 +85,7 @@ function setup(widthOf: (seq: number) => number) {
       log: childLogger("test"),
     },
     // Before any ack the link's window is startInFlight frames: these tests hold several encodes at once.
-    { maxInFlight: 8, maxBufferedBytes: 1 << 20, startInFlight: 8 },
+    { maxInFlight: 8, maxBufferedBytes: 1 << 20, startInFlight: 8, ...limits },
     { seq: 0, state: viewerState([24, 32], 1), canvas: { width: 64, height: 48, pixel_ratio: 1 } as Canvas },
   );
   const setState = (n: number) => {
@@ -262,6 +265,93 @@ describe("RenderPump with frames of two sizes", () => {
       await until(() => sent.length === 2);
       p.ack(2);
       assert.deepEqual(costs, [{ ndisplay: 2, pixels: 64 * 48, fullPixels: 64 * 48, ms: 2 + 3 + 5, keyframe: true }]);
+    } finally {
+      await p.dispose();
+    }
+  });
+
+  it("keyframe requests are rate-limited: one is honoured, more wait and coalesce into one", async () => {
+    const { p, sent, encoders, setState, held, until } = setup(() => 64, { keyframeIntervalMs: 50 });
+    try {
+      await held(1);
+      encoders[0]!.held[0]!.finish();
+      await until(() => sent.length === 1);
+      for (let i = 0; i < 5; i++) p.requestKeyframe(); // a burst (e.g. a decoder error storm)
+      await held(2); // the first is honoured at once
+      encoders[0]!.held[1]!.finish();
+      await until(() => sent.length === 2);
+      await held(3); // the other four, together, once the interval has passed
+      encoders[0]!.held[2]!.finish();
+      await until(() => sent.length === 3);
+      await sleep(200);
+      assert.equal(encoders[0]!.held.length, 3, "no more frames: the four requests made one keyframe");
+      setState(1);
+      await held(4);
+      encoders[0]!.held[3]!.finish();
+      await until(() => sent.length === 4);
+      assert.deepEqual(
+        sent.map(([, , , key]) => key),
+        [true, true, true, false],
+      );
+    } finally {
+      await p.dispose();
+    }
+  });
+
+  it("within the interval a keyframe request waits: the frames meanwhile are not keyframes", async () => {
+    const { p, sent, encoders, setState, held, until } = setup(() => 64, { keyframeIntervalMs: 60_000 });
+    try {
+      await held(1);
+      encoders[0]!.held[0]!.finish();
+      await until(() => sent.length === 1);
+      p.requestKeyframe();
+      await held(2);
+      encoders[0]!.held[1]!.finish();
+      await until(() => sent.length === 2);
+      for (let n = 1; n <= 3; n++) {
+        p.requestKeyframe(); // each one swapped in a standby ffmpeg before: now they wait for the interval
+        setState(n);
+        await held(n + 2);
+        encoders[0]!.held[n + 1]!.finish();
+        await until(() => sent.length === n + 2);
+      }
+      assert.deepEqual(
+        sent.map(([, , , key]) => key),
+        [true, true, false, false, false],
+      );
+    } finally {
+      await p.dispose();
+    }
+  });
+
+  it("a keyframe request never opens the in-flight window: it waits for an ack", async () => {
+    const { p, sent, encoders, held, until } = setup(() => 64, { maxInFlight: 1, startInFlight: 1 });
+    try {
+      await held(1);
+      encoders[0]!.held[0]!.finish();
+      await until(() => sent.length === 1);
+      p.requestKeyframe(); // frame 1 is not acked: the window (1) is full
+      await sleep(50);
+      assert.equal(encoders[0]!.held.length, 1, "no frame while one is in flight");
+      p.ack(1);
+      await held(2);
+      assert.equal(encoders[0]!.held[1]!.keyframe, true);
+    } finally {
+      await p.dispose();
+    }
+  });
+
+  it("a frame whose message would pass the proxy's limit is never sent: its encoder is replaced, the next frame is an IDR", async () => {
+    const { p, sent, encoders, held, until } = setup(() => 64);
+    try {
+      await held(1);
+      encoders[0]!.held[0]!.finish(false, MAX_FRAME_MESSAGE_BYTES); // + the header: over the bound
+      await until(() => encoders.length === 2 && encoders[1]!.held.length === 1);
+      assert.ok(encoders[0]!.disposed, "the encoder that made it is stopped");
+      assert.equal(encoders[1]!.held[0]!.keyframe, true);
+      encoders[1]!.held[0]!.finish();
+      await until(() => sent.length === 1);
+      assert.deepEqual(sent, [[2, 0, 64, true]], "frame 1 never left");
     } finally {
       await p.dispose();
     }

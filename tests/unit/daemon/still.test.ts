@@ -15,7 +15,16 @@ import { renderLayers } from "../../../src/daemon/render/render3d.js";
 import { STILL_AFTER_MS } from "../../../src/daemon/scene/interactive.js";
 import { decodeFrame, H264_CODECS, type StreamConfig } from "../../../src/protocol/index.js";
 import { psnrRgb, requireFfmpeg, runFfmpeg } from "../encode/helpers.js";
-import { layer, sleep, startTestDaemon, streamHello, TestClient, viewerState, type TestDaemon } from "./helpers.js";
+import {
+  openViewer,
+  layer,
+  sleep,
+  startTestDaemon,
+  streamHello,
+  TestClient,
+  viewerState,
+  type TestDaemon,
+} from "./helpers.js";
 
 const W = 256;
 const H = 144;
@@ -97,6 +106,7 @@ describe("a resting view gets a still when it offers High 4:4:4", { timeout: 60_
   });
 
   it("after STILL_AFTER_MS at rest: config avc1.f4 + keyframe of the same size; the next move goes back", async () => {
+    await openViewer(t, "still1");
     const c = await TestClient.open(t.url("/stream"));
     try {
       c.send(streamHello({ viewer_id: "still1", codecs: [...H264_CODECS, "avc1.f40028"] }));

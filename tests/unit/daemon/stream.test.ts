@@ -14,6 +14,7 @@ import {
 import {
   controlClient,
   layer,
+  openViewer,
   sleep,
   startTestDaemon,
   streamHello,
@@ -36,6 +37,7 @@ after(async () => {
 
 /** Connect a view, say hello, and take the meta that answers it. */
 async function view(over: Record<string, unknown> = {}): Promise<{ c: TestClient; meta: StreamMeta }> {
+  await openViewer(t, typeof over.viewer_id === "string" ? over.viewer_id : "v1");
   const c = await TestClient.open(t.url("/stream"));
   c.send(streamHello(over));
   const meta = await c.json<StreamMeta>();

@@ -42,15 +42,69 @@ describe("locateFfmpeg", () => {
     assert.deepEqual(locateFfmpeg(env), { path: join(dir, "bin", "ffmpeg"), source: "path" });
   });
 
-  it("then the npm package, from this module or from the working directory", () => {
-    const fromModule = locateFfmpeg({ PATH: join(dir, "nothing-here") }, { cwd: dir });
-    assert.equal(fromModule?.source, "npm");
-    assert.match(fromModule.path, /@ffmpeg-installer\/linux-x64\/ffmpeg$/);
-    // A single-file bundle far from node_modules still finds it through process.cwd().
-    const bundle = pathToFileURL(join(dir, "bundle", "daemon.js")).href;
-    const fromCwd = locateFfmpeg({ PATH: "" }, { cwd: REPO, moduleUrl: bundle });
-    assert.deepEqual(fromCwd, fromModule);
-    assert.equal(locateFfmpeg({ PATH: "" }, { cwd: dir, moduleUrl: bundle }), null);
+  it("then the npm package of this checkout (running from sources)", () => {
+    const found = locateFfmpeg({ PATH: join(dir, "nothing-here") });
+    assert.deepEqual(found, {
+      path: join(REPO, "node_modules", "@ffmpeg-installer", "linux-x64", "ffmpeg"),
+      source: "npm",
+    });
+  });
+
+  it("then the npm package next to the bundle, then imageio-ffmpeg in the bundle's site-packages", () => {
+    const bundle = join(dir, "bundle");
+    const npmBin = join(bundle, "node_modules", "@ffmpeg-installer", "linux-x64");
+    mkdirSync(npmBin, { recursive: true });
+    writeFileSync(join(bundle, "package.json"), '{"type":"module","private":true}\n');
+    symlinkSync(real, join(npmBin, "ffmpeg"));
+    const bundleUrl = pathToFileURL(join(bundle, "daemon.js")).href;
+    assert.deepEqual(locateFfmpeg({ PATH: "" }, { moduleUrl: bundleUrl }), {
+      path: join(npmBin, "ffmpeg"),
+      source: "npm",
+    });
+
+    const site = join(dir, "venv", "lib", "python3.12", "site-packages");
+    mkdirSync(join(site, "napari_cuda", "_daemon"), { recursive: true });
+    writeFileSync(join(site, "napari_cuda", "_daemon", "package.json"), '{"type":"module","private":true}\n');
+    mkdirSync(join(site, "imageio_ffmpeg", "binaries"), { recursive: true });
+    writeFileSync(join(site, "imageio_ffmpeg", "binaries", "README.md"), "");
+    const wheelUrl = pathToFileURL(join(site, "napari_cuda", "_daemon", "daemon.js")).href;
+    assert.equal(locateFfmpeg({ PATH: "" }, { moduleUrl: wheelUrl }), null, "no binary in imageio_ffmpeg yet");
+    const imageio = join(site, "imageio_ffmpeg", "binaries", "ffmpeg-linux-x86_64-v7.0.2");
+    symlinkSync(real, imageio);
+    assert.deepEqual(locateFfmpeg({ PATH: "" }, { moduleUrl: wheelUrl }), { path: imageio, source: "imageio" });
+  });
+
+  it("never runs a binary planted in the working directory or its parents", (t) => {
+    // A shared project folder another user can write: ffmpeg in it, in bin/, in node_modules, and a
+    // package.json claiming to be napari-cuda; the kernel runs in a subfolder; PATH has relative entries.
+    const project = join(dir, "shared-project");
+    const planted = join(project, "node_modules", "@ffmpeg-installer", "linux-x64");
+    mkdirSync(planted, { recursive: true });
+    mkdirSync(join(project, "bin"));
+    mkdirSync(join(project, "work", "bin"), { recursive: true });
+    writeFileSync(join(project, "package.json"), '{"name":"napari-cuda"}\n');
+    for (const p of [join(planted, "ffmpeg"), join(project, "ffmpeg"), join(project, "bin", "ffmpeg")]) {
+      writeFileSync(p, "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+    }
+    writeFileSync(join(project, "work", "ffmpeg"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+    writeFileSync(join(project, "work", "bin", "ffmpeg"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+    const saved = process.cwd();
+    process.chdir(join(project, "work"));
+    t.after(() => process.chdir(saved));
+    const relativePath = ["", ".", "bin", "../bin", join(dir, "nothing-here")].join(":");
+    // A lone bundle (no node_modules of its own): nothing, rather than the planted binaries.
+    const lonely = join(dir, "lonely");
+    mkdirSync(lonely);
+    writeFileSync(join(lonely, "package.json"), '{"type":"module","private":true}\n');
+    const lonelyUrl = pathToFileURL(join(lonely, "daemon.js")).href;
+    assert.equal(locateFfmpeg({ PATH: relativePath }, { moduleUrl: lonelyUrl }), null);
+    // A bundle inside the project folder (sources there too): still not the project's node_modules.
+    const inside = pathToFileURL(join(project, "work", "bundle", "daemon.js")).href;
+    mkdirSync(join(project, "work", "bundle"));
+    writeFileSync(join(project, "work", "bundle", "package.json"), '{"type":"module","private":true}\n');
+    assert.equal(locateFfmpeg({ PATH: relativePath }, { moduleUrl: inside }), null);
+    // From these sources the checkout's own node_modules is used, whatever the working directory.
+    assert.equal(locateFfmpeg({ PATH: relativePath })?.path.startsWith(join(REPO, "node_modules")), true);
   });
 });
 

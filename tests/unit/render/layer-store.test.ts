@@ -100,8 +100,9 @@ describe("ViewerStore", () => {
   it("reads its budget from NAPARI_CUDA_MAX_DATA_BYTES", () => {
     assert.equal(maxDataBytesFromEnv({}), DEFAULT_MAX_DATA_BYTES);
     assert.equal(DEFAULT_MAX_DATA_BYTES, 8 * 2 ** 30);
-    assert.equal(maxDataBytesFromEnv({ NAPARI_CUDA_MAX_DATA_BYTES: "4096" }), 4096);
-    for (const bad of ["0", "-1", "1e9", "lots"]) {
+    assert.equal(maxDataBytesFromEnv({ NAPARI_CUDA_MAX_DATA_BYTES: "8589934592" }), 8 * 2 ** 30);
+    assert.equal(maxDataBytesFromEnv({ NAPARI_CUDA_MAX_DATA_BYTES: "1048576" }), 2 ** 20);
+    for (const bad of ["0", "-1", "1e9", "lots", "4096", String(2 ** 50 + 1)]) {
       assert.throws(
         () => maxDataBytesFromEnv({ NAPARI_CUDA_MAX_DATA_BYTES: bad }),
         (e) => isNapariCudaError(e) && e.path === "NAPARI_CUDA_MAX_DATA_BYTES",

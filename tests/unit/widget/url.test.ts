@@ -21,18 +21,32 @@ test("base path: relative and absolute base URLs, trailing slash added", () => {
 
 test("remote https hub: wss through the proxy only", () => {
   const urls = streamUrls(loc("https://hub.example.org/user/alice/lab/tree/x.ipynb"), "/user/alice/", 41234);
-  assert.deepEqual(urls, [{ url: "wss://hub.example.org/user/alice/proxy/41234/stream", transport: "proxy" }]);
+  assert.deepEqual(urls, [
+    { url: "wss://hub.example.org/user/alice/proxy/127.0.0.1:41234/stream", transport: "proxy" },
+  ]);
 });
 
 test("local http page: ws proxy first, then direct loopback", () => {
   const urls = streamUrls(loc("http://localhost:8888/lab"), "http://localhost:8888/", 5000);
   assert.deepEqual(urls, [
-    { url: "ws://localhost:8888/proxy/5000/stream", transport: "proxy" },
+    { url: "ws://localhost:8888/proxy/127.0.0.1:5000/stream", transport: "proxy" },
     { url: "ws://127.0.0.1:5000/stream", transport: "direct" },
   ]);
   const ip = streamUrls(loc("http://127.0.0.1:9999/base/lab"), "/base/", 6000);
-  assert.equal(ip[0]!.url, "ws://127.0.0.1:9999/base/proxy/6000/stream");
+  assert.equal(ip[0]!.url, "ws://127.0.0.1:9999/base/proxy/127.0.0.1:6000/stream");
   assert.equal(ip[1]!.url, "ws://127.0.0.1:6000/stream");
+});
+
+test("the proxy route names 127.0.0.1: jupyter-server-proxy never resolves localhost (it may be ::1)", () => {
+  for (const href of ["http://localhost:8888/lab", "https://hub.example.org/user/a/lab", "http://[::1]:8888/lab"]) {
+    for (const mode of ["auto", "proxy"] as const) {
+      const proxy = streamUrls(loc(href), "/", 40000, mode).find((u) => u.transport === "proxy");
+      assert.ok(proxy !== undefined, `${href} ${mode}: a proxy route`);
+      const path = new URL(proxy.url).pathname;
+      assert.match(path, /\/proxy\/127\.0\.0\.1:40000\/stream$/, `${href} ${mode}: ${path}`);
+      assert.doesNotMatch(path, /\/proxy\/40000\//);
+    }
+  }
 });
 
 test("local hostnames and port validation", () => {

@@ -10,6 +10,7 @@ import { axisMaps, linearAxis, nearestAxis, planeOffset, type AxisMap } from "..
 import type { RenderRequest } from "../types.js";
 import { layerColormap } from "../colormaps.js";
 import { hasValueLut, valueLut, valueLutKey } from "../value-lut.js";
+import { generationOf } from "./generation.js";
 import type { NativeFrameJob, NativeLayerJob } from "./native.js";
 
 /** dtype -> native code (native/src/job.h DType). */
@@ -91,6 +92,8 @@ function layerJob(
   }
   return {
     key: `${layer.id}|${data.dtype}|${data.shape.join("x")}|${plane}`,
+    // Regions of one shape share a key (plane 0): the generation tells their buffers apart.
+    generation: generationOf(data.data),
     data: data.data,
     dtype: DTYPE_CODES[data.dtype],
     planeOffset: plane,

@@ -13,6 +13,7 @@ import { layerColormap } from "../colormaps.js";
 import type { RenderRequest } from "../types.js";
 import { cutoffs } from "../volume-modes.js";
 import { RayFamily, volumeOf } from "../volume-geometry.js";
+import { generationOf } from "./generation.js";
 import { DTYPE_CODES } from "./job.js";
 import type { NativeFrameJob, NativeLayerJob } from "./native.js";
 
@@ -61,6 +62,7 @@ function layerJob3d(
   const colormap = layerColormap(layer);
   return {
     key: `${layer.id}|3d|${data.dtype}|${data.shape.join("x")}|${vol.base}`,
+    generation: generationOf(data.data),
     data: data.data,
     dtype: DTYPE_CODES[data.dtype],
     planeOffset: vol.base,

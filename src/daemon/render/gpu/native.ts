@@ -12,7 +12,10 @@ const ADDON_FILE = "napari_cuda_gpu.node";
 
 /** One image layer of a native frame job (see native/src/job.h for the meaning of each field). */
 export interface NativeLayerJob {
+  /** Which plane of which layer; a cached texture is reused only when `generation` matches too. */
   key: string;
+  /** Id of the data array's contents (generation.ts): new array or changed contents, new id. */
+  generation: number;
   data: ArrayBufferView;
   dtype: number;
   planeOffset: number;
