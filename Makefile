@@ -12,7 +12,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.stamp
 DEMO_PORT ?= 8888
 
-.PHONY: demo test bench lint format unit test-ts test-py test-e2e test-gpu bench-gpu build install system-deps browser-deps clean
+.PHONY: demo test bench soak lint format unit test-ts test-py test-e2e test-gpu bench-gpu build install system-deps browser-deps clean
 
 # ffmpeg, Node.js, python3-venv (and the EGL/GL headers where a CUDA toolkit exists), when missing.
 system-deps:
@@ -77,6 +77,11 @@ test: browser-deps install lint
 
 bench: browser-deps install
 	$(PY) tests/bench/bench.py
+
+# Fault injection (daemon/ffmpeg/kernel kills, a stalled client, reload, several views; ~8 min); last
+# line is one JSON object. Shorter: make soak SOAK_ARGS=--quick
+soak: browser-deps install
+	$(PY) tests/soak/soak.py $(SOAK_ARGS)
 
 # GPU machine (EGL + CUDA): build the native addon, then GPU-vs-CPU tests, stability, resize storm,
 # encoder probe. Without a GPU they skip and say why.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.machinery
 import os
 import re
@@ -54,6 +55,13 @@ def find_node() -> str:
     if node is None:
         where = f"NAPARI_CUDA_NODE={configured!r} is not an executable" if configured else "no `node` on PATH"
         raise RuntimeError(f"{NODE_HINT} ({where})")
+    _check_node_version(node, os.stat(node).st_mtime_ns)
+    return node
+
+
+@functools.lru_cache(maxsize=8)
+def _check_node_version(node: str, _mtime_ns: int) -> None:
+    """Raise unless `node` is new enough; remembered per binary (a restarted daemon skips the run)."""
     try:
         out = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=15, check=True).stdout
     except (OSError, subprocess.SubprocessError) as exc:
@@ -61,7 +69,6 @@ def find_node() -> str:
     match = re.match(r"v(\d+)\.", out.strip())
     if match is None or int(match.group(1)) < MIN_NODE_MAJOR:
         raise RuntimeError(f"{NODE_HINT} ({node} is {out.strip() or 'of unknown version'})")
-    return node
 
 
 def imageio_ffmpeg_exe() -> str | None:

@@ -4,7 +4,7 @@
  * the probe encodes one frame; its reason names the GPU when it can (e.g. "no NVENC engine on NVIDIA H200").
  */
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import type { FfmpegProbe } from "./locate.js";
 import { vbvFor } from "./bound.js";
 import type { EncoderOptions } from "./types.js";
@@ -118,12 +118,16 @@ export function trialEncode(probe: FfmpegProbe, timeoutMs = 15_000): Promise<str
 export async function verifyNvenc(
   probe: FfmpegProbe,
   gpus: readonly string[] = nvidiaGpuNames(),
+  driverDevice = "/dev/nvidiactl",
 ): Promise<string | null> {
   const hardware = knownNoNvenc(gpus);
   if (!probe.encoders.h264_nvenc) {
     const why = `not in ffmpeg at ${probe.path} (npm static builds lack it; use a system ffmpeg built with nvenc)`;
     return hardware ? `${hardware}; h264_nvenc ${why}` : `h264_nvenc ${why}`;
   }
+  // No driver at all (no GPU listed and no control device): a trial cannot work, and it would delay the
+  // first frame of every (re)started daemon by an ffmpeg run.
+  if (gpus.length === 0 && !existsSync(driverDevice)) return `${hardware} (no ${driverDevice})`;
   // Trust the trial, never a model list alone: run it even on a GPU we believe has no engine.
   const trial = await trialEncode(probe);
   if (trial === null) return null;

@@ -3,18 +3,26 @@
  * moves the half- or quarter-resolution size (scene/interactive.ts, server/link-control.ts), and at
  * rest the 4:4:4 still (same size, another profile). They stay open, so a switch continues that
  * encoder's stream (the widget keeps a decoder per kind: no keyframe), and a keyframe the client asks
- * for comes from the encoder's warm standby process, not a cold ffmpeg start. The least recently used one is stopped when one more kind comes (e.g. a resize).
+ * for comes from the encoder's warm standby process, not a cold ffmpeg start. The least recently used one
+ * is stopped when one more kind comes (e.g. a resize), and kinds unused for ENCODER_RETIRE_MS (an old
+ * overscan size, a half resolution after moving) are stopped too, except the two used last: a view at
+ * rest keeps its full and still encoders, not the processes of every size it passed through.
  */
 import { NapariCudaError } from "../../protocol/index.js";
 import type { VideoEncoder } from "../encode/types.js";
 
 /** Full, half and quarter resolution, and the still: a view never needs more at once. */
 export const MAX_ENCODERS_PER_VIEW = 4;
+/** An encoder kind unused this long is stopped (unless it is one of the two used last). */
+export const ENCODER_RETIRE_MS = 30_000;
+/** How often the set looks for such kinds. */
+const RETIRE_CHECK_MS = 5_000;
 
 interface Entry {
   opening: Promise<VideoEncoder>;
   /** Set once `opening` resolved. */
   encoder?: VideoEncoder;
+  lastUsed: number;
 }
 
 export class EncoderSet {
@@ -23,8 +31,29 @@ export class EncoderSet {
   /** Encoders being stopped: dispose() waits for them so no ffmpeg outlives the view. */
   private readonly stopping = new Set<Promise<void>>();
   private disposed = false;
+  private readonly retireTimer: NodeJS.Timeout;
 
-  constructor(private readonly create: (width: number, height: number, still: boolean) => Promise<VideoEncoder>) {}
+  constructor(
+    private readonly create: (width: number, height: number, still: boolean) => Promise<VideoEncoder>,
+    private readonly retireMs: number = ENCODER_RETIRE_MS,
+  ) {
+    this.retireTimer = setInterval(() => this.retireIdle(performance.now()), Math.min(RETIRE_CHECK_MS, retireMs));
+    this.retireTimer.unref();
+  }
+
+  /** Stop kinds unused for `retireMs`, keeping the two used last. Returns how many were stopped. */
+  retireIdle(now: number): number {
+    const keys = [...this.live.keys()];
+    let stopped = 0;
+    for (const k of keys.slice(0, Math.max(0, keys.length - 2))) {
+      const e = this.live.get(k)!;
+      if (e.encoder === undefined || now - e.lastUsed < this.retireMs) continue;
+      this.live.delete(k);
+      this.stop(e.opening);
+      stopped++;
+    }
+    return stopped;
+  }
 
   /** The encoder for this size and kind, created (and the least recently used one stopped) if needed. */
   get(width: number, height: number, still = false): Promise<VideoEncoder> {
@@ -39,6 +68,7 @@ export class EncoderSet {
     if (cur) {
       this.live.delete(key);
       this.live.set(key, cur);
+      cur.lastUsed = performance.now();
       return cur.opening;
     }
     for (const [k, old] of this.live) {
@@ -46,7 +76,7 @@ export class EncoderSet {
       this.live.delete(k);
       this.stop(old.opening);
     }
-    const entry: Entry = { opening: this.create(width, height, still) };
+    const entry: Entry = { opening: this.create(width, height, still), lastUsed: performance.now() };
     this.live.set(key, entry);
     entry.opening.then(
       (enc) => (entry.encoder = enc),
@@ -77,6 +107,7 @@ export class EncoderSet {
   /** Stop every encoder, waiting until their ffmpeg processes are gone. Never throws. */
   async dispose(): Promise<void> {
     this.disposed = true;
+    clearInterval(this.retireTimer);
     for (const e of this.live.values()) this.stop(e.opening);
     this.live.clear();
     await Promise.all([...this.stopping]);

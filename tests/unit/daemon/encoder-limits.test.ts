@@ -11,6 +11,7 @@ import { nalUnitTypes } from "../../../src/daemon/encode/avc.js";
 import { RECLAIM_IDLE_MS } from "../../../src/daemon/encode/budget.js";
 import { childLogger } from "../../../src/daemon/log.js";
 import { FfmpegEncoderFactory, NVENC_FAILURES_BEFORE_FALLBACK } from "../../../src/daemon/server/encoder-factory.js";
+import { EncoderSet } from "../../../src/daemon/server/encoder-set.js";
 import { RenderPump } from "../../../src/daemon/server/render-pump.js";
 import { decodeFrame, isNapariCudaError, type Canvas, type NapariCudaError } from "../../../src/protocol/index.js";
 import { markedFfmpeg, pidsMatching, reaped } from "../encode/helpers.js";
@@ -116,6 +117,27 @@ describe("encoder limits (real ffmpeg)", { timeout: 120_000 }, () => {
       await b.encode(frame());
     } finally {
       await Promise.all([stopping, b.dispose()]);
+    }
+  });
+
+  it("a view's encoder kinds unused for a while are stopped, except the two used last", async () => {
+    const factory = new FfmpegEncoderFactory(
+      { ...process.env, NAPARI_CUDA_FFMPEG: ff.path, NAPARI_CUDA_ENCODER: "libx264" },
+      8,
+    );
+    const set = new EncoderSet((w, h, still) => factory.create(w, h, "high", "rgba", still), 60_000);
+    try {
+      const old = await set.get(W + 16, H + 16); // e.g. a larger overscan size no longer asked for
+      const full = await set.get(W, H);
+      const still = await set.get(W, H, true);
+      assert.equal(set.retireIdle(performance.now()), 0, "nothing is idle yet");
+      assert.equal(set.retireIdle(performance.now() + 60_000), 1, "a minute later");
+      assert.equal(set.has(old), false, "the old size was stopped");
+      assert.equal(set.has(full) && set.has(still), true, "the two used last stay warm");
+      await sleep(100);
+      assert.equal(factory.budget.used, 2, "its budget slot is free once its ffmpeg exited");
+    } finally {
+      await set.dispose();
     }
   });
 
