@@ -2,13 +2,17 @@
 // otherwise prints one line saying why not and exits 0 (the CPU backend still works).
 //
 // Needs: nvcc (CUDA toolkit 12+), g++, the EGL and OpenGL headers (Debian/Ubuntu: libegl-dev libgl-dev),
-// Node's own headers (node_api.h) and the header-only npm package node-addon-api. libEGL is loaded at
-// run time (dlopen) and CUDA's runtime is linked statically, so the addon loads on machines without a
-// GPU and says why it cannot render there.
+// Node's own headers (node_api.h) and the header-only npm package node-addon-api.
+// What it needs at run time is only what a GPU node with nothing but the NVIDIA driver has: libEGL.so.1
+// (glvnd) is loaded with dlopen, libcuda.so.1 (the driver) by the static CUDA runtime, and the C++
+// runtime is linked in statically too, so the addon's NEEDED list is glibc and libgcc_s alone (the wheel's
+// manylinux tag, kernel-bridge/hatch_build.py, is read from it). It therefore loads on machines without
+// a GPU and says why it cannot render there.
 // Env: NVCC (compiler path), CUDA_HOME, NAPARI_CUDA_NODE_HEADERS (dir with node_api.h),
-//      NAPARI_CUDA_CUDA_ARCHS (default "90"; SASS for each, plus PTX for compute_75 so other GPUs JIT).
+//      NAPARI_CUDA_CUDA_ARCHS (default "75,80,86,89,90": SASS for each, plus PTX of the highest, which the
+//      driver compiles once for newer GPUs).
 import { execFileSync, spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, realpathSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, realpathSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 
@@ -104,11 +108,13 @@ if (mtime(TARGET) > newestInput && !process.argv.includes("--force")) {
 }
 
 mkdirSync(OUT, { recursive: true });
-const archs = (process.env.NAPARI_CUDA_CUDA_ARCHS ?? "90").split(",").map((a) => a.trim());
+// Turing (T4) to Hopper (H100/H200) as native code; Blackwell and later JIT the PTX once (cached by the driver).
+const archs = (process.env.NAPARI_CUDA_CUDA_ARCHS ?? "75,80,86,89,90").split(",").map((a) => a.trim());
+const ptx = archs.reduce((a, b) => (Number(b) > Number(a) ? b : a));
 const gencode = [
   ...archs.flatMap((a) => ["-gencode", `arch=compute_${a},code=sm_${a}`]),
   "-gencode",
-  "arch=compute_75,code=compute_75",
+  `arch=compute_${ptx},code=compute_${ptx}`,
 ];
 const common = [
   "-std=c++17",
@@ -160,12 +166,32 @@ try {
     existsSync(join(d, "libcudart_static.a")),
   );
   if (!libDir) throw new Error(`libcudart_static.a not found under ${cuda}`);
-  await run(gxx, ["-shared", "-o", TARGET, ...objects, `-L${libDir}`, "-lcudart_static", "-ldl", "-lpthread", "-lrt"]);
+  // Static CUDA runtime and libstdc++: nothing from the CUDA toolkit or a newer libstdc++ has to exist where
+  // the wheel is installed. libgcc_s stays shared (every glibc system has it; the static unwinder of
+  // GCC >= 12 needs glibc 2.35). Only N-API's entry points are exported, so the process's own libstdc++
+  // never interposes on the copy inside.
+  const exportsMap = join(OUT, "exports.map");
+  writeFileSync(exportsMap, "{ global: napi_register_module_v1; node_api_module_get_api_version_v1; local: *; };\n");
+  await run(gxx, [
+    "-shared",
+    "-o",
+    TARGET,
+    ...objects,
+    `-L${libDir}`,
+    "-lcudart_static",
+    "-static-libstdc++",
+    "-Wl,--exclude-libs,ALL",
+    `-Wl,--version-script=${exportsMap}`,
+    "-Wl,--as-needed",
+    "-ldl",
+    "-lpthread",
+    "-lrt",
+  ]);
 } catch (err) {
   console.error(`native addon: build FAILED: ${err.message}`);
   process.exit(1);
 }
 shipInWheel();
 console.log(
-  `native addon: built ${TARGET} in ${((Date.now() - t0) / 1000).toFixed(1)} s (nvcc ${nvcc}, sm_${archs.join(",sm_")} + compute_75 PTX)`,
+  `native addon: built ${TARGET} in ${((Date.now() - t0) / 1000).toFixed(1)} s (nvcc ${nvcc}, sm_${archs.join(",sm_")} + compute_${ptx} PTX)`,
 );

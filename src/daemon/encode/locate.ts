@@ -1,13 +1,18 @@
 /** Finding the ffmpeg binary and asking it which H.264 encoders it has. */
 import { execFile } from "node:child_process";
-import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { basename, delimiter, dirname, isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { NapariCudaError } from "../../protocol/errors.js";
 
 export const FFMPEG_ENV = "NAPARI_CUDA_FFMPEG";
+/**
+ * imageio-ffmpeg's binary as the kernel sees it (set by napari_cuda's child_env): a candidate like the
+ * others, not a forced choice. It covers an imageio-ffmpeg outside the site-packages that holds the bundle.
+ */
+export const IMAGEIO_FFMPEG_ENV = "NAPARI_CUDA_IMAGEIO_FFMPEG";
 
-/** env: NAPARI_CUDA_FFMPEG; path: $PATH; npm / imageio: this package's own install (see locateFfmpeg). */
+/** env: NAPARI_CUDA_FFMPEG; path: $PATH; npm / imageio: this package's own install (see ffmpegCandidates). */
 export type FfmpegSource = "env" | "path" | "npm" | "imageio";
 
 export interface LocatedFfmpeg {
@@ -97,20 +102,22 @@ function fromImageio(moduleDir: string): string | null {
 }
 
 /**
- * Find ffmpeg; the first of these wins:
- * 1. `$NAPARI_CUDA_FFMPEG`: must name an executable file, else NapariCudaError("encoder_unavailable") naming
- *    the variable (an explicit choice that is wrong is an error, never silently replaced);
+ * The ffmpeg binaries napari-cuda may use, in this order:
+ * 1. `$NAPARI_CUDA_FFMPEG` alone: must name an executable file, else NapariCudaError("encoder_unavailable")
+ *    naming the variable (an explicit choice that is wrong is an error, never silently replaced);
  * 2. `ffmpeg` in an absolute `$PATH` entry;
  * 3. this package's own install: the npm package `@ffmpeg-installer/<platform>-<arch>` in node_modules next
- *    to the bundle or in the napari-cuda checkout that holds these sources, then imageio-ffmpeg in the
- *    Python environment (site-packages) that holds the daemon bundle (a wheel).
+ *    to the bundle or in the napari-cuda checkout that holds these sources;
+ * 4. imageio-ffmpeg in the Python environment (site-packages) that holds the daemon bundle (a wheel), else
+ *    the one `$NAPARI_CUDA_IMAGEIO_FFMPEG` names (an absolute path; the kernel sets it).
  * Never the working directory or its parents: the kernel may run in a folder other users can write.
- * `moduleUrl` (tests): where this module is, default import.meta.url. Returns null when none is found.
+ * The same binary (by real path) is listed once. `moduleUrl` (tests): where this module is, default
+ * import.meta.url. chooseFfmpeg (select.ts) picks one by what its encoders can do here.
  */
-export function locateFfmpeg(
+export function ffmpegCandidates(
   env: NodeJS.ProcessEnv = process.env,
   opts: { moduleUrl?: string } = {},
-): LocatedFfmpeg | null {
+): LocatedFfmpeg[] {
   const explicit = env[FFMPEG_ENV];
   if (explicit !== undefined && explicit !== "") {
     if (!isExecutableFile(explicit)) {
@@ -120,15 +127,39 @@ export function locateFfmpeg(
         { path: FFMPEG_ENV },
       );
     }
-    return { path: explicit, source: "env" };
+    return [{ path: explicit, source: "env" }];
   }
-  const onPath = fromPath(env.PATH);
-  if (onPath) return { path: onPath, source: "path" };
   const moduleDir = dirname(fileURLToPath(opts.moduleUrl ?? import.meta.url));
-  const npm = fromNpm(moduleDir);
-  if (npm) return { path: npm, source: "npm" };
-  const imageio = fromImageio(moduleDir);
-  return imageio ? { path: imageio, source: "imageio" } : null;
+  const hinted = env[IMAGEIO_FFMPEG_ENV];
+  const found: [string | null, FfmpegSource][] = [
+    [fromPath(env.PATH), "path"],
+    [fromNpm(moduleDir), "npm"],
+    [fromImageio(moduleDir) ?? (hinted && isAbsolute(hinted) && isExecutableFile(hinted) ? hinted : null), "imageio"],
+  ];
+  const seen = new Set<string>();
+  const out: LocatedFfmpeg[] = [];
+  for (const [path, source] of found) {
+    if (path === null || seen.has(realOrSelf(path))) continue;
+    seen.add(realOrSelf(path));
+    out.push({ path, source });
+  }
+  return out;
+}
+
+function realOrSelf(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
+}
+
+/** The first of ffmpegCandidates(), or null when there is none (it throws as that does). */
+export function locateFfmpeg(
+  env: NodeJS.ProcessEnv = process.env,
+  opts: { moduleUrl?: string } = {},
+): LocatedFfmpeg | null {
+  return ffmpegCandidates(env, opts)[0] ?? null;
 }
 
 function run(path: string, args: string[]): Promise<string> {

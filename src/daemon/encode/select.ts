@@ -1,7 +1,11 @@
-/** Encoder choice: a table of H.264 encoder kinds in order of preference, checked against the ffmpeg probe. */
+/**
+ * Encoder choice: a table of H.264 encoder kinds in order of preference, checked against the ffmpeg probe;
+ * and the choice among several ffmpeg binaries (chooseFfmpeg).
+ */
+import { existsSync } from "node:fs";
 import { NapariCudaError } from "../../protocol/errors.js";
-import type { FfmpegProbe } from "./locate.js";
-import { nvencArgs, verifyNvenc } from "./nvenc.js";
+import { ffmpegCandidates, probeFfmpeg, type FfmpegProbe, type FfmpegSource, type LocatedFfmpeg } from "./locate.js";
+import { nvencArgs, nvidiaGpuNames, verifyNvenc } from "./nvenc.js";
 import type { EncoderOptions } from "./types.js";
 import { stillCrf, x264Args, x264Crf } from "./x264.js";
 
@@ -92,4 +96,73 @@ export async function selectEncoder(
     `ffmpeg at ${probe.path} (${probe.version}) has no usable H.264 encoder (${skipped.join("; ")}); ` +
       `install an ffmpeg built with libx264 and point NAPARI_CUDA_FFMPEG at it`,
   );
+}
+
+export interface FfmpegChoice extends EncoderSelection {
+  ffmpeg: LocatedFfmpeg;
+  probe: FfmpegProbe;
+}
+
+const SOURCE_LABEL: Record<FfmpegSource, string> = {
+  env: "NAPARI_CUDA_FFMPEG",
+  path: "on PATH",
+  npm: "npm @ffmpeg-installer",
+  imageio: "imageio-ffmpeg (pip)",
+};
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * The ffmpeg to use and its encoder: $NAPARI_CUDA_FFMPEG when set; else, among ffmpegCandidates() in their
+ * order, the first whose h264_nvenc works (the encoder probe decides: a system ffmpeg with working NVENC
+ * beats a static one, and a static one with NVENC beats a system one without), else the first with libx264.
+ * NAPARI_CUDA_ENCODER: the first candidate that lists that encoder. `reason` says which binary and why.
+ * Rejects with encoder_unavailable when no candidate can encode H.264.
+ */
+export async function chooseFfmpeg(
+  env: NodeJS.ProcessEnv = process.env,
+  opts: { moduleUrl?: string } = {},
+): Promise<FfmpegChoice> {
+  const candidates = ffmpegCandidates(env, opts);
+  if (candidates.length === 0) {
+    throw new NapariCudaError(
+      "encoder_unavailable",
+      "no ffmpeg found: set NAPARI_CUDA_FFMPEG, put ffmpeg on PATH, or pip install imageio-ffmpeg in the kernel's environment",
+    );
+  }
+  // Without an NVIDIA driver no candidate's NVENC can work: the first with libx264 is the answer, and
+  // probing the others would only delay the first frame.
+  const nvencPossible = nvidiaGpuNames().length > 0 || existsSync("/dev/nvidiactl");
+  const decisive = candidates.length === 1 || candidates[0]!.source === "env";
+  const forced = env.NAPARI_CUDA_ENCODER?.trim();
+  const tried: { label: string; choice: FfmpegChoice | null; note: string }[] = [];
+  for (const located of candidates) {
+    const label = `${located.path} (${SOURCE_LABEL[located.source]})`;
+    let choice: FfmpegChoice;
+    try {
+      const probe = await probeFfmpeg(located.path);
+      choice = { ...(await selectEncoder(probe, env)), ffmpeg: located, probe };
+    } catch (err) {
+      if (decisive) throw err;
+      tried.push({ label, choice: null, note: message(err) });
+      continue;
+    }
+    if (decisive || forced || choice.name === "h264_nvenc") {
+      const why = tried.length === 0 ? "" : forced ? `: the first with ${forced}` : ": its h264_nvenc works";
+      const others = tried.map((t) => `not ${t.label}: ${t.note}`);
+      return { ...choice, reason: [`${choice.reason}; ffmpeg ${label}${why}`, ...others].join("; ") };
+    }
+    tried.push({ label, choice, note: choice.reason });
+    if (!nvencPossible) break;
+  }
+  const first = tried.find((t) => t.choice !== null);
+  if (first === undefined) {
+    const notes = tried.map((t) => `${t.label}: ${t.note}`).join("; ");
+    throw new NapariCudaError("encoder_unavailable", `no usable ffmpeg: ${notes}`);
+  }
+  const why = nvencPossible ? "the first with libx264, no candidate's h264_nvenc works" : "the first with libx264";
+  const others = tried.filter((t) => t !== first).map((t) => `not ${t.label}: ${t.note}`);
+  return { ...first.choice!, reason: [`${first.choice!.reason}; ffmpeg ${first.label}: ${why}`, ...others].join("; ") };
 }

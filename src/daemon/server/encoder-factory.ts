@@ -8,7 +8,7 @@
 import { NapariCudaError } from "../../protocol/index.js";
 import { maxEncodersFromEnv } from "../config.js";
 import { EncoderBudget } from "../encode/budget.js";
-import { createEncoder, locateFfmpeg, probeFfmpeg, selectEncoder, type VideoEncoder } from "../encode/index.js";
+import { chooseFfmpeg, createEncoder, locateFfmpeg, type VideoEncoder } from "../encode/index.js";
 import { stillCrf } from "../encode/x264.js";
 import { childLogger } from "../log.js";
 import type { H264Profile } from "./codec.js";
@@ -61,18 +61,11 @@ export class FfmpegEncoderFactory implements EncoderFactory {
   private select(): Promise<Selection> {
     if (!this.selection) {
       const p = (async (): Promise<Selection> => {
-        const located = locateFfmpeg(this.env);
-        if (!located) {
-          throw new NapariCudaError(
-            "encoder_unavailable",
-            "no ffmpeg found: set NAPARI_CUDA_FFMPEG, put ffmpeg on PATH, or install @ffmpeg-installer/linux-x64",
-          );
-        }
-        this.lastPath = located.path;
-        const probe = await probeFfmpeg(located.path);
-        const sel = await selectEncoder(probe, this.env);
-        const reason = `${sel.reason}; ffmpeg from ${located.source}`;
-        return { ffmpeg: located.path, name: sel.name, reason, libx264: probe.encoders.libx264 };
+        this.lastPath = locateFfmpeg(this.env)?.path ?? null; // named by describe() if the choice fails
+        const chosen = await chooseFfmpeg(this.env);
+        this.lastPath = chosen.ffmpeg.path;
+        const libx264 = chosen.probe.encoders.libx264;
+        return { ffmpeg: chosen.ffmpeg.path, name: chosen.name, reason: chosen.reason, libx264 };
       })();
       this.selection = p;
       p.catch(() => {

@@ -1,12 +1,20 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { isNapariCudaError } from "../../../src/protocol/errors.js";
-import { FFMPEG_ENV, locateFfmpeg, parseEncoderList, probeFfmpeg } from "../../../src/daemon/encode/locate.js";
-import { selectEncoder } from "../../../src/daemon/encode/select.js";
+import {
+  FFMPEG_ENV,
+  IMAGEIO_FFMPEG_ENV,
+  ffmpegCandidates,
+  locateFfmpeg,
+  parseEncoderList,
+  probeFfmpeg,
+} from "../../../src/daemon/encode/locate.js";
+import { nvidiaGpuNames } from "../../../src/daemon/encode/nvenc.js";
+import { chooseFfmpeg, selectEncoder } from "../../../src/daemon/encode/select.js";
 import { requireFfmpeg } from "./helpers.js";
 
 const REPO = process.cwd();
@@ -151,5 +159,102 @@ describe("probeFfmpeg and selectEncoder", () => {
     const names = parseEncoderList(text);
     assert.ok(names.has("libx264") && names.has("h264_nvenc") && names.has("aac"));
     assert.ok(!names.has("="));
+  });
+});
+
+/** An ffmpeg stand-in that lists only h264_nvenc and "encodes" anything (exit 0): NVENC that works. */
+const NVENC_ONLY = [
+  "#!/bin/sh",
+  'case "$*" in',
+  "  *-encoders*) echo ' V....D h264_nvenc           NVIDIA NVENC H.264 encoder (codec h264)' ;;",
+  '  *-version*) echo "ffmpeg version 9.9-nvenc-only" ;;',
+  "  *) cat >/dev/null ;;",
+  "esac",
+].join("\n");
+
+describe("ffmpegCandidates and chooseFfmpeg", () => {
+  let dir: string;
+  let real: string;
+  let lonelyUrl: string;
+  let fake: string;
+  before(() => {
+    real = requireFfmpeg();
+    dir = mkdtempSync(join(tmpdir(), "napari-cuda-choose-"));
+    for (const sub of ["bin", "lonely", "fake"]) mkdirSync(join(dir, sub));
+    symlinkSync(real, join(dir, "bin", "ffmpeg"));
+    writeFileSync(join(dir, "lonely", "package.json"), '{"type":"module","private":true}\n');
+    lonelyUrl = pathToFileURL(join(dir, "lonely", "daemon.js")).href;
+    fake = join(dir, "fake", "ffmpeg");
+    writeFileSync(fake, NVENC_ONLY + "\n", { mode: 0o755 });
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("lists PATH, then npm (sources), then imageio-ffmpeg from the kernel's hint, each binary once", () => {
+    const npm = join(REPO, "node_modules", "@ffmpeg-installer", "linux-x64", "ffmpeg");
+    const all = ffmpegCandidates({ PATH: join(dir, "bin"), [IMAGEIO_FFMPEG_ENV]: fake });
+    assert.deepEqual(all[0], { path: join(dir, "bin", "ffmpeg"), source: "path" });
+    assert.deepEqual(all.at(-1), { path: fake, source: "imageio" });
+    // The checkout's npm ffmpeg in between, unless the PATH one is that same binary.
+    assert.equal(all.length, realpathSync(real) === realpathSync(npm) ? 2 : 3);
+    // The same file twice (PATH entry and hint resolve to one binary): listed once.
+    const twice = { PATH: join(dir, "bin"), [IMAGEIO_FFMPEG_ENV]: real };
+    assert.deepEqual(ffmpegCandidates(twice, { moduleUrl: lonelyUrl }), [
+      { path: join(dir, "bin", "ffmpeg"), source: "path" },
+    ]);
+    // A relative hint is never used (it would name the working directory), nor a missing one.
+    for (const bad of ["ffmpeg", "./bin/ffmpeg", join(dir, "missing")]) {
+      assert.deepEqual(ffmpegCandidates({ PATH: "", [IMAGEIO_FFMPEG_ENV]: bad }, { moduleUrl: lonelyUrl }), []);
+    }
+  });
+
+  it("NAPARI_CUDA_FFMPEG is the only candidate when set", async () => {
+    const env = { [FFMPEG_ENV]: real, PATH: join(dir, "fake") };
+    assert.deepEqual(ffmpegCandidates(env), [{ path: real, source: "env" }]);
+    const chosen = await chooseFfmpeg(env);
+    assert.equal(chosen.ffmpeg.path, real);
+    assert.match(chosen.reason, /; ffmpeg \S+ \(NAPARI_CUDA_FFMPEG\)$/);
+  });
+
+  it("fails clearly when there is no ffmpeg at all", async () => {
+    await assert.rejects(
+      chooseFfmpeg({ PATH: "" }, { moduleUrl: lonelyUrl }),
+      (err) => isNapariCudaError(err, "encoder_unavailable") && /no ffmpeg found.*imageio-ffmpeg/.test(err.message),
+    );
+  });
+
+  it("skips a candidate without a usable encoder and says why", async () => {
+    const env = { PATH: join(dir, "fake"), [IMAGEIO_FFMPEG_ENV]: join(dir, "bin", "ffmpeg") };
+    const gpu = nvidiaGpuNames().length > 0 || existsSync("/dev/nvidiactl");
+    const chosen = await chooseFfmpeg(env, { moduleUrl: lonelyUrl });
+    if (gpu) {
+      // The stand-in's "NVENC" works wherever a driver is: it wins, being first.
+      assert.equal(chosen.ffmpeg.path, fake);
+      assert.equal(chosen.name, "h264_nvenc");
+      return;
+    }
+    assert.deepEqual(chosen.ffmpeg, { path: join(dir, "bin", "ffmpeg"), source: "imageio" });
+    assert.equal(chosen.name, "libx264");
+    assert.match(
+      chosen.reason,
+      /ffmpeg \S+ \(imageio-ffmpeg \(pip\)\): the first with libx264; not \S+ \(on PATH\): .*no usable H\.264 encoder/,
+    );
+  });
+
+  it("prefers a later candidate whose h264_nvenc works over the first with libx264 (needs an NVIDIA driver)", async (t) => {
+    if (nvidiaGpuNames().length === 0 && !existsSync("/dev/nvidiactl")) {
+      // Without a driver NVENC cannot work anywhere: the first with libx264 wins and the rest are not probed.
+      const chosen = await chooseFfmpeg(
+        { PATH: join(dir, "bin"), [IMAGEIO_FFMPEG_ENV]: fake },
+        { moduleUrl: lonelyUrl },
+      );
+      assert.equal(chosen.ffmpeg.path, join(dir, "bin", "ffmpeg"));
+      assert.match(chosen.reason, /^libx264 \(software\); .*: the first with libx264$/);
+      t.skip("no NVIDIA driver: the NVENC preference itself is checked on GPU machines");
+      return;
+    }
+    const chosen = await chooseFfmpeg({ PATH: join(dir, "bin"), [IMAGEIO_FFMPEG_ENV]: fake }, { moduleUrl: lonelyUrl });
+    assert.equal(chosen.ffmpeg.path, fake);
+    assert.equal(chosen.name, "h264_nvenc");
+    assert.match(chosen.reason, /: its h264_nvenc works; not \S+ \(on PATH\): libx264 \(software\)/);
   });
 });
