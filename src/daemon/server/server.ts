@@ -34,6 +34,15 @@ function rejectUpgrade(socket: Duplex, status: string): void {
  */
 export const STREAM_HEADER = "X-Napari-Cuda-Stream: 1";
 
+/** The names in a Cookie header (values dropped). */
+export function cookieNames(header: string | undefined): string[] {
+  if (!header) return [];
+  return header
+    .split(";")
+    .map((part) => part.split("=", 1)[0]!.trim())
+    .filter((name) => name.length > 0);
+}
+
 function pathOf(req: IncomingMessage): string {
   try {
     return new URL(req.url ?? "/", "http://localhost").pathname;
@@ -99,6 +108,8 @@ export class DaemonServer {
     const path = pathOf(req);
     const channel = path === "/control" ? "control" : path === "/stream" ? "stream" : null;
     if (!channel) return rejectUpgrade(socket, "404 Not Found");
+    // Names only, never values: an audit of what relays forward (e.g. jupyter-server-proxy's cookies).
+    this.log.debug({ channel, headers: Object.keys(req.headers), cookies: cookieNames(req.headers.cookie) }, "upgrade");
     const refused = refuseUpgrade(req, channel, this.ctx.tokens);
     if (refused) return rejectUpgrade(socket, refused);
     let ticket: PreauthTicket | null = null;
