@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from ._comm_relay import Relays
 from ._control import DaemonError
 from ._daemon_process import DaemonProcess, current_daemon, get_daemon
 from ._layers import Image
@@ -27,14 +28,14 @@ def load(daemon: DaemonProcess, viewer_id: str, layer_id: str, source: Source) -
 class DaemonLink:
     """Keeps a viewer's layers in this process's daemon; a restarted daemon gets them again."""
 
-    def __init__(
-        self, viewer_id: str, layers: Callable[[], Iterable[Image]], send: Callable[[dict[str, Any]], None]
-    ) -> None:
+    def __init__(self, viewer_id: str, layers: Callable[[], Iterable[Image]], send: Callable[..., None]) -> None:
         self.viewer_id = viewer_id
         self._layers = layers
-        self._send = send  # custom message to every view of the viewer
+        self._send = send  # custom message (and buffers) to every view of the viewer: Widget.send
         self.daemon: DaemonProcess | None = None
         self.closed = False
+        # The comm transport: views without a route to the daemon stream through this kernel.
+        self.relays = Relays(send, lambda: self.daemon.port if self.daemon is not None else None)
 
     def ensure(self) -> DaemonProcess:
         """The daemon, started if needed; layers are sent again when it is a new process."""
@@ -121,6 +122,7 @@ class DaemonLink:
         if self.closed:
             return
         self.closed = True
+        self.relays.close_all()
         try:
             daemon = current_daemon()
             if daemon is not None and daemon is self.daemon:
@@ -132,17 +134,23 @@ class DaemonLink:
             layer._source.close()
 
 
-CONNECT_MODES = ("auto", "proxy", "direct")
+CONNECT_MODES = ("auto", "proxy", "direct", "comm")
+# NAPARI_CUDA_CONNECT is the older name; NAPARI_CUDA_TRANSPORT wins when both are set.
+TRANSPORT_VARS = ("NAPARI_CUDA_TRANSPORT", "NAPARI_CUDA_CONNECT")
 
 
 def connect_mode() -> str:
-    """How views reach the daemon, from NAPARI_CUDA_CONNECT (auto|proxy|direct; default auto).
+    """How views reach the daemon, from NAPARI_CUDA_TRANSPORT (alias NAPARI_CUDA_CONNECT; default auto).
 
-    auto: through jupyter-server-proxy, falling back to direct loopback when the page is served from
-    localhost; proxy: only through the Jupyter server (JupyterHub); direct: only ws://127.0.0.1 (a browser
-    on the same machine).
+    auto: through jupyter-server-proxy, then direct loopback when the page is served from localhost,
+    then the kernel's comm relay; proxy: only through the Jupyter server (JupyterHub); direct: only
+    ws://127.0.0.1 (a browser on the same machine); comm: only through this kernel (_comm_relay).
     """
-    mode = os.environ.get("NAPARI_CUDA_CONNECT", "auto").strip().lower() or "auto"
-    if mode not in CONNECT_MODES:
-        raise ValueError(f"NAPARI_CUDA_CONNECT must be one of {', '.join(CONNECT_MODES)}, got {mode!r}")
-    return mode
+    for var in TRANSPORT_VARS:
+        mode = os.environ.get(var, "").strip().lower()
+        if not mode:
+            continue
+        if mode not in CONNECT_MODES:
+            raise ValueError(f"{var} must be one of {', '.join(CONNECT_MODES)}, got {mode!r}")
+        return mode
+    return "auto"

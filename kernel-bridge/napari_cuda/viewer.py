@@ -212,7 +212,11 @@ class Viewer(ipywidgets.DOMWidget, NapariNotYet, metaclass=ViewerType):
             return
         self._view_seen = True
         if content.get("type") == "connect":
+            # Before any relay opens: the view's relay messages then bypass a shell busy with a cell.
+            self._link.relays.route(self.comm)
             self._link.answer_connect()
+        elif self._link.relays.handle(content):
+            pass  # the comm transport (_comm_relay); may run on the relay's kernel subshell
         elif not _view_requests.answer(self, content):
             log.debug("napari-cuda: ignored a view message of type %r", content.get("type"))
 

@@ -37,7 +37,8 @@ import {
   type StreamInfoTrait,
   type ViewerTraits,
 } from "./state/traits.js";
-import { streamUrls, type PageLocation } from "./stream/url.js";
+import { streamUrls, type PageLocation, type Transport } from "./stream/url.js";
+import { CommRelays, relaySocketFactory } from "./stream/comm-socket.js";
 import { buildCanvasDom, buildMessage, resizeCanvas, type ViewDom } from "./display/view-dom.js";
 import { FrameClock } from "./display/frame-clock.js";
 import { Painter } from "./display/painter.js";
@@ -63,6 +64,11 @@ export interface SessionHost {
   widthTrait(): number | null;
   heightTrait(): number;
   sendToKernel(msg: { type: string }): void;
+  /**
+   * Send a comm-relay message without tracking its kernel reply (no busy/idle bookkeeping); false where
+   * the page's kernel connection cannot (the message was then not sent).
+   */
+  sendUntracked?(msg: { type: string }): boolean;
   writeCamera(camera: Camera): void;
   writeDims(dims: DimsTrait): void;
   writeLayerLevels(levels: LayerLevels): void;
@@ -92,7 +98,9 @@ export class ViewerSession {
   private codecs: string[] | null = null;
   private config: StreamConfig | null = null;
   private canvas: Canvas | null = null;
-  private transport: "proxy" | "direct" | null = null;
+  private transport: Transport | null = null;
+  /** The comm transport's relayed sockets (the kernel relays the daemon's /stream). */
+  private readonly relays: CommRelays;
   private startedAt = 0;
   private lastConnectRequest = -Infinity;
   private tickTimer: ReturnType<typeof setInterval> | null = null;
@@ -112,6 +120,8 @@ export class ViewerSession {
     private readonly host: SessionHost,
   ) {
     this.state = new LocalViewerState(host.traits());
+    // Not gated on disposed: relay_close must reach the kernel while the view is torn down.
+    this.relays = new CommRelays((msg) => host.sendToKernel(msg), host.sendUntracked?.bind(host));
     this.prediction = new Prediction(host.rawTrait("predict") !== false);
     this.layersWrite = new Throttle(() => {
       if (this.disposed) return;
@@ -222,7 +232,7 @@ export class ViewerSession {
 
   /** A custom message from the kernel (connection hand-off or error; others go to the parts). */
   onKernelMessage(content: unknown, buffers: DataView[] = []): void {
-    if (this.disposed) return;
+    if (this.disposed || this.relays.handle(content, buffers)) return;
     const m = parseKernelMessage(content);
     if (m.type === "ignored" && typeof content === "object" && content !== null) {
       this.events.emit("kernel", { content: content as Record<string, unknown>, buffers });
@@ -285,6 +295,7 @@ export class ViewerSession {
       () => this.dimsControl.dispose(),
       () => (this.disposed = true),
       () => this.closePipeline(),
+      () => this.relays.dispose(),
       () => this.painter?.dispose(),
       () => this.clock.dispose(),
       () => this.input?.dispose(),
@@ -337,6 +348,7 @@ export class ViewerSession {
         };
       },
       draw: (frame, header) => painter.frame(frame, header),
+      socketFactory: relaySocketFactory(this.relays),
       clock: this.clock,
       stats: this.stats,
       events: {
@@ -383,7 +395,10 @@ export class ViewerSession {
     // The daemon went away (it may have been restarted on another port) or retries keep failing: ask the
     // kernel. The first ask after the daemon went away is never throttled (it may follow a recent one).
     if (s.state === "reconnecting" && s.askKernel === true) this.requestConnection(s.attempt === 1);
-    const { status, text, kind } = connectionText(s, this.stats.frames > 0);
+    const shown = connectionText(s, this.stats.frames > 0);
+    const { status, kind } = shown;
+    // The status line names the transport it is trying (proxy, direct, or the kernel's comm relay).
+    const text = s.state === "connecting" || s.state === "open" ? `${shown.text} (via ${s.transport})` : shown.text;
     if (kind === "error") this.board.error = text;
     else if (s.state === "open") this.board.error = null;
     this.board.set(status, text);

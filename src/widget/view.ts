@@ -24,6 +24,27 @@ const OTHER_TRAITS = ["overlays", "debug_overlay", "predict"] as const;
 /** Lumino messages after which the output area's width may have changed. */
 const SIZE_MESSAGES = new Set(["resize", "after-show", "after-attach", "fit-request"]);
 
+/** The @jupyterlab/services comm behind ipywidgets' comm shim, where there is one. */
+interface ServicesComm {
+  send(data: unknown, metadata?: unknown, buffers?: unknown[], disposeOnDone?: boolean): { dispose(): void };
+}
+
+/**
+ * A custom message whose kernel future is dropped at once: the comm relay sends some hundred a second,
+ * and tracking each one's busy/idle status took the page's main thread (kernel-bridge _comm_relay.py
+ * then publishes no status for them). False where the comm is not a @jupyterlab/services one.
+ */
+function sendUntracked(model: DOMWidgetView["model"], content: { type: string }): boolean {
+  const comm = (model.comm as { jsServicesComm?: Partial<ServicesComm> } | undefined)?.jsServicesComm;
+  if (comm === undefined || typeof comm.send !== "function") return false;
+  try {
+    comm.send({ method: "custom", content }, {}, [], true).dispose();
+  } catch {
+    // The comm is closed (the kernel went away): the message has nowhere to go, as over a closed socket.
+  }
+  return true;
+}
+
 /** View for napari_cuda.Viewer: a canvas showing the daemon's video, with mouse interaction. */
 export class ViewerView extends DOMWidgetView {
   private session: ViewerSession | null = null;
@@ -108,6 +129,7 @@ export class ViewerView extends DOMWidgetView {
         return typeof h === "number" && h > 0 ? h : DEFAULT_HEIGHT;
       },
       sendToKernel: (msg) => this.send(msg),
+      sendUntracked: (msg) => sendUntracked(model, msg),
       writeCamera: (camera: Camera) => write("camera", camera),
       writeDims: (dims: DimsTrait) => write("dims", dims),
       // The kernel's Viewer reads this (synced Dict) for `layer.data_level`.

@@ -15,9 +15,9 @@ Scenarios (--scenarios, comma-separated; default all):
 Links (--links; tests/support/link_relay.py): `loopback` (the page talks to the server directly),
 `campus` (30 ms RTT, 50 Mbit/s each way), `remote` (80 ms RTT, 10 Mbit/s). A relayed link carries
 everything between Chromium and the Jupyter server (the page, the kernel channels, the
-jupyter-server-proxy view stream); the `direct` transport connects to the daemon itself and so
-always runs on loopback. Prediction (--predict on,off) is NAPARI_CUDA_PREDICT set in the notebook
-before the viewer is created.
+jupyter-server-proxy view stream, the `comm` transport's relayed stream); the `direct` transport
+connects to the daemon itself and so always runs on loopback. Prediction (--predict on,off) is
+NAPARI_CUDA_PREDICT set in the notebook before the viewer is created.
 
 Per pan_zoom pattern: link, predict, pattern; perceived_m2p_p50/p95_ms (input event -> first displayed
 canvas pixels showing it, sampled in the page: bench_probe.py), perceived_missed (not shown within 1 s),
@@ -81,8 +81,9 @@ def main() -> None:
     ap.add_argument("--sizes", default="1280x720,1920x1080")
     ap.add_argument(
         "--transports",
-        default="proxy,direct",
-        help="proxy: through jupyter-server-proxy (what a JupyterHub user gets); direct: loopback WebSocket",
+        default="proxy,direct,comm",
+        help="proxy: through jupyter-server-proxy (what a JupyterHub user gets); direct: loopback WebSocket; "
+        "comm: relayed by the kernel over the widget's comm (no proxy route: Voila, VS Code, Colab)",
     )
     ap.add_argument("--scenarios", default="pan_zoom,multiscale,3d", help="comma-separated: pan_zoom,multiscale,3d")
     ap.add_argument("--links", default="loopback,campus,remote", help="link profiles: " + ",".join(PROFILES))
@@ -98,7 +99,7 @@ def main() -> None:
     links = [PROFILES[n] for n in csv(args.links, tuple(PROFILES), "links", ap)]
     predicts = [p == "on" for p in csv(args.predict, ("on", "off"), "predict values", ap)]
     patterns = csv(args.patterns, PATTERNS, "patterns", ap)
-    transports = csv(args.transports, ("proxy", "direct"), "transports", ap)
+    transports = csv(args.transports, ("proxy", "direct", "comm"), "transports", ap)
     sizes = [tuple(int(v) for v in s.split("x")) for s in csv(args.sizes, None, "sizes", ap)]
     matrix = tuple(int(v) for v in args.matrix_size.split("x"))
     mw, mh = (int(v) for v in args.ms_size.split("x"))

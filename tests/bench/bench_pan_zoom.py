@@ -23,7 +23,7 @@ from support.link_relay import LinkProfile
 
 SETUP = """\
 import os
-os.environ["NAPARI_CUDA_CONNECT"] = "{transport}"
+os.environ["NAPARI_CUDA_TRANSPORT"] = "{transport}"
 os.environ["NAPARI_CUDA_PREDICT"] = "{predict}"
 import numpy as np
 import napari_cuda
@@ -194,6 +194,9 @@ def pan_zoom_link(  # type: ignore[no-untyped-def]
         info = viewer_info(kc)
         # What the view applies (the hook's `predict`; null from a widget without it).
         applied = page.evaluate("() => globalThis.__napariCuda.views[0].predict ?? null")
+        used = page.evaluate("() => globalThis.__napariCuda.views[0].transport")
+        if used != transport:
+            raise AssertionError(f"{base}: the view streams over {used!r}, not the {transport!r} transport asked for")
         for pattern in patterns:
             result = run_pattern(page, kc, pattern, seconds, tmp)
             done(

@@ -103,11 +103,6 @@ def test_standalone_voila_streams_on_this_machine(standalone: Voila, browser, tm
         page.close()
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="issue 12 item 4: a page from another host has neither the proxy route nor direct loopback; "
-    "it streams only through the comm transport (in progress; drop this mark once it is committed)",
-)
 def test_standalone_voila_streams_to_a_remote_page(standalone: Voila, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """The same app reached under a non-local host name (Chromium maps it to 127.0.0.1), as a
     browser on another machine would: no proxy route, no direct loopback; only the comm transport works."""

@@ -19,7 +19,7 @@ export interface StatusSources {
   /** The latest meta message, or null before the first. */
   meta(): StreamMeta | null;
   canvas(): Canvas | null;
-  transport(): "proxy" | "direct" | null;
+  transport(): "proxy" | "direct" | "comm" | null;
   writeInfo(info: StreamInfoTrait): void;
 }
 

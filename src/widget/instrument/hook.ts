@@ -48,7 +48,7 @@ export interface ViewHandle {
   readonly encoder: string | null;
   readonly backend: string | null;
   readonly codec: string | null;
-  readonly transport: "proxy" | "direct" | null;
+  readonly transport: "proxy" | "direct" | "comm" | null;
   /** Last seq sent to the daemon, and the local camera. */
   readonly seq: number;
   readonly camera: { center: number[]; zoom: number; angles: number[] };
@@ -99,7 +99,7 @@ export interface HandleSource {
   status(): string;
   error(): string | null;
   stream(): { encoder: string; backend: string; codec: string } | null;
-  transport(): "proxy" | "direct" | null;
+  transport(): "proxy" | "direct" | "comm" | null;
   seq(): number;
   camera(): Camera;
   dims(): Dims;

@@ -28,7 +28,7 @@ export interface StreamInfoTrait {
   frames: number;
   width: number | null;
   height: number | null;
-  transport: "proxy" | "direct" | null;
+  transport: "proxy" | "direct" | "comm" | null;
 }
 
 export const DEFAULT_CAMERA: Camera = { center: [0, 0], zoom: 1, angles: [0, 0, 90] };

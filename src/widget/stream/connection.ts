@@ -1,5 +1,6 @@
 /** The kernel's custom messages to the view: connection hand-off (never via a synced trait) and errors. */
 import { PROTOCOL_VERSION } from "../../protocol/version.js";
+import type { TransportMode } from "./url.js";
 
 /** Where and how to reach the daemon's stream endpoint. */
 export interface ConnectionInfo {
@@ -7,11 +8,12 @@ export interface ConnectionInfo {
   token: string;
   viewerId: string;
   protocol: number;
-  /** "auto": proxy, then direct loopback for local pages; "proxy" or "direct": only that route. */
+  /** "auto": proxy, then direct loopback for local pages, then the comm relay; else only that route. */
   transport: TransportMode;
 }
 
-export type TransportMode = "auto" | "proxy" | "direct";
+export type { TransportMode };
+const MODES: ReadonlySet<unknown> = new Set(["auto", "proxy", "direct", "comm"]);
 
 export type KernelMessage =
   { type: "connection"; info: ConnectionInfo } | { type: "error"; message: string } | { type: "ignored" };
@@ -41,10 +43,10 @@ export function parseKernelMessage(content: unknown): KernelMessage {
   if (typeof viewerId !== "string" || viewerId.length === 0) {
     return { type: "error", message: "bad connection message from the kernel: viewer_id" };
   }
-  if (transport !== "auto" && transport !== "proxy" && transport !== "direct") {
+  if (!MODES.has(transport)) {
     return { type: "error", message: "bad connection message from the kernel: transport" };
   }
-  return { type: "connection", info: { port, token, viewerId, protocol, transport } };
+  return { type: "connection", info: { port, token, viewerId, protocol, transport: transport as TransportMode } };
 }
 
 /** Same daemon endpoint and credentials? (duplicate replies to several connect requests are ignored) */

@@ -1,4 +1,7 @@
-/** Stream URL candidates: through jupyter-server-proxy first, then direct loopback for local pages. */
+/**
+ * Stream URL candidates: through jupyter-server-proxy first, then direct loopback for local pages,
+ * then the kernel's comm relay (works wherever ipywidgets work: no proxy route, Voilà, VS Code).
+ */
 
 /**
  * The host jupyter-server-proxy dials. Named explicitly: its plain `proxy/<port>` route dials
@@ -16,10 +19,18 @@ export interface PageLocation {
   href: string;
 }
 
+/** How the view reaches the daemon's /stream. */
+export type Transport = "proxy" | "direct" | "comm";
+/** NAPARI_CUDA_TRANSPORT: a transport, or "auto" (the fastest that opens). */
+export type TransportMode = "auto" | Transport;
+
 export interface StreamUrl {
   url: string;
-  transport: "proxy" | "direct";
+  transport: Transport;
 }
+
+/** The comm candidate's pseudo-URL: the socket factory hands it to the kernel's relay. */
+export const COMM_URL = "comm:kernel-relay";
 
 const LOCAL_HOSTNAMES = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
 
@@ -49,7 +60,7 @@ export function streamUrls(
   loc: PageLocation,
   baseUrl: string,
   port: number,
-  mode: "auto" | "proxy" | "direct" = "auto",
+  mode: TransportMode = "auto",
 ): StreamUrl[] {
   if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new RangeError(`invalid daemon port ${port}`);
   const scheme = loc.protocol === "https:" ? "wss" : "ws";
@@ -58,8 +69,11 @@ export function streamUrls(
     transport: "proxy",
   };
   const direct: StreamUrl = { url: `ws://127.0.0.1:${port}/stream`, transport: "direct" };
+  const comm: StreamUrl = { url: COMM_URL, transport: "comm" };
   if (mode === "proxy") return [proxy];
-  // Asked for explicitly (NAPARI_CUDA_CONNECT=direct): the user knows the browser runs on this machine.
+  // Asked for explicitly (NAPARI_CUDA_TRANSPORT=direct): the user knows the browser runs on this machine.
   if (mode === "direct") return [direct];
-  return isLocalHostname(loc.hostname) ? [proxy, direct] : [proxy];
+  if (mode === "comm") return [comm];
+  // The comm relay is last: every frame crosses the kernel, so it is the slowest (but always there).
+  return isLocalHostname(loc.hostname) ? [proxy, direct, comm] : [proxy, comm];
 }

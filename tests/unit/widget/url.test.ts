@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { basePath, isLocalHostname, streamUrls, type PageLocation } from "../../../src/widget/stream/url.js";
+import { basePath, COMM_URL, isLocalHostname, streamUrls, type PageLocation } from "../../../src/widget/stream/url.js";
 
 function loc(href: string): PageLocation {
   const u = new URL(href);
@@ -19,18 +19,20 @@ test("base path: relative and absolute base URLs, trailing slash added", () => {
   );
 });
 
-test("remote https hub: wss through the proxy only", () => {
+test("remote https hub: wss through the proxy, then the kernel's comm relay", () => {
   const urls = streamUrls(loc("https://hub.example.org/user/alice/lab/tree/x.ipynb"), "/user/alice/", 41234);
   assert.deepEqual(urls, [
     { url: "wss://hub.example.org/user/alice/proxy/127.0.0.1:41234/stream", transport: "proxy" },
+    { url: COMM_URL, transport: "comm" },
   ]);
 });
 
-test("local http page: ws proxy first, then direct loopback", () => {
+test("local http page: ws proxy first, then direct loopback, then the comm relay", () => {
   const urls = streamUrls(loc("http://localhost:8888/lab"), "http://localhost:8888/", 5000);
   assert.deepEqual(urls, [
     { url: "ws://localhost:8888/proxy/127.0.0.1:5000/stream", transport: "proxy" },
     { url: "ws://127.0.0.1:5000/stream", transport: "direct" },
+    { url: COMM_URL, transport: "comm" },
   ]);
   const ip = streamUrls(loc("http://127.0.0.1:9999/base/lab"), "/base/", 6000);
   assert.equal(ip[0]!.url, "ws://127.0.0.1:9999/base/proxy/127.0.0.1:6000/stream");
@@ -75,6 +77,22 @@ test("NAPARI_CUDA_CONNECT modes pick the routes", () => {
   );
   assert.deepEqual(
     streamUrls(lan, "/", 4000).map((u) => u.transport),
+    ["proxy", "comm"],
+  );
+});
+
+test("a forced transport is the only candidate (NAPARI_CUDA_TRANSPORT)", () => {
+  const page = loc("http://localhost:8888/lab");
+  assert.deepEqual(
+    streamUrls(page, "/", 5000, "comm").map((u) => u.transport),
+    ["comm"],
+  );
+  assert.deepEqual(
+    streamUrls(page, "/", 5000, "proxy").map((u) => u.transport),
     ["proxy"],
+  );
+  assert.deepEqual(
+    streamUrls(loc("https://hub.example.org/lab"), "/", 5000, "direct").map((u) => u.transport),
+    ["direct"],
   );
 });
