@@ -20,7 +20,7 @@ import psutil
 from jupyter_client import BlockingKernelClient
 from playwright.sync_api import Page
 
-from support.lab import free_port
+from support.lab import free_port, session_kernel_client
 
 REPO = Path(__file__).resolve().parents[2]
 CHP = REPO / "node_modules" / ".bin" / "configurable-http-proxy"
@@ -104,19 +104,12 @@ class Hub:
 
     def kernel_client(self, user: str, notebook: str, timeout: float = 60) -> BlockingKernelClient:
         """A client on the kernel of `user`'s notebook session `notebook` (the spawner shares our runtime dir)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for s in self.api(f"user/{user}/api/sessions"):  # type: ignore[union-attr]
-                if s.get("path") == notebook and s.get("kernel"):
-                    cf = self.runtime_dir / f"kernel-{s['kernel']['id']}.json"
-                    if cf.exists():
-                        kc = BlockingKernelClient(connection_file=str(cf))
-                        kc.load_connection_file()
-                        kc.start_channels()
-                        kc.wait_for_ready(timeout=30)
-                        return kc
-            time.sleep(0.3)
-        raise TimeoutError(f"no kernel session for {notebook}")
+        return session_kernel_client(
+            lambda: self.api(f"user/{user}/api/sessions"),
+            self.runtime_dir,
+            notebook,
+            timeout,
+        )
 
     def note_processes(self) -> None:
         """Remember every live descendant of the hub (proxy, single-user servers, kernels, daemons)."""

@@ -12,7 +12,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from jupyter_client import BlockingKernelClient
 
@@ -100,19 +102,7 @@ class LabServer:
 
     def kernel_client(self, notebook: str, timeout: float = 60) -> BlockingKernelClient:
         """A client on the kernel of the notebook session `notebook` (a path relative to root)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for s in self.api("api/sessions"):  # type: ignore[union-attr]
-                if s.get("path") == notebook and s.get("kernel"):
-                    cf = self.runtime_dir / f"kernel-{s['kernel']['id']}.json"
-                    if cf.exists():
-                        kc = BlockingKernelClient(connection_file=str(cf))
-                        kc.load_connection_file()
-                        kc.start_channels()
-                        kc.wait_for_ready(timeout=30)
-                        return kc
-            time.sleep(0.3)
-        raise TimeoutError(f"no kernel session for {notebook}")
+        return session_kernel_client(lambda: self.api("api/sessions"), self.runtime_dir, notebook, timeout)
 
     def stop(self) -> None:
         if self.proc is None:
@@ -128,6 +118,26 @@ class LabServer:
                 self.proc.wait(timeout=5)
         self._log.close()
         self.proc = None
+
+
+def session_kernel_client(
+    sessions: Callable[[], Any], runtime_dir: Path, notebook: str, timeout: float = 60
+) -> BlockingKernelClient:
+    """A client on the kernel of the session whose path is `notebook`, from a server's sessions API
+    (`sessions()`) and the runtime dir that holds its kernels' connection files."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for s in sessions():
+            if s.get("path") == notebook and s.get("kernel"):
+                cf = runtime_dir / f"kernel-{s['kernel']['id']}.json"
+                if cf.exists():
+                    kc = BlockingKernelClient(connection_file=str(cf))
+                    kc.load_connection_file()
+                    kc.start_channels()
+                    kc.wait_for_ready(timeout=30)
+                    return kc
+        time.sleep(0.3)
+    raise TimeoutError(f"no kernel session for {notebook}")
 
 
 def run_code(kc: BlockingKernelClient, code: str, timeout: float = 60) -> str:

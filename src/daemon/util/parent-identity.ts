@@ -7,6 +7,7 @@
  * alive with another start time counts as gone; so does a zombie (dead, not yet reaped).
  */
 import { readFileSync } from "node:fs";
+import { processAlive } from "./parent-watch.js";
 
 export interface ParentIdentity {
   pid: number;
@@ -16,15 +17,6 @@ export interface ParentIdentity {
   followPpid: boolean;
 }
 
-function exists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM"; // exists, another user's
-  }
-}
-
 /** Start time of `pid` (/proc/<pid>/stat field 22); null if it is gone or a zombie; 0 without procfs. */
 export function processStartTime(pid: number): number | null {
   let text: string;
@@ -32,7 +24,7 @@ export function processStartTime(pid: number): number | null {
     text = readFileSync(`/proc/${pid}/stat`, "latin1");
   } catch {
     if (process.platform === "linux") return null;
-    return exists(pid) ? 0 : null; // no procfs (macOS): existence is all we can check
+    return processAlive(pid) ? 0 : null; // no procfs (macOS): existence is all we can check
   }
   // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split after the last ")".
   const fields = text
