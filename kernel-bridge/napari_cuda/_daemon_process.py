@@ -80,7 +80,7 @@ class DaemonProcess:
             self._proc.stdin.write(line.encode() + b"\n")
             self._proc.stdin.flush()  # stdin then stays open: its EOF tells the daemon we are gone
         except OSError as exc:
-            raise RuntimeError(self._failure("the daemon exited before reading its tokens")) from exc
+            raise RuntimeError(self._failure("the daemon exited before reading its tokens", exited=True)) from exc
 
     def _drain_stdout(self, first_line: queue.Queue[bytes | None]) -> None:
         assert self._proc.stdout is not None
@@ -97,7 +97,7 @@ class DaemonProcess:
             raise RuntimeError(self._failure(what)) from None
         if raw is None:
             self._stderr_thread.join(timeout=2)
-            raise RuntimeError(self._failure("the daemon exited during start-up"))
+            raise RuntimeError(self._failure("the daemon exited during start-up", exited=True))
         try:
             info = json.loads(raw)
             ok = info.get("event") == "listening" and isinstance(info.get("port"), int)
@@ -110,8 +110,13 @@ class DaemonProcess:
             raise RuntimeError(self._failure(what))
         return info
 
-    def _failure(self, what: str) -> str:
+    def _failure(self, what: str, exited: bool = False) -> str:
         rc = self._proc.poll()
+        if rc is None and exited:  # stdout closes a moment before the exit itself: let the status arrive
+            try:
+                rc = self._proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                pass
         status = f"exit status {rc}" if rc is not None else "still running"
         tail = "\n".join(self._log.tail(30)) or "(no output on stderr)"
         return f"{what} ({status}; log: {self.log_path}). Last stderr lines:\n{tail}"
