@@ -12,7 +12,7 @@ from . import _validate as v
 from ._channels import default_colormaps, omero_colormap, per_channel
 from ._layers import Image
 from ._plan import Plan
-from ._sources import Source, ZarrSource
+from ._sources import KernelSource, Source, ZarrSource
 
 # Validators of add_image keywords that need nothing from the data (checked before any writing).
 _EARLY = {
@@ -52,11 +52,19 @@ def widen(lo: float, hi: float) -> list[float]:
     return [float(lo), float(hi)]
 
 
+def _meta(source: Source) -> dict[str, Any] | None:
+    """The metadata of a source that carries the user's own (a file, or lazy data: xarray coords,
+    OME-Zarr opened in the kernel), else None (numpy arrays, scratch pyramids)."""
+    if isinstance(source, KernelSource) or (isinstance(source, ZarrSource) and not source.kernel_written):
+        return source.info
+    return None
+
+
 def _transform(source: Source, ndim: int, p: dict[str, Any], key: str, channel_axis: int | None) -> list[float]:
     value = p.get(key)
     if value is None:
-        from_file = isinstance(source, ZarrSource) and not source.kernel_written
-        meta = source.info.get(key) if from_file else None
+        info = _meta(source)
+        meta = info.get(key) if info is not None else None
         fallback = [1.0] * ndim if key == "scale" else [0.0] * ndim
         return list(meta) if isinstance(meta, list) and len(meta) == ndim else fallback
     if channel_axis is not None and hasattr(value, "__len__") and len(value) == ndim + 1:
@@ -69,7 +77,7 @@ def _layer_name(plan: Plan, info: dict[str, Any], index: int, given: Any, listed
     """napari-like: the given name; channels: one listed name each, else "<name> [i]" or the omero label."""
     if given is not None and (plan.channel_axis is None or listed):
         return given
-    base = given or (info.get("name") if plan.kind == "location" else None) or plan.default_name()
+    base = given or (info.get("name") if plan.kind in ("location", "kernel") else None) or plan.default_name()
     if plan.channel_axis is None:
         return base
     channel = info.get("channel") if isinstance(info.get("channel"), dict) else {}
@@ -80,7 +88,9 @@ def _layer_name(plan: Plan, info: dict[str, Any], index: int, given: Any, listed
 def layer_state(plan: Plan, source: Source, index: int, p: dict[str, Any], layer_id: str) -> dict[str, Any]:
     """The LayerState of one new layer: given keywords, else defaults from the data / metadata."""
     n = plan.channels
-    info = source.info if isinstance(source, ZarrSource) else {}
+    info = source.info if isinstance(source, ZarrSource | KernelSource) else {}
+    if isinstance(source, KernelSource) and source.lazy.channel is not None:
+        info = {**info, "channel": source.lazy.channel}
     ndim = len(source.levels[0].shape)
     channel = info.get("channel") if isinstance(info.get("channel"), dict) else None
     name = _layer_name(plan, info, index, p.get("name"), isinstance(p.get("_names"), list | tuple))
@@ -93,8 +103,9 @@ def layer_state(plan: Plan, source: Source, index: int, p: dict[str, Any], layer
     colormap, colormap_lut = _colormaps.resolve(cmap)
     if p.get("contrast_limits") is not None:
         limits = v.contrast_limits(p["contrast_limits"])
-    elif isinstance(source, ZarrSource):
-        lo, hi = info["contrast_range"]  # the coarsest level's range, as napari does for multiscale
+    elif isinstance(source, ZarrSource | KernelSource):
+        # A file: the coarsest level's range, as napari does for multiscale; lazy data: a bounded sample.
+        lo, hi = info["contrast_range"]
         limits = widen(float(lo), float(hi))
     else:
         limits = v.default_contrast_limits(source.array)
@@ -149,8 +160,9 @@ def _units(source: Source, ndim: int, given: Any) -> list[str]:
     """Per-axis units: the given ones, else the OME-Zarr axes' "unit" of a file, else "" (none)."""
     if given is not None:
         return v.units(given, ndim)
-    if isinstance(source, ZarrSource) and not source.kernel_written and isinstance(source.info.get("axes"), list):
-        axes = source.info["axes"]
+    info = _meta(source)
+    if info is not None and isinstance(info.get("axes"), list):
+        axes = info["axes"]
         found = [a.get("unit") if isinstance(a, dict) else None for a in axes]
         if len(found) == ndim:
             # A unit the metadata spells too long is dropped rather than failing the layer.
@@ -168,7 +180,7 @@ def create_layers(link: Any, plan: Plan, props: dict[str, Any]) -> list[Image]:
     for p in per:
         p["_names"] = props.get("name")
     base = props.get("name") if isinstance(props.get("name"), str) else None
-    sources = plan.make_sources(base)
+    sources = _kernel_sources(plan, per) if plan.kind == "kernel" else plan.make_sources(base)
     sent: list[str] = []
     try:
         layers = []
@@ -187,12 +199,28 @@ def create_layers(link: Any, plan: Plan, props: dict[str, Any]) -> list[Image]:
         raise
 
 
+def _kernel_sources(plan: Plan, per: list[dict[str, Any]]) -> list[Source]:
+    """Lazy data: each LazyImage named as its layer (for error messages) and given its contrast
+    range (the given limits, else a bounded sample computed here: errors raise in the cell)."""
+    sources: list[Source] = []
+    for i, (lazy, p) in enumerate(zip(plan.lazy_images(), per, strict=True)):
+        info = {"name": lazy.name, "channel": lazy.channel}
+        lazy.label = str(_layer_name(plan, info, i, p.get("name"), isinstance(p.get("_names"), list | tuple)))
+        if p.get("contrast_limits") is not None:
+            lazy.contrast_range = v.contrast_limits(p["contrast_limits"])
+        sources.append(KernelSource(lazy))  # reads lazy.contrast_range: samples it when not given
+    return sources
+
+
 def axis_labels(layers: list[Image]) -> list[str] | None:
     """Axis names from the OME metadata of the first layer opened from a file, if any."""
     for layer in layers:
         src = layer._source
-        if isinstance(src, ZarrSource) and not src.kernel_written and isinstance(src.info.get("axes"), list):
-            names = [a.get("name") for a in src.info["axes"] if isinstance(a, dict)]
+        info = _meta(src)
+        if isinstance(src, KernelSource) and not src.lazy.named_axes:
+            continue  # plain lazy arrays: napari's numbered axes, not our default names
+        if info is not None and isinstance(info.get("axes"), list):
+            names = [a.get("name") for a in info["axes"] if isinstance(a, dict)]
             if len(names) == layer.ndim and all(isinstance(n, str) and n for n in names):
                 return names
     return None

@@ -18,8 +18,8 @@ INLINE_BYTES_DEFAULT = 256 * 2**20
 def inline_budget() -> int:
     """Largest numpy array sent to the daemon as one message (NAPARI_CUDA_INLINE_BYTES, default 256 MiB).
 
-    Larger arrays (and all dask arrays) are written as a Zarr pyramid in a private scratch directory
-    that the daemon reads chunk by chunk.
+    Larger numpy arrays are written as a Zarr pyramid in a private scratch directory that the daemon
+    reads chunk by chunk; lazy arrays (dask, zarr, ...) are served by the kernel chunk by chunk.
     """
     raw = os.environ.get(INLINE_ENV, "").strip()
     if not raw:
@@ -74,8 +74,8 @@ def check_shape(shape: Sequence[int], what: str = "image data") -> None:
 def target_dtype(data: Any) -> np.dtype:
     """The little-endian protocol dtype `data` is sent as (same rules as _validate.coerce_data).
 
-    bool -> uint8, float16 -> float32, int64/uint64 -> int32/uint32 when every value fits (one pass
-    over the data; dask computes min and max together), else float64.
+    bool -> uint8, float16 -> float32, int64/uint64 -> int32/uint32 when every value of a numpy
+    array fits (one pass over it), else float64; lazy int64/uint64 data is float64 (never a pass).
     """
     dtype = np.dtype(data.dtype)
     kind = dtype.kind
@@ -85,12 +85,9 @@ def target_dtype(data: Any) -> np.dtype:
         return np.dtype(np.float32)
     if kind in "iu" and dtype.itemsize == 8:
         target = np.dtype(np.int32 if kind == "i" else np.uint32)
-        if is_dask(data):
-            import dask
-
-            lo, hi = dask.compute(data.min(), data.max())
-        else:
-            lo, hi = np.min(data), np.max(data)
+        if not isinstance(data, np.ndarray):
+            return np.dtype(np.float64)
+        lo, hi = np.min(data), np.max(data)
         info = np.iinfo(target)
         return target if int(lo) >= info.min and int(hi) <= info.max else np.dtype(np.float64)
     if dtype.name not in DTYPES or kind not in "iuf":

@@ -11,6 +11,7 @@ import subprocess
 import threading
 from typing import Any
 
+from ._chunk_server import ChunkServer
 from ._control import ControlClient
 from ._daemon_log import DaemonLog
 from ._launch import NODE_HINT, checked_daemon_script, child_env, find_node
@@ -32,6 +33,7 @@ class DaemonProcess:
         self._owner_pid = os.getpid()
         self._control: ControlClient | None = None
         self._control_lock = threading.Lock()
+        self._chunk_server: ChunkServer | None = None
         self._stopped = False
         self._log = DaemonLog()
         self.log_path = self._log.path
@@ -140,6 +142,18 @@ class DaemonProcess:
                 self._control = ControlClient(self.port, self._control_token, host=self.host)
             return self._control
 
+    @property
+    def chunk_server(self) -> ChunkServer:
+        """This daemon's chunk server, which computes lazy layers' chunks (started on first use)."""
+        with self._control_lock:
+            if self._chunk_server is None:
+                if self._stopped:
+                    raise RuntimeError("the render daemon was stopped")
+                self._chunk_server = ChunkServer(
+                    self.port, self._control_token, host=self.host, alive=lambda: self.alive
+                )
+            return self._chunk_server
+
     def request(self, op: str, **kwargs: Any) -> Any:
         """Send one control request; see ControlClient.request."""
         return self.control.request(op, **kwargs)
@@ -197,6 +211,10 @@ class DaemonProcess:
         self._finish()
 
     def _finish(self) -> None:
+        with self._control_lock:
+            server, self._chunk_server = self._chunk_server, None
+        if server is not None:
+            server.stop()
         for thread in (self._stdout_thread, self._stderr_thread):
             if thread is not threading.current_thread():
                 thread.join(timeout=2)

@@ -4,6 +4,7 @@ move; events inserted / removed / moved / reordered."""
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -34,15 +35,24 @@ class LayerList:
     `reordered`.
     """
 
-    def __init__(self, notify: Callable[[Any], None], on_removed: Callable[[list[Image]], None]) -> None:
+    def __init__(
+        self, notify: Callable[[Any], None], on_removed: Callable[[list[Image]], None], viewer: Any = None
+    ) -> None:
         self._notify = notify
         self._on_removed = on_removed
+        # Weak: the viewer owns this list; layers reach their viewer through it (reset_contrast_limits).
+        self._viewer_ref = weakref.ref(viewer) if viewer is not None else None
         self._layers: list[Image] = []
         self._last_wire: list[dict[str, Any]] = []
         self.events = _events.LayerListEvents(self)
 
     def __repr__(self) -> str:
         return f"[{', '.join(repr(layer) for layer in self._layers)}]"
+
+    @property
+    def viewer(self) -> Any:
+        """The viewer this list belongs to, or None (a list made on its own, or a closed viewer)."""
+        return self._viewer_ref() if self._viewer_ref is not None else None
 
     def __len__(self) -> int:
         return len(self._layers)

@@ -8,8 +8,9 @@ import numpy as np
 
 from . import _events
 from . import _layer_props as props
+from . import _validate as v
 from ._errors import public
-from ._sources import Source
+from ._sources import ArraySource, Source
 
 
 class LayerOwner(Protocol):
@@ -169,6 +170,37 @@ class Image:
     def bounding_box(self) -> props.BoundingBox:
         """napari's bounding box overlay: `layer.bounding_box.visible = True` draws the data box."""
         return self._bounding_box
+
+    @public
+    def reset_contrast_limits(self, mode: str | None = None) -> None:
+        """napari's: contrast limits from the data. A numpy array: its finite min/max. Other data
+        (lazy arrays, files, pyramids; never a full pass): the finite min/max of what the view shows
+        now, at the level shown (the daemon computes it, loading those chunks like a screenshot).
+        Nothing finite on screen keeps the limits. `events.contrast_limits` fires on a change."""
+        if mode not in (None, "data", "slice"):
+            raise ValueError(f"mode must be None, 'data' or 'slice', got {mode!r}")
+        if isinstance(self._source, ArraySource):
+            self._set(contrast_limits=v.default_contrast_limits(self._source.array))
+            return
+        viewer = self._viewer()
+        if viewer is None:
+            raise RuntimeError(f"layer {self.name!r} is not in a viewer: its on-screen range is unknown")
+        result = viewer._link.request(
+            "layer_range",
+            viewer_id=viewer._link.viewer_id,
+            layer_id=self._id,
+            state=viewer._viewer_state(),
+            canvas=viewer._canvas(),
+        )
+        lo, hi = result.get("min"), result.get("max")
+        if isinstance(result.get("level"), int):
+            self._set_data_level(result["level"])
+        if isinstance(lo, int | float) and isinstance(hi, int | float):
+            self._set(contrast_limits=v.default_contrast_limits(np.array([lo, hi], dtype=np.float64)))
+
+    def _viewer(self) -> Any:
+        """The viewer holding this layer (through its layer list), else None."""
+        return getattr(self._owner, "viewer", None)
 
     def _set(self, **fields: Any) -> None:
         checked = props.checked(fields, self.ndim, len(self._source.levels), self._state)

@@ -18,7 +18,10 @@ log = logging.getLogger("napari_cuda")
 
 
 def load(daemon: DaemonProcess, viewer_id: str, layer_id: str, source: Source) -> Any:
-    """Hand one layer's data to `daemon` (set_layer_data bytes or open_layer); returns the result."""
+    """Hand one layer's data to `daemon` (set_layer_data bytes, open_layer, open_kernel_layer); returns the result."""
+    attach = getattr(source, "attach", None)
+    if attach is not None:  # a kernel-served source: this daemon's chunk server must know it first
+        attach(daemon)
     op, fields = source.request()
     result = daemon.request(op, viewer_id=viewer_id, layer_id=layer_id, **fields)
     source.opened(result)

@@ -31,6 +31,7 @@ ERROR_CODES: dict[str, int | None] = {
     "shutting_down": 1001,
     "too_many_views": 1013,
     "encoder_limit": None,
+    "compute_failed": None,
 }
 
 # The built-in colormap names (napari's AVAILABLE_COLORMAPS, in napari's order): their tables are
@@ -91,13 +92,21 @@ CONTROL_OPS: tuple[str, ...] = (
     "hello",
     "set_layer_data",
     "open_layer",
+    "open_kernel_layer",
     "remove_layer",
     "close_viewer",
     "open_viewer",
     "screenshot",
+    "layer_range",
     "info",
     "shutdown",
 )
+# The /chunks channel (src/protocol/chunks.ts): ops the kernel's ChunkServer sends, and those the daemon sends.
+CHUNK_KERNEL_OPS: tuple[str, ...] = ("hello", "chunk_data", "chunk_error")
+CHUNK_DAEMON_OPS: tuple[str, ...] = ("chunk", "cancel")
+# A ChunkServer's server_id: 16..64 characters of [A-Za-z0-9_-]; chunk_error messages are at most this long.
+SERVER_ID_PATTERN = r"^[A-Za-z0-9_-]{16,64}$"
+CHUNK_ERROR_MAX_CHARS = 16_384
 STREAM_CLIENT_TYPES: tuple[str, ...] = ("hello", "state", "resize", "ack", "keyframe", "pick", "range")
 STREAM_SERVER_TYPES: tuple[str, ...] = ("config", "meta", "error", "value", "range")
 

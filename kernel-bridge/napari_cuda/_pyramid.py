@@ -1,9 +1,9 @@
 """Write arrays as an OME-Zarr (NGFF 0.5, Zarr v3) pyramid, tile by tile with bounded memory.
 
-Used for arrays too large to send as one message (numpy over the inline budget, every dask array,
-`multiscale=True` lists). Level 0 is written chunk by chunk (dask: block by block, through
-`dask.array.store`); each coarser level is the 2x2 block mean of the previous one on the last two
-axes, read back from disk one tile at a time, until the level fits in MAX_LEVEL_PX. Chunks are
+Used for numpy arrays too large to send as one message (over the inline budget, and
+`multiscale=True` lists of numpy arrays; lazy arrays are served by the kernel instead, _lazy.py).
+Level 0 is written chunk by chunk; each coarser level is the 2x2 block mean of the previous one
+on the last two axes, read back from disk one tile at a time, until the level fits in MAX_LEVEL_PX. Chunks are
 stored uncompressed: the directory is local and short-lived, so decoding CPU matters more than disk.
 """
 
@@ -52,11 +52,24 @@ def _workers() -> int:
 
 
 def block_mean(block: np.ndarray, dtype: np.dtype) -> np.ndarray:
-    """2x2 mean on the last two axes; an odd edge row/column is its own mean (edge padding)."""
+    """2x2 mean on the last two axes; an odd edge row/column is its own mean (edge padding).
+    Integers are rounded half to even (as np.rint), computed in integer sums (no float pass)."""
     h, w = block.shape[-2:]
     pad = [(0, 0)] * (block.ndim - 2) + [(0, h % 2), (0, w % 2)]
     if h % 2 or w % 2:
         block = np.pad(block, pad, mode="edge")
+    dtype = np.dtype(dtype)
+    if block.dtype.kind in "iu" and block.dtype.itemsize <= 4 and dtype.kind in "iu":
+        quads = (block[..., 0::2, 0::2], block[..., 1::2, 0::2], block[..., 0::2, 1::2], block[..., 1::2, 1::2])
+        wide = np.dtype(np.int64)
+        total = quads[0].astype(wide)
+        for q in quads[1:]:
+            total += q
+        mean = total >> 2  # floor(total / 4); then round half to even
+        rest = total & 3
+        mean += (rest > 2) | ((rest == 2) & (mean & 1).astype(bool))
+        info = np.iinfo(dtype)
+        return np.clip(mean, info.min, info.max).astype(dtype)
     *lead, h2, w2 = block.shape
     out = block.reshape(*lead, h2 // 2, 2, w2 // 2, 2).mean(axis=(-3, -1), dtype=np.float64)
     if dtype.kind in "iu":

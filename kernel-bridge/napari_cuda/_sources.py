@@ -3,16 +3,24 @@
 ArraySource: a small numpy array, sent as the bytes of one `set_layer_data` message.
 ZarrSource: an OME-Zarr image (a user's path/URL, or a pyramid the bridge wrote in a scratch
 directory) that the daemon opens with `open_layer` and reads chunk by chunk.
+KernelSource: a lazy array (dask, zarr-python, h5py, xarray, ...) whose chunks the kernel computes
+when the daemon asks for them (`open_kernel_layer`; served by the daemon's ChunkServer).
 """
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._chunk_server import process_server_id
 from ._scratch import ScratchDir
+
+if TYPE_CHECKING:
+    from ._chunk_server import ChunkServer
+    from ._daemon_process import DaemonProcess
 
 
 @dataclass(frozen=True)
@@ -134,4 +142,92 @@ class ZarrSource:
             scratch.release()
 
 
-Source = ArraySource | ZarrSource
+def _level(lv: dict[str, Any]) -> Level:
+    return Level(tuple(int(n) for n in lv["shape"]), tuple(int(n) for n in lv["chunks"]), tuple(lv["factors"]))
+
+
+class KernelSource:
+    """A lazy array computed in this kernel chunk by chunk (a LazyImage), opened with open_kernel_layer.
+
+    `attach(daemon)` registers it with that daemon's chunk server (again for a restarted daemon);
+    `close()` unregisters it.
+    """
+
+    kernel_written = False  # its axes, transform and names are the user's, as given
+
+    def __init__(self, lazy: Any) -> None:
+        self.lazy = lazy
+        self.source_id = uuid.uuid4().hex
+        self.levels = [_level(lv) for lv in lazy.levels]
+        self.info: dict[str, Any] = {
+            "dtype": np.dtype(lazy.dtype).name,
+            "axes": [dict(a) for a in lazy.axes],
+            "levels": [{k: list(lv[k]) for k in ("shape", "chunks", "factors")} for lv in lazy.levels],
+            "scale": [float(v) for v in lazy.scale],
+            "translate": [float(v) for v in lazy.translate],
+            "contrast_range": [float(v) for v in lazy.contrast_range],
+            "name": lazy.name,
+        }
+        self._server: ChunkServer | None = None
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"<KernelSource {self.source_id} {self.lazy!r:.120}>"
+
+    @property
+    def dtype(self) -> np.dtype:
+        return np.dtype(self.info["dtype"])
+
+    def attach(self, daemon: DaemonProcess) -> None:
+        """Serve this source from `daemon`'s chunk server (before open_kernel_layer names it)."""
+        if self._closed:
+            raise RuntimeError(f"source {self.source_id} of layer {self.lazy.label!r} was closed")
+        server = daemon.chunk_server
+        if server is self._server:
+            return
+        if self._server is not None:
+            self._server.unregister(self.source_id)
+        server.register(self.source_id, self.lazy)
+        self._server = server
+
+    def request(self) -> tuple[str, dict[str, Any]]:
+        lazy = self.lazy
+        server_id = self._server.server_id if self._server is not None else process_server_id()
+        return "open_kernel_layer", {
+            "server_id": server_id,
+            "source_id": self.source_id,
+            "dtype": self.info["dtype"],
+            "levels": [{k: list(lv[k]) for k in ("shape", "chunks", "factors", "offset")} for lv in lazy.levels],
+            "axes": self.info["axes"],
+            "scale": self.info["scale"],
+            "translate": self.info["translate"],
+            "name": self.info["name"],
+            "contrast_range": self.info["contrast_range"],
+        }
+
+    def opened(self, result: Any) -> None:
+        """Take open_kernel_layer's result (what was sent, as the daemon understood it)."""
+        if not isinstance(result, dict) or not isinstance(result.get("levels"), list) or not result["levels"]:
+            raise ValueError(f"open_kernel_layer returned no levels for layer {self.lazy.label!r}: {result!r:.300}")
+        self.info = {**self.info, **result}
+        self.levels = [_level(lv) for lv in result["levels"]]
+
+    @property
+    def data(self) -> Any:
+        """What the user handed in (level 0: the dask array, zarr array, DataArray, ...)."""
+        return self.lazy.data
+
+    def close(self) -> None:
+        """Stop serving the chunks (the layer is gone) and free the kernel's cached tiles. Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        server, self._server = self._server, None
+        if server is not None:
+            server.unregister(self.source_id)
+        close = getattr(self.lazy, "close", None)
+        if close is not None:
+            close()
+
+
+Source = ArraySource | ZarrSource | KernelSource

@@ -149,7 +149,7 @@ class Viewer(ipywidgets.DOMWidget, NapariNotYet, metaclass=ViewerType):
 
     @default("layers")
     def _default_layers(self) -> LayerList:
-        return LayerList(lambda old: self._changed("layers", old), self._layers_removed)
+        return LayerList(lambda old: self._changed("layers", old), self._layers_removed, self)
 
     @default("overlays")
     def _default_overlays(self) -> Overlays:
@@ -248,8 +248,10 @@ class Viewer(ipywidgets.DOMWidget, NapariNotYet, metaclass=ViewerType):
         `data`: a numpy array or array-like (ndim >= 2, last axes (y, x)); a dask array; a list of
         arrays, finest first (`multiscale=True`, guessed for a list of arrays); or a path / file:// /
         http(s):// URL of an OME-Zarr image (NGFF 0.4 or 0.5), opened by the daemon where it runs.
-        numpy arrays up to NAPARI_CUDA_INLINE_BYTES (default 256 MiB) are sent whole; larger ones and
-        dask arrays are written as an OME-Zarr pyramid in a private scratch directory, chunk by chunk.
+        numpy arrays up to NAPARI_CUDA_INLINE_BYTES (default 256 MiB) are sent whole; larger ones are
+        written as an OME-Zarr pyramid in a private scratch directory. Lazy arrays (dask, zarr, h5py,
+        xarray, anything with shape/dtype/slicing) and kernel-only URLs (s3://, memory://, other fsspec
+        protocols) are computed by this kernel chunk by chunk, only where the view looks (docs/lazy.md).
 
         Defaults as napari: contrast_limits from the data (a pyramid: its coarsest level), scale /
         translate / name / axis labels from the file's metadata, iso_threshold the middle of the
@@ -258,7 +260,8 @@ class Viewer(ipywidgets.DOMWidget, NapariNotYet, metaclass=ViewerType):
         with one value per channel. The first layer resets the view. Bad input raises ValueError or
         TypeError naming it; a file the daemon cannot read raises DataSourceError (a ValueError).
         dtypes: uint8, int8, uint16, int16, uint32, int32, float32, float64; bool becomes uint8,
-        float16 float32, int64/uint64 int32/uint32 when the values fit, else float64.
+        float16 float32, int64/uint64 int32/uint32 when the values fit, else float64 (lazy arrays:
+        float64, deciding without a pass over the data).
 
         `colormap`: any name napari accepts (napari_cuda.COLORMAPS are built in; any other napari,
         vispy, matplotlib or `cmap` name: napari_cuda.available_colormaps()), a colour ("orange"),

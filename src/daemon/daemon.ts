@@ -14,6 +14,7 @@ import { StillChooser } from "./scene/choosers.js";
 import { SceneAssembler } from "./scene/resolve.js";
 import { SourceRegistry } from "./scene/sources.js";
 import type { Tokens } from "./server/auth.js";
+import { ChunkLinks } from "./server/chunk-links.js";
 import type { DaemonContext } from "./server/context.js";
 import { FfmpegEncoderFactory } from "./server/encoder-factory.js";
 import { DaemonServer } from "./server/server.js";
@@ -27,6 +28,8 @@ export interface DaemonOptions {
   /** Called when a client asks the daemon to stop (`shutdown` op); the owner then calls close(). */
   onShutdownRequest?: (reason: string) => void;
   env?: NodeJS.ProcessEnv;
+  /** How long a kernel chunk request waits for its chunk server to connect (default CONNECT_WAIT_MS). */
+  chunkConnectWaitMs?: number;
 }
 
 export interface RunningDaemon {
@@ -70,9 +73,10 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     backend,
     pixelFormat,
     encoders: new FfmpegEncoderFactory(opts.env ?? process.env, config.maxEncoders),
-    viewers: new ViewerStore(config.maxDataBytes, sources),
+    viewers: new ViewerStore(config.maxDataBytes, sources, (source) => store.drop(source)),
     hub: new ViewHub(),
     scene: { store, assembler: new SceneAssembler(store), still: new StillChooser(config.msAuto) },
+    chunkLinks: new ChunkLinks(opts.chunkConnectWaitMs),
     metrics,
     requestShutdown: (reason) => opts.onShutdownRequest?.(reason),
   };

@@ -6,6 +6,7 @@
  * that immediately follows its reply.
  */
 import { z } from "zod";
+import { ServerIdSchema, SourceIdSchema } from "./chunks.js";
 import { DTYPES } from "./colormaps.js";
 import { CanvasSchema, ViewerStateSchema } from "./state.js";
 
@@ -45,6 +46,72 @@ export const OpenLayerSchema = z.object({
     .default([]),
 });
 
+const finite = z.number().finite();
+const ndimList = <T extends z.ZodType>(item: T) => z.array(item).min(2).max(32);
+
+/** One level of a kernel-served layer (level coords; `offset` in level-0 data coords). */
+export const KernelLevelSchema = z.object({
+  shape: ndimList(z.number().int().positive().max(Number.MAX_SAFE_INTEGER)),
+  chunks: ndimList(z.number().int().positive().max(Number.MAX_SAFE_INTEGER)),
+  factors: ndimList(finite.positive()),
+  offset: ndimList(finite),
+});
+
+/**
+ * Show a lazy array the kernel serves over /chunks (its ChunkServer `server_id`, source `source_id`).
+ * Every per-axis list has the same length (ndim, 2..32) at every level; the server need not be
+ * connected yet. Reply: OpenLayerResult with `contrast_range` as given.
+ */
+export const OpenKernelLayerSchema = z
+  .object({
+    op: z.literal("open_kernel_layer"),
+    id,
+    viewer_id: viewerId,
+    layer_id: z.string().min(1).max(64),
+    server_id: ServerIdSchema,
+    source_id: SourceIdSchema,
+    dtype: z.enum(DTYPES),
+    levels: z.array(KernelLevelSchema).min(1).max(32),
+    axes: ndimList(
+      z.object({ name: z.string().max(256), type: z.string().max(64).nullable(), unit: z.string().max(64).nullable() }),
+    ),
+    scale: ndimList(finite.refine((v) => v !== 0, "scale must not be 0")),
+    translate: ndimList(finite),
+    name: z.string().max(256).nullable(),
+    contrast_range: z.tuple([finite, finite]),
+  })
+  .superRefine((r, ctx) => {
+    // zod runs this even when fields failed already: look only at what is well formed.
+    const lengthOf = (xs: unknown): number | null => (Array.isArray(xs) ? xs.length : null);
+    const ndim = lengthOf(r.levels?.[0]?.shape);
+    if (ndim === null) return;
+    const check = (xs: unknown, path: PropertyKey[]): void => {
+      const n = lengthOf(xs);
+      if (n === null || n === ndim) return;
+      ctx.addIssue({ code: "custom", path, message: `has ${n} entries, level 0 has ${ndim} axes`, input: xs });
+    };
+    for (const [i, l] of (Array.isArray(r.levels) ? r.levels : []).entries()) {
+      for (const k of ["shape", "chunks", "factors", "offset"] as const) check(l?.[k], ["levels", i, k]);
+    }
+    for (const k of ["axes", "scale", "translate"] as const) check(r[k], [k]);
+    const [lo, hi] = Array.isArray(r.contrast_range) ? r.contrast_range : [0, 0];
+    if (lo > hi) {
+      ctx.addIssue({ code: "custom", path: ["contrast_range"], message: "low must not exceed high", input: r });
+    }
+  });
+
+export type OpenKernelLayer = z.infer<typeof OpenKernelLayerSchema>;
+
+/** The finite [min, max] of what a view of `state` on `canvas` shows of a layer (reset_contrast_limits). */
+export const LayerRangeSchema = z.object({
+  op: z.literal("layer_range"),
+  id,
+  viewer_id: viewerId,
+  layer_id: z.string().min(1).max(64),
+  state: ViewerStateSchema,
+  canvas: CanvasSchema,
+});
+
 export const RemoveLayerSchema = z.object({
   op: z.literal("remove_layer"),
   id,
@@ -75,10 +142,12 @@ export const ControlRequestSchema = z.discriminatedUnion("op", [
   ControlHelloSchema,
   SetLayerDataSchema,
   OpenLayerSchema,
+  OpenKernelLayerSchema,
   RemoveLayerSchema,
   CloseViewerSchema,
   OpenViewerSchema,
   ScreenshotSchema,
+  LayerRangeSchema,
   InfoSchema,
   ShutdownSchema,
 ]);
@@ -129,6 +198,16 @@ export interface OpenLayerResult {
   ngff_version: string | null;
   /** omero channel metadata of the selected channel, when present. */
   channel: { label: string | null; color: string | null } | null;
+}
+
+/**
+ * Result of `layer_range`: finite min/max (null when nothing finite is shown) of the layer's data on
+ * screen, at `level` (napari's level rule for the view).
+ */
+export interface LayerRangeResult {
+  min: number | null;
+  max: number | null;
+  level: number;
 }
 
 /** Result of `info`. */

@@ -37,6 +37,10 @@ export const ERROR_CODES = {
     close: null,
     summary: "the daemon runs its most encoder processes (NAPARI_CUDA_MAX_ENCODERS); the view waits for one",
   },
+  compute_failed: {
+    close: null,
+    summary: "the kernel could not compute a chunk of a lazy layer (its error names the layer and chunk), or it is gone",
+  },
 } as const satisfies Record<string, { close: number | null; summary: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,6 +1,7 @@
 /** napari-cuda wire protocol: shared by widget (browser) and daemon (Node). No DOM or Node APIs here. */
 export * from "./camera.js";
 export * from "./camera3d.js";
+export * from "./chunks.js";
 export * from "./colormaps.js";
 export * from "./control.js";
 export * from "./errors.js";

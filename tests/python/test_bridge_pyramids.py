@@ -1,4 +1,4 @@
-"""Arrays the bridge hands over as scratch pyramids (large numpy, dask, multiscale lists), channel_axis
+"""Arrays the bridge hands over as scratch pyramids (large numpy, multiscale lists; dask is kernel-served), channel_axis
 on arrays, and the multiscale layer properties (data_level from views and screenshots)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from test_screenshot import at_zoom_one, reference
 
 import napari_cuda
 from napari_cuda._scratch import live_scratch_dirs
-from napari_cuda._sources import ArraySource, ZarrSource
+from napari_cuda._sources import ArraySource, KernelSource, ZarrSource
 
 RNG = np.random.default_rng(21)
 BIG = RNG.integers(0, 4096, (1500, 2100)).astype(np.uint16)  # > MAX_LEVEL_PX: a 3-level pyramid
@@ -51,16 +51,16 @@ def test_default_contrast_limits_come_from_the_coarsest_level(viewer: napari_cud
     assert layer.contrast_limits == (float(coarsest.min()), float(coarsest.max()))
 
 
-def test_dask_array_is_written_and_shown(viewer: napari_cuda.Viewer) -> None:
-    lazy = da.from_array(BIG[:300, :400], chunks=(128, 96))  # every dask array takes the pyramid path
+def test_dask_array_is_served_by_the_kernel(viewer: napari_cuda.Viewer) -> None:
+    lazy = da.from_array(BIG[:300, :400], chunks=(128, 96))  # issue 13: no scratch pyramid for dask
+    before = set(live_scratch_dirs())
     layer = viewer.add_image(lazy, contrast_limits=(0, 4095), colormap="viridis")
-    assert layer.data is lazy
+    assert layer.data is lazy and isinstance(layer._source, KernelSource)
+    assert set(live_scratch_dirs()) == before
     np.testing.assert_array_equal(
         at_zoom_one(viewer, BIG[:300, :400]), reference(BIG[:300, :400], "viridis", (0, 4095), 1.0)
     )
-    path = scratch_of(layer)
     viewer.close()
-    assert not path.exists()
 
 
 def test_multiscale_list(viewer: napari_cuda.Viewer) -> None:

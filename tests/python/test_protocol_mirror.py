@@ -93,3 +93,16 @@ def test_limits_match_the_schemas() -> None:
     assert ts["control"] == p.CONTROL_MAX_MESSAGE_BYTES
     assert (p.CANVAS_MIN, p.CANVAS_MAX) == (16, 8192)
     assert ts == {**ts, "canvas": False, "canvasMax": True, "canvasOver": False}
+
+
+def test_chunk_channel_matches() -> None:
+    script = (
+        "const m = await import('./src/protocol/index.ts');"
+        "console.log(JSON.stringify({kernel: m.CHUNK_KERNEL_OPS, daemon: m.CHUNK_DAEMON_OPS,"
+        " pattern: m.SERVER_ID_PATTERN.source, error_chars: m.CHUNK_ERROR_MAX_CHARS}));"
+    )
+    ts = run_node(script)
+    assert tuple(ts["kernel"]) == p.CHUNK_KERNEL_OPS
+    assert tuple(ts["daemon"]) == p.CHUNK_DAEMON_OPS
+    assert ts["pattern"] == p.SERVER_ID_PATTERN
+    assert ts["error_chars"] == p.CHUNK_ERROR_MAX_CHARS

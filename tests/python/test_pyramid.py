@@ -139,9 +139,11 @@ def test_routing_by_inline_budget(monkeypatch: pytest.MonkeyPatch) -> None:
     small = np.zeros((10, 10), np.uint16)  # 200 bytes
     assert _plan.plan(None, small, None, None, inline_limit=200).kind == "inline"
     assert _plan.plan(None, small, None, None, inline_limit=199).kind == "pyramid"
-    assert _plan.plan(None, da.from_array(small), None, None, inline_limit=10**9).kind == "pyramid"
+    # Lazy data (issue 13): served by the kernel, whatever its size, and so is a list holding any.
+    assert _plan.plan(None, da.from_array(small), None, None, inline_limit=10**9).kind == "kernel"
     p = _plan.plan(None, [small, small[::2, ::2]], None, None, inline_limit=10**9)
     assert p.kind == "pyramid" and not p.downsample and len(p.arrays) == 2
+    assert _plan.plan(None, [small, da.from_array(small[::2, ::2])], None, None, 10**9).kind == "kernel"
     assert _plan.plan(None, [[1, 2], [3, 4]], None, None, inline_limit=10**9).kind == "inline"
     monkeypatch.setenv("NAPARI_CUDA_INLINE_BYTES", "123")
     assert _arrays.inline_budget() == 123

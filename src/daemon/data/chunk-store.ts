@@ -2,7 +2,8 @@
  * ChunkStore: decoded chunks of image sources in an LRU cache with a byte budget, loaded by a
  * pool of worker threads (parallel, bounded, abortable). The scene resolver asks tryRegion()
  * each frame; when it returns null it loads missing() chunks (nearest to the view centre first)
- * and renders what it has meanwhile.
+ * and renders what it has meanwhile. Chunks of kernel-served sources are asked of the kernel
+ * instead (kernel-source.ts: no worker; aborting a load cancels the request on the kernel).
  *
  * Region copies: tryRegion() returns a new C-order array of the region (shape stop - start,
  * all source axes, size-1 axes kept). The cache must hold every chunk of a region at once for
@@ -13,6 +14,7 @@ import type { ImageSource, LevelInfo } from "./source-types.js";
 import { ChunkCache } from "./chunk-cache.js";
 import { abortError, ChunkWorkerPool } from "./chunk-pool.js";
 import { allocPixels } from "./dtype.js";
+import { kernelChunk } from "./kernel-source.js";
 import { checkRegion, chunkSpan, copyChunk, forEachChunk, size, type ChunkRef, type Region } from "./region.js";
 import type { PixelArray } from "./types.js";
 
@@ -34,6 +36,8 @@ interface Inflight {
   id: number;
   refs: number;
   promise: Promise<void>;
+  /** Kernel chunks: aborting it cancels the request on the kernel. */
+  abort?: AbortController;
 }
 
 /** Where the workers start when no entry is given: the sibling .ts entry from sources, else this file (the bundle). */
@@ -53,6 +57,8 @@ export class ChunkStore {
   private readonly pool: ChunkWorkerPool;
   private readonly inflight = new Map<string, Inflight>();
   private readonly dropped = new Set<string>();
+  /** Kernel chunk requests in flight (they do not use the worker pool). */
+  private readonly kernelJobs = new Set<AbortController>();
   private nextId = 0;
   private disposed = false;
 
@@ -70,9 +76,9 @@ export class ChunkStore {
     );
   }
 
-  /** Chunks queued or being fetched/decoded. */
+  /** Chunks queued or being fetched/decoded, kernel chunks being computed included. */
   get pending(): number {
-    return this.pool.pending;
+    return this.pool.pending + this.kernelJobs.size;
   }
 
   /** Bytes of decoded chunks held. */
@@ -124,6 +130,11 @@ export class ChunkStore {
     return { data: out, shape };
   }
 
+  /** A cached chunk (marked recently used), or undefined; memory sources have none (use tryRegion). */
+  peek(src: ImageSource, level: number, coords: readonly number[]): PixelArray | undefined {
+    return src.backend.kind === "memory" ? undefined : this.cache.get(this.key(src, level, coords));
+  }
+
   /** Chunks of the region not yet cached, nearest to `focus` (level coords; default the region centre) first. */
   missing(src: ImageSource, level: number, region: Region, focus?: number[]): ChunkRef[] {
     const lvl = levelOf(src, level);
@@ -144,9 +155,18 @@ export class ChunkStore {
    * Fetch + decode `chunks` in the workers (in the given order, parallel, bounded) into the cache.
    * Chunks already loading are shared with earlier calls. On abort the call rejects with an
    * AbortError at once; its chunks no other call waits for are dropped from the queue or aborted.
-   * Rejects with NapariCudaError (not_found / invalid_source naming the chunk) when a chunk fails.
+   * Rejects with NapariCudaError (not_found / invalid_source / compute_failed naming the chunk) when a
+   * chunk fails.
+   * `onChunk` is called as each of `chunks` lands in the cache (progressive display), never after
+   * the call settled.
    */
-  load(src: ImageSource, level: number, chunks: ChunkRef[], signal?: AbortSignal): Promise<void> {
+  load(
+    src: ImageSource,
+    level: number,
+    chunks: ChunkRef[],
+    signal?: AbortSignal,
+    onChunk?: (coords: number[]) => void,
+  ): Promise<void> {
     const lvl = levelOf(src, level);
     if (signal?.aborted) return Promise.reject(abortError(signal));
     if (src.backend.kind === "memory") return Promise.resolve();
@@ -159,12 +179,18 @@ export class ChunkStore {
       }
     }
     const mine: Array<[string, Inflight]> = [];
+    let settled = false;
     for (const { coords } of chunks) {
       const key = this.key(src, level, coords);
       if (this.cache.has(key)) continue;
       const f = this.inflight.get(key) ?? this.start(src, level, lvl, coords, key);
       f.refs++;
       mine.push([key, f]);
+      if (onChunk)
+        f.promise.then(
+          () => settled || onChunk(coords),
+          () => undefined,
+        );
     }
     if (mine.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
@@ -172,6 +198,7 @@ export class ChunkStore {
       const finish = (): boolean => {
         if (done) return false;
         done = true;
+        settled = true;
         signal?.removeEventListener("abort", onAbort);
         return true;
       };
@@ -203,6 +230,8 @@ export class ChunkStore {
     } catch {
       // dispose never throws: a worker that cannot be terminated is gone with the process.
     }
+    for (const a of this.kernelJobs) a.abort();
+    this.kernelJobs.clear();
     this.cache.clear();
     this.inflight.clear();
   }
@@ -213,6 +242,7 @@ export class ChunkStore {
 
   private start(src: ImageSource, level: number, lvl: LevelInfo, coords: number[], key: string): Inflight {
     const b = src.backend;
+    if (b.kind === "kernel") return this.startKernel(src, level, lvl, coords, key);
     if (b.kind !== "zarr") throw new Error("unreachable: memory sources have nothing to load");
     const id = ++this.nextId;
     const what = `${src.info.uri}: level ${level} (${JSON.stringify(lvl.path)}) chunk (${coords.join(", ")})`;
@@ -247,11 +277,31 @@ export class ChunkStore {
     return f;
   }
 
+  /** A kernel chunk: asked of the kernel (no worker), checked and padded to the chunk shape (kernel-source.ts). */
+  private startKernel(src: ImageSource, level: number, lvl: LevelInfo, coords: number[], key: string): Inflight {
+    const abort = new AbortController();
+    const f: Inflight = { id: ++this.nextId, refs: 0, promise: Promise.resolve(), abort };
+    this.kernelJobs.add(abort);
+    f.promise = kernelChunk(src, level, lvl, coords, abort.signal)
+      .then((data) => {
+        if (!this.disposed && !this.dropped.has(src.key)) this.cache.set(key, data);
+      })
+      .finally(() => {
+        this.kernelJobs.delete(abort);
+        if (this.inflight.get(key) === f) this.inflight.delete(key);
+      });
+    // Nobody may be waiting any more when it fails (all callers aborted): that is not unhandled.
+    f.promise.catch(() => undefined);
+    this.inflight.set(key, f);
+    return f;
+  }
+
   /** A caller stopped waiting: when nobody waits, drop the job (queued) or abort it (running). */
   private release(key: string, f: Inflight, signal: AbortSignal): void {
     if (--f.refs > 0) return;
     // A later load() of this chunk starts a fresh job instead of joining the cancelled one.
     if (this.inflight.get(key) === f) this.inflight.delete(key);
-    this.pool.cancel(f.id, abortError(signal));
+    if (f.abort) f.abort.abort(abortError(signal));
+    else this.pool.cancel(f.id, abortError(signal));
   }
 }

@@ -1,6 +1,6 @@
 /**
- * What the daemon knows about an image source (an OME-Zarr pyramid, a plain Zarr array or an
- * in-memory layer array): axes, levels and the level-0 world transform. Pixels are read through
+ * What the daemon knows about an image source (an OME-Zarr pyramid, a plain Zarr array, an
+ * in-memory layer array or a lazy array the kernel serves over /chunks): axes, levels and the level-0 world transform. Pixels are read through
  * a ChunkStore (chunk-store.ts). Re-exported by source.ts, which is the module to import.
  */
 import type { DType } from "../../protocol/index.js";
@@ -37,7 +37,10 @@ export interface ChannelInfo {
 }
 
 export interface SourceInfo {
-  /** Normalised location: an absolute local path or an http(s) URL; "memory:<key>" in memory. */
+  /**
+   * Normalised location: an absolute local path or an http(s) URL; "memory:<key>" in memory;
+   * "kernel:<server_id>/<source_id>" for a kernel-served array.
+   */
   uri: string;
   dtype: DType;
   axes: AxisInfo[];
@@ -49,6 +52,35 @@ export interface SourceInfo {
   /** null for in-memory arrays and plain (non-OME) Zarr arrays. */
   ngff_version: "0.4" | "0.5" | null;
   channels?: ChannelInfo[];
+  /** Kernel sources: the contrast range the kernel sampled (napari's default limits); no chunk is read for it. */
+  contrast_range?: [number, number];
+}
+
+/** One chunk as the kernel sent it: C order, little-endian, `shape` = stop - start of the request. */
+export interface KernelChunk {
+  dtype: DType;
+  shape: number[];
+  bytes: Uint8Array;
+}
+
+/** One chunk request to a kernel's chunk server (level coords over all source axes, stop exclusive). */
+export interface KernelChunkRequest {
+  serverId: string;
+  sourceId: string;
+  level: number;
+  start: number[];
+  stop: number[];
+  /** The source's dtype: a reply of another dtype is refused. */
+  dtype: DType;
+}
+
+/**
+ * Asks kernels for chunks (implemented by the server's chunk links, so data/ does not depend on
+ * server/). Rejects with NapariCudaError compute_failed (the kernel's error, a bad reply, the
+ * kernel gone or never connected) or an AbortError when `signal` aborts (the kernel is told to cancel).
+ */
+export interface KernelFetcher {
+  fetch(req: KernelChunkRequest, signal: AbortSignal): Promise<KernelChunk>;
 }
 
 /**
@@ -63,6 +95,11 @@ export type SourceBackend =
       root: string;
       remote: boolean;
       zarrVersion: 2 | 3;
+    }
+  | {
+      kind: "kernel";
+      /** One chunk region of `level` (clipped to the level shape); see KernelFetcher for errors. */
+      fetch(level: number, start: number[], stop: number[], signal: AbortSignal): Promise<KernelChunk>;
     };
 
 export interface ImageSource {

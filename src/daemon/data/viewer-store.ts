@@ -1,13 +1,14 @@
 /**
  * Layers of every viewer in the daemon: arrays the kernel sent (held in shared memory,
- * under a total byte budget) and opened datasets (read through the chunk cache, which
- * has its own budget).
+ * under a total byte budget), opened datasets and kernel-served lazy arrays (both read
+ * through the chunk cache, which has its own budget).
  */
 import { NapariCudaError, type DType } from "../../protocol/index.js";
 import { memoryEntry, sourceEntry, type LayerEntry, type Selection } from "../scene/layer-entry.js";
 import type { SourceRegistry } from "../scene/sources.js";
 import { bytesFromEnv } from "../util/env-bytes.js";
 import { createLayerData, layerNbytes } from "./layer-store.js";
+import type { ImageSource } from "./source-types.js";
 
 /** Default budget for arrays sent by kernels: 8 GiB. */
 export const DEFAULT_MAX_DATA_BYTES = 8 * 1024 ** 3;
@@ -43,10 +44,14 @@ export class ViewerStore {
   private readonly viewers = new Map<string, Map<string, LayerEntry>>();
   private total = 0;
 
-  /** `maxBytes`: budget for all in-memory layers of all viewers; `sources`: where datasets are opened. */
+  /**
+   * `maxBytes`: budget for all in-memory layers of all viewers; `sources`: where datasets are opened;
+   * `onKernelSourceGone`: a kernel source's layer went and the source is disposed (drop its chunks).
+   */
   constructor(
     readonly maxBytes: number = maxDataBytesFromEnv(),
     private readonly sources: SourceRegistry | null = null,
+    private readonly onKernelSourceGone: (source: ImageSource) => void = () => undefined,
   ) {}
 
   /** Number of viewers. */
@@ -111,6 +116,19 @@ export class ViewerStore {
     return entry;
   }
 
+  /**
+   * Show a kernel-served source as a layer (replacing any layer with that id); opens the viewer.
+   * The layer owns the source: removing or replacing the layer disposes it. Throws invalid_message
+   * when the source has fewer than 2 axes.
+   */
+  openKernelLayer(viewerId: string, layerId: string, source: ImageSource): LayerEntry {
+    const entry = sourceEntry(layerId, source.info.uri, source, []);
+    const old = this.viewers.get(viewerId)?.get(layerId);
+    this.total -= old ? bytesOf(old) : 0;
+    this.replace(viewerId, layerId, entry);
+    return entry;
+  }
+
   /** Drop a layer. Throws unknown_viewer / unknown_layer. */
   removeLayer(viewerId: string, layerId: string): void {
     const layers = this.viewers.get(viewerId);
@@ -134,12 +152,25 @@ export class ViewerStore {
     this.open(viewerId);
     const layers = this.viewers.get(viewerId)!;
     const old = layers.get(layerId);
-    if (old?.kind === "source") this.sources?.release(old.uri);
+    if (old?.kind === "source") this.releaseSource(old);
     layers.set(layerId, entry);
   }
 
   private forget(entry: LayerEntry): void {
     this.total -= bytesOf(entry);
-    if (entry.kind === "source") this.sources?.release(entry.uri);
+    if (entry.kind === "source") this.releaseSource(entry);
+  }
+
+  /** Datasets are shared through the registry; a kernel source belongs to its one layer. */
+  private releaseSource(entry: Extract<LayerEntry, { kind: "source" }>): void {
+    if (entry.source.backend.kind !== "kernel") {
+      this.sources?.release(entry.uri);
+      return;
+    }
+    const { source } = entry;
+    void source
+      .dispose()
+      .catch(() => undefined)
+      .then(() => this.onKernelSourceGone(source));
   }
 }

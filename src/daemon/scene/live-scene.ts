@@ -1,38 +1,59 @@
 /**
- * The scene of one live view: resolves each frame with progressive fallback and keeps
- * one batch of chunk loads running for what the view wants now. A new wish cancels the
- * batch it replaces (queued chunks are dropped), so a fast pan never waits on chunks it
- * has left behind. When a batch finishes, the view renders again.
+ * The scene of one live view: resolves each frame with progressive fallback and keeps the
+ * chunks the view wants now loading, one load per chunk. A new wish starts the chunks it
+ * adds, keeps the ones it shares with the last wish running (a computed chunk is never
+ * cancelled and computed again) and cancels only the ones the view has left, so a fast pan
+ * never waits on chunks it left behind. As chunks land the view renders again, throttled,
+ * so a slow source fills in tile by tile rather than all at once at the end.
  */
 import type { Canvas, ViewerState } from "../../protocol/index.js";
 import { NapariCudaError } from "../../protocol/index.js";
-import type { ChunkStore } from "../data/chunk-store.js";
+import type { ChunkRef, ChunkStore } from "../data/chunk-store.js";
 import { arrayCtor } from "../data/dtype.js";
 import type { LayerEntry } from "./layer-entry.js";
 import type { LevelChooser, LoadJob, SceneAssembler, SceneFrame } from "./resolve.js";
+
+/** Default least time between two renders for landing chunks: progress without re-rendering per chunk. */
+export const RENDER_EVERY_MS = 50;
 
 export interface LiveSceneDeps {
   assembler: SceneAssembler;
   store: ChunkStore;
   entries(): ReadonlyMap<string, LayerEntry>;
   chooser: LevelChooser;
-  /** A batch of `chunks` chunks (`bytes` decoded) arrived, or failed (0, 0): render again. */
+  /**
+   * `chunks` chunks (`bytes` decoded) landed since the last call, or loads failed (0, 0): render
+   * again. At most once per `renderEveryMs` while chunks land; at once when the last one does.
+   */
   onLoaded(chunks: number, bytes: number): void;
-  /** A load failed (not_found / invalid_source naming the chunk). Reported once per batch. */
+  /** A load failed (not_found / invalid_source / compute_failed naming the chunk). Once per wish. */
   onError(err: NapariCudaError): void;
+  /** Least time between two onLoaded calls while chunks land (default RENDER_EVERY_MS). */
+  renderEveryMs?: number;
+}
+
+interface Pending {
+  abort: AbortController;
+  bytes: number;
 }
 
 export class LiveScene {
-  private batch: { key: string; abort: AbortController; chunks: number } | null = null;
-  private failedKey = "";
+  /** Chunks of the current wish still loading, by chunk key. */
+  private readonly pending = new Map<string, Pending>();
+  /** Chunks that failed: not asked again until the view wants chunks it did not want before. */
+  private readonly failed = new Set<string>();
+  private landed = 0;
+  private landedBytes = 0;
+  private lastFlush = -Infinity;
+  private timer: NodeJS.Timeout | undefined;
   private readonly reported = new Set<string>();
   private disposed = false;
 
   constructor(private readonly deps: LiveSceneDeps) {}
 
-  /** Chunks the current batch is loading (0 when the view shows everything at the wanted levels). */
+  /** Chunks still loading for what the view wants (0 when it shows everything at the wanted levels). */
   get loading(): number {
-    return this.batch?.chunks ?? 0;
+    return this.pending.size;
   }
 
   /**
@@ -56,47 +77,80 @@ export class LiveScene {
 
   private want(loads: LoadJob[]): void {
     if (this.disposed) return;
-    const key = loads.map((j) => `${j.entry.id}@${j.level}:${JSON.stringify(j.chunks)}`).join("|");
-    if (key === "") {
-      this.cancel();
-      return;
+    const wish = new Map<string, [LoadJob, ChunkRef]>();
+    for (const job of loads) for (const ref of job.chunks) wish.set(chunkKey(job, ref), [job, ref]);
+    let fresh = false;
+    for (const key of wish.keys()) if (!this.pending.has(key) && !this.failed.has(key)) fresh = true;
+    // The view moved on to new chunks: give the failed ones another chance (a kernel may be back).
+    if (fresh) this.failed.clear();
+    // Start before cancelling, in the wish's order (nearest the view centre first).
+    for (const [key, [job, ref]] of wish) {
+      if (!this.pending.has(key) && !this.failed.has(key)) this.start(key, job, ref);
     }
-    if (key === this.batch?.key || key === this.failedKey) return;
-    this.cancel();
-    const abort = new AbortController();
-    const chunks = loads.reduce((n, j) => n + j.chunks.length, 0);
-    const bytes = loads.reduce((n, j) => n + j.chunks.length * chunkBytes(j), 0);
-    const batch = { key, abort, chunks };
-    this.batch = batch;
-    const { store } = this.deps;
-    Promise.all(loads.map((j) => store.load(j.entry.source, j.level, j.chunks, abort.signal))).then(
+    for (const [key, p] of this.pending) {
+      if (wish.has(key)) continue;
+      this.pending.delete(key);
+      p.abort.abort();
+    }
+  }
+
+  private start(key: string, job: LoadJob, ref: ChunkRef): void {
+    const p: Pending = { abort: new AbortController(), bytes: chunkBytes(job) };
+    this.pending.set(key, p);
+    this.deps.store.load(job.entry.source, job.level, [ref], p.abort.signal).then(
       () => {
-        if (this.batch !== batch) return;
-        this.batch = null;
-        this.deps.onLoaded(chunks, bytes);
+        if (this.pending.get(key) !== p) return; // cancelled: the view left it
+        this.pending.delete(key);
+        this.landed++;
+        this.landedBytes += p.bytes;
+        this.changed();
       },
       (err: unknown) => {
-        if (this.batch !== batch || abort.signal.aborted) return;
-        this.batch = null;
-        this.failedKey = key;
-        this.deps.onError(
-          err instanceof NapariCudaError ? err : new NapariCudaError("invalid_source", String(err), { cause: err }),
-        );
-        this.deps.onLoaded(0, 0);
+        if (this.pending.get(key) !== p || p.abort.signal.aborted) return;
+        this.pending.delete(key);
+        // One report per wish: a kernel that went away fails every pending chunk with one story.
+        if (this.failed.size === 0 && !this.disposed) {
+          this.deps.onError(
+            err instanceof NapariCudaError ? err : new NapariCudaError("invalid_source", String(err), { cause: err }),
+          );
+        }
+        this.failed.add(key);
+        this.changed();
       },
     );
   }
 
-  private cancel(): void {
-    this.batch?.abort.abort();
-    this.batch = null;
+  /** Something landed or failed: render again now if the wish is done, else within the throttle. */
+  private changed(): void {
+    if (this.disposed) return;
+    if (this.pending.size === 0) return this.flush();
+    if (this.timer) return;
+    const wait = Math.max(0, this.lastFlush + (this.deps.renderEveryMs ?? RENDER_EVERY_MS) - performance.now());
+    this.timer = setTimeout(() => this.flush(), wait);
   }
 
-  /** Stop loading. Never throws. */
+  private flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.lastFlush = performance.now();
+    const [chunks, bytes] = [this.landed, this.landedBytes];
+    this.landed = 0;
+    this.landedBytes = 0;
+    this.deps.onLoaded(chunks, bytes);
+  }
+
+  /** Stop loading and rendering. Never throws. */
   dispose(): void {
     this.disposed = true;
-    this.cancel();
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    for (const p of this.pending.values()) p.abort.abort();
+    this.pending.clear();
   }
+}
+
+function chunkKey(job: LoadJob, ref: ChunkRef): string {
+  return `${job.entry.source.key}\n${job.level}\n${ref.coords.join(",")}`;
 }
 
 /** Decoded bytes of one (full) chunk of a job's level. */

@@ -1,7 +1,8 @@
 /**
  * The reply to `open_layer`: the layer's axes and levels (selected axes removed), its
  * level-0 world transform, and napari's default contrast range (finite min/max of the
- * coarsest level, read through the chunk store).
+ * coarsest level, read through the chunk store; for a kernel-served source, the range the
+ * kernel sampled, so opening computes no chunk).
  */
 import type { OpenLayerResult } from "../../protocol/index.js";
 import type { ChunkStore } from "../data/chunk-store.js";
@@ -57,7 +58,7 @@ export async function openLayerResult(store: ChunkStore, entry: SourceEntry): Pr
     levels: entry.levels.map((l) => ({ shape: l.shape, chunks: l.chunks, factors: l.factors })),
     scale: keep(info.scale),
     translate: keep(info.translate),
-    contrast_range: await coarsestRange(store, entry),
+    contrast_range: info.contrast_range ? [...info.contrast_range] : await coarsestRange(store, entry),
     name: info.name,
     ngff_version: info.ngff_version,
     channel: ch ? { label: ch.label, color: ch.color } : null,

@@ -4,8 +4,11 @@
  * scale/translate place that region in the world. Renderers then see plain arrays of the
  * displayed axes only. In-memory layers pass through unchanged (one level, renderer slices).
  *
- * Progressive display (`fallback`): when the wanted level is not cached yet, the nearest
- * coarser cached level is drawn and the missing chunks are returned as load jobs.
+ * Progressive display (`fallback`), napari's order: the wanted level when its region is
+ * cached; else the nearest coarser level that is (the coarser level stays until the finer
+ * one is ready); else, when no level is complete, the level with the largest cached part of
+ * its region (ties: the finer), missing chunks drawn as 0, so a slow source fills the view
+ * tile by tile. The wanted level's missing chunks are returned as load jobs.
  */
 import { NapariCudaError, type Canvas, type LayerState, type ViewerState } from "../../protocol/index.js";
 import type { ChunkRef, ChunkStore, Region } from "../data/chunk-store.js";
@@ -13,14 +16,15 @@ import { arrayCtor } from "../data/dtype.js";
 import type { LayerData } from "../data/types.js";
 import type { RenderRequest } from "../render/types.js";
 import type { LayerEntry } from "./layer-entry.js";
-import { frameRegion, regionFocus, sourceRegion } from "./region.js";
+import { frameRegion, sourceRegion } from "./region.js";
+import { RegionData, type SourceEntry } from "./region-data.js";
+
+export type { SourceEntry } from "./region-data.js";
 
 /** Picks the level a layer should be drawn at (0 = finest). */
 export interface LevelChooser {
   choose(entry: LayerEntry, layer: LayerState, state: ViewerState, canvas: Canvas): number;
 }
-
-export type SourceEntry = Extract<LayerEntry, { kind: "source" }>;
 
 /** Chunks to load so `level` of a layer can be drawn. */
 export interface LoadJob {
@@ -35,6 +39,8 @@ export interface LayerResolution {
   wanted: number;
   /** Level drawn (null: nothing cached yet, or off screen). */
   drawn: number | null;
+  /** The drawn level lacks chunks (drawn as 0) that are still loading: not the final picture. */
+  partial: boolean;
   count: number;
 }
 
@@ -46,13 +52,13 @@ export interface SceneFrame {
   problems: NapariCudaError[];
 }
 
-const REGIONS_PER_LAYER = 4;
-
-/** Assembles regions from a chunk store and remembers the last few per layer (pans inside chunks are free). */
+/** Assembles regions from a chunk store (see RegionData for what it remembers between frames). */
 export class SceneAssembler {
-  private readonly regions = new WeakMap<LayerEntry, Map<string, LayerData>>();
+  private readonly data: RegionData;
 
-  constructor(private readonly store: ChunkStore) {}
+  constructor(private readonly store: ChunkStore) {
+    this.data = new RegionData(store);
+  }
 
   resolve(
     state: ViewerState,
@@ -66,6 +72,7 @@ export class SceneAssembler {
     const resolutions: LayerResolution[] = [];
     const loads: LoadJob[] = [];
     const problems: NapariCudaError[] = [];
+    const ndisplay = state.dims.ndisplay;
     for (const layer of state.layers) {
       const entry = entries.get(layer.id);
       if (!entry || !layer.visible) {
@@ -75,17 +82,18 @@ export class SceneAssembler {
       if (entry.kind === "memory") {
         layers.set(layer.id, entry.data);
         out.push(layer);
-        resolutions.push({ id: layer.id, wanted: 0, drawn: 0, count: 1 });
+        resolutions.push({ id: layer.id, wanted: 0, drawn: 0, partial: false, count: 1 });
         continue;
       }
-      if (entry.levels[0]!.shape.length < state.dims.ndisplay) {
+      if (entry.levels[0]!.shape.length < ndisplay) {
         out.push(layer); // a 2D source has nothing to show in a 3D view
         continue;
       }
       const count = entry.levels.length;
       const wanted = Math.min(Math.max(chooser.choose(entry, layer, state, canvas), 0), count - 1);
-      const res: LayerResolution = { id: layer.id, wanted, drawn: null, count };
+      const res: LayerResolution = { id: layer.id, wanted, drawn: null, partial: false, count };
       resolutions.push(res);
+      let best: { level: number; region: Region; fraction: number } | null = null;
       for (let level = wanted; level < (fallback ? count : wanted + 1); level++) {
         const region = frameRegion(entry, level, layer, state, canvas);
         if (!region) {
@@ -97,42 +105,28 @@ export class SceneAssembler {
           problems.push(tooLarge(layer.id, level, bytes, this.store.cacheBudget));
           continue;
         }
-        const data = this.region(entry, level, region, state.dims.ndisplay);
-        if (level === wanted && !data) {
-          const src = sourceRegion(entry, level, region);
-          const chunks = this.store.missing(entry.source, level, src, regionFocus(src));
-          if (chunks.length > 0) loads.push({ entry, level, chunks });
-        }
+        const data = this.data.full(entry, level, region, ndisplay);
         if (data) {
           res.drawn = level;
           layers.set(layer.id, data);
-          out.push(placed(layer, entry, level, region, state.dims.ndisplay));
+          out.push(placed(layer, entry, level, region, ndisplay));
           break;
         }
+        const cov = this.data.coverage(entry, level, region);
+        if (level === wanted && cov.missing.length > 0) loads.push({ entry, level, chunks: cov.missing });
+        // Strictly more: on a tie the finer level (seen first) keeps its place.
+        if (fallback && cov.fraction > 0 && cov.fraction > (best?.fraction ?? 0))
+          best = { level, region, fraction: cov.fraction };
+      }
+      if (res.drawn === null && best) {
+        res.drawn = best.level;
+        res.partial = true;
+        layers.set(layer.id, this.data.partial(entry, best.level, best.region, ndisplay));
+        out.push(placed(layer, entry, best.level, best.region, ndisplay));
       }
       if (res.drawn === null || !layers.has(layer.id)) out.push(layer);
     }
     return { request: { state: { ...state, layers: out }, canvas, layers }, layers: resolutions, loads, problems };
-  }
-
-  private region(entry: SourceEntry, level: number, region: Region, ndisplay: number): LayerData | null {
-    const key = `${level}:${region.start.join(",")}:${region.stop.join(",")}`;
-    let cache = this.regions.get(entry);
-    const hit = cache?.get(key);
-    if (hit) {
-      cache!.delete(key);
-      cache!.set(key, hit);
-      return hit;
-    }
-    const got = this.store.tryRegion(entry.source, level, sourceRegion(entry, level, region));
-    if (!got) return null;
-    const nd = region.start.length;
-    const shape = region.stop.slice(nd - ndisplay).map((s, i) => s - region.start[nd - ndisplay + i]!);
-    const data: LayerData = { id: entry.id, dtype: entry.dtype, shape, data: got.data };
-    if (!cache) this.regions.set(entry, (cache = new Map()));
-    cache.set(key, data);
-    while (cache.size > REGIONS_PER_LAYER) cache.delete(cache.keys().next().value!);
-    return data;
   }
 }
 

@@ -1,6 +1,7 @@
 /** What sessions need from the daemon: one object built in daemon.ts, passed to every session. */
 import type { DaemonConfig } from "../config.js";
 import type { ChunkStore } from "../data/chunk-store.js";
+import type { ImageSource } from "../data/source-types.js";
 import type { LayerData } from "../data/types.js";
 import type { DaemonMetrics } from "../metrics/index.js";
 import type { StillChooser } from "../scene/choosers.js";
@@ -9,6 +10,7 @@ import type { SceneAssembler } from "../scene/resolve.js";
 import type { VideoEncoder } from "../encode/types.js";
 import type { Renderer } from "../render/types.js";
 import type { Tokens } from "./auth.js";
+import type { ChunkLinks } from "./chunk-links.js";
 import type { H264Profile } from "./codec.js";
 import type { ViewHub } from "./view-hub.js";
 
@@ -22,6 +24,8 @@ export interface ViewerDirectory {
   setLayer(viewerId: string, layerId: string, dtype: LayerData["dtype"], shape: number[], bytes: Uint8Array): void;
   /** Open a dataset as a layer; throws not_found / invalid_source / invalid_message. */
   openLayer(viewerId: string, layerId: string, uri: string, select: readonly Selection[]): Promise<LayerEntry>;
+  /** Show a kernel-served source as a layer (replacing any layer with that id); creates the viewer. */
+  openKernelLayer(viewerId: string, layerId: string, source: ImageSource): LayerEntry;
   /** Throws unknown_viewer / unknown_layer. */
   removeLayer(viewerId: string, layerId: string): void;
   /** Drop a viewer and its data; false when it did not exist. */
@@ -61,6 +65,8 @@ export interface DaemonContext {
   readonly hub: ViewHub;
   /** Dataset chunks (cache + loader), region assembly, and napari's still-image level rule. */
   readonly scene: { store: ChunkStore; assembler: SceneAssembler; still: StillChooser };
+  /** The kernels' chunk servers on /chunks (the fetcher of kernel-served sources). */
+  readonly chunkLinks: ChunkLinks;
   readonly metrics: DaemonMetrics;
   /** Start a graceful shutdown (the `shutdown` op). */
   requestShutdown(reason: string): void;

@@ -6,12 +6,15 @@ import {
   NapariCudaError,
   PROTOCOL_VERSION,
   type InfoResult,
+  type LayerRangeResult,
   type OpenLayerResult,
   type ScreenshotResult,
 } from "../../protocol/index.js";
+import { kernelSource } from "../data/kernel-source.js";
 import type { Logger } from "../log.js";
 import { exactFrame } from "../scene/live-scene.js";
 import { openLayerResult } from "../scene/open-result.js";
+import { scanRange, viewRegion } from "../scene/view-range.js";
 import { DAEMON_VERSION } from "../version.js";
 import type { DaemonContext } from "./context.js";
 import type { ControlRequest } from "../../protocol/index.js";
@@ -48,6 +51,63 @@ export async function openLayer(ctx: DaemonContext, log: Logger, req: Req<"open_
   ctx.hub.notifyDataChanged(req.viewer_id);
   log.info({ viewer: req.viewer_id, layer: req.layer_id, uri: entry.source.info.uri }, "layer opened");
   return result;
+}
+
+/**
+ * Show a lazy array the kernel serves over /chunks; creates the viewer. Computes nothing: the
+ * contrast range is the kernel's. One chunk may be at most a quarter of the chunk cache (and fit
+ * one message).
+ */
+export async function openKernelLayer(
+  ctx: DaemonContext,
+  log: Logger,
+  req: Req<"open_kernel_layer">,
+): Promise<OpenLayerResult> {
+  const maxChunkBytes = Math.min(ctx.config.controlMaxBytes, ctx.scene.store.cacheBudget / 4);
+  const source = kernelSource(req, ctx.chunkLinks, maxChunkBytes);
+  const entry = ctx.viewers.openKernelLayer(req.viewer_id, req.layer_id, source);
+  ctx.hub.openViewer(req.viewer_id);
+  if (entry.kind !== "source") throw new NapariCudaError("internal", "open_kernel_layer made no source layer");
+  const result = await openLayerResult(ctx.scene.store, entry);
+  ctx.hub.notifyDataChanged(req.viewer_id);
+  const connected = ctx.chunkLinks.has(req.server_id);
+  log.info({ viewer: req.viewer_id, layer: req.layer_id, uri: source.info.uri, connected }, "kernel layer opened");
+  return result;
+}
+
+/** Most passes of load-then-scan before giving up (chunks evicted between load and scan each time). */
+const RANGE_ATTEMPTS = 3;
+
+/**
+ * The finite [min, max] of the layer's data that `canvas` shows for `state`, at the level napari's
+ * rule picks; missing chunks are loaded and awaited (kernel layers compute them).
+ */
+export async function layerRange(ctx: DaemonContext, req: Req<"layer_range">): Promise<LayerRangeResult> {
+  const entry = ctx.viewers.layers(req.viewer_id).get(req.layer_id);
+  if (!entry) {
+    const msg = `no layer ${req.layer_id} in viewer ${req.viewer_id}`;
+    throw new NapariCudaError("unknown_layer", msg, { path: "layer_id" });
+  }
+  const layer = req.state.layers.find((l) => l.id === req.layer_id);
+  if (!layer) {
+    const msg = `state.layers has no layer ${req.layer_id}`;
+    throw new NapariCudaError("invalid_message", msg, { path: "state.layers" });
+  }
+  const { store, still } = ctx.scene;
+  const level = still.choose(entry, layer, req.state, req.canvas);
+  const region = viewRegion(entry, level, layer, req.state, req.canvas);
+  if (region === null) return { min: null, max: null, level };
+  const pause = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+  for (let attempt = 0; attempt < RANGE_ATTEMPTS; attempt++) {
+    const read = await scanRange(store, entry, level, region, pause);
+    if (read.kind === "range") return { min: read.min, max: read.max, level };
+    if (entry.kind === "source") await store.load(entry.source, level, read.chunks);
+  }
+  throw new NapariCudaError(
+    "too_large",
+    "the chunks on screen do not fit the chunk cache at once; raise NAPARI_CUDA_CACHE_BYTES",
+    { path: "NAPARI_CUDA_CACHE_BYTES" },
+  );
 }
 
 /** Render `state` exactly (finest wanted levels, chunks awaited): the result and its RGBA pixels. */

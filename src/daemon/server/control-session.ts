@@ -10,7 +10,7 @@ import { deferred, type Deferred } from "../util/deferred.js";
 import { SerialQueue } from "../util/serial-queue.js";
 import { authorize } from "./auth.js";
 import type { DaemonContext } from "./context.js";
-import { info, openLayer, screenshot, setLayerData } from "./control-handlers.js";
+import { info, layerRange, openKernelLayer, openLayer, screenshot, setLayerData } from "./control-handlers.js";
 import { parseMessage, requestIdOf } from "./messages.js";
 import { asNapariError, errorBody, Socket } from "./socket.js";
 
@@ -136,6 +136,12 @@ export class ControlSession {
       }
       case "open_layer":
         this.enqueue(req.id, async () => this.ok(req.id, await openLayer(this.ctx, this.log, req)));
+        return;
+      case "open_kernel_layer":
+        this.enqueue(req.id, async () => this.ok(req.id, await openKernelLayer(this.ctx, this.log, req)));
+        return;
+      case "layer_range":
+        this.enqueue(req.id, async () => this.ok(req.id, await layerRange(this.ctx, req)));
         return;
       case "open_viewer":
         this.enqueue(req.id, () => {

@@ -1,8 +1,8 @@
 /**
  * HTTP + WebSocket server on loopback (both 127.0.0.1 and ::1 on one port, listen.ts): GET /healthz,
- * GET /metrics (Prometheus text, either token as a Bearer header), and upgrades on /control (kernel:
- * Bearer control token, no Origin; upgrade-guard.ts) and /stream (views: token in hello, under the
- * pre-auth limits of preauth.ts), each with its own size limit. Anything else is a 404.
+ * GET /metrics (Prometheus text, either token as a Bearer header), and upgrades on /control and
+ * /chunks (kernel: Bearer control token, no Origin; upgrade-guard.ts) and /stream (views: token in
+ * hello, under the pre-auth limits of preauth.ts), each with its own size limit. Anything else is a 404.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Server as NetServer } from "node:net";
@@ -11,6 +11,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import type { Logger } from "../log.js";
 import { getMetrics, serveMetrics } from "../metrics/index.js";
 import type { DaemonContext } from "./context.js";
+import { ChunkSession } from "./chunk-session.js";
 import { ControlSession } from "./control-session.js";
 import { listenLoopback } from "./listen.js";
 import { HEADERS_TIMEOUT_MS, PreauthGate, REJECT_LINGER_MS, type PreauthTicket } from "./preauth.js";
@@ -51,10 +52,13 @@ function pathOf(req: IncomingMessage): string {
   }
 }
 
+type WsChannel = "control" | "chunks" | "stream";
+
 export class DaemonServer {
   private readonly http: Server;
-  private readonly wss: Record<"control" | "stream", WebSocketServer>;
+  private readonly wss: Record<WsChannel, WebSocketServer>;
   private readonly controls = new Set<ControlSession>();
+  private readonly chunkers = new Set<ChunkSession>();
   private readonly streams = new Set<StreamSession>();
   /** Counts /stream sockets that have not said hello yet (preauth.ts). */
   private readonly preauth = new PreauthGate();
@@ -68,6 +72,7 @@ export class DaemonServer {
     const common = { noServer: true, perMessageDeflate: false, clientTracking: false } as const;
     this.wss = {
       control: new WebSocketServer({ ...common, maxPayload: ctx.config.controlMaxBytes }),
+      chunks: new WebSocketServer({ ...common, maxPayload: ctx.config.controlMaxBytes }),
       stream: new WebSocketServer({ ...common, maxPayload: ctx.config.streamMaxBytes }),
     };
     this.wss.stream.on("headers", (headers: string[]) => headers.push(STREAM_HEADER));
@@ -106,7 +111,8 @@ export class DaemonServer {
     socket.on("error", (err) => this.log.debug({ err: err.message }, "upgrade socket error"));
     if (this.stopping) return rejectUpgrade(socket, "503 Service Unavailable");
     const path = pathOf(req);
-    const channel = path === "/control" ? "control" : path === "/stream" ? "stream" : null;
+    const channel: WsChannel | null =
+      path === "/control" ? "control" : path === "/chunks" ? "chunks" : path === "/stream" ? "stream" : null;
     if (!channel) return rejectUpgrade(socket, "404 Not Found");
     // Names only, never values: an audit of what relays forward (e.g. jupyter-server-proxy's cookies).
     this.log.debug({ channel, headers: Object.keys(req.headers), cookies: cookieNames(req.headers.cookie) }, "upgrade");
@@ -125,7 +131,7 @@ export class DaemonServer {
     }
   }
 
-  private onConnection(channel: "control" | "stream", ws: WebSocket, ticket: PreauthTicket | null): void {
+  private onConnection(channel: WsChannel, ws: WebSocket, ticket: PreauthTicket | null): void {
     if (this.stopping) {
       ws.close(1001, "shutting_down");
       return;
@@ -134,6 +140,8 @@ export class DaemonServer {
     const socket = new Socket(ws, log);
     if (channel === "control") {
       this.controls.add(new ControlSession(socket, this.ctx, log, (s) => this.controls.delete(s)));
+    } else if (channel === "chunks") {
+      this.chunkers.add(new ChunkSession(socket, this.ctx, log, (s) => this.chunkers.delete(s)));
     } else {
       const onAuthenticated = (): void => ticket?.authenticated();
       this.streams.add(new StreamSession(socket, this.ctx, log, (s) => this.streams.delete(s), onAuthenticated));
@@ -147,6 +155,8 @@ export class DaemonServer {
     this.twin?.close();
     this.http.closeAllConnections();
     for (const c of [...this.controls]) c.shutdown();
+    for (const c of [...this.chunkers]) c.shutdown();
+    this.ctx.chunkLinks.close();
     await Promise.all([...this.streams].map((s) => s.shutdown()));
     for (const w of Object.values(this.wss)) w.close();
     await Promise.race([closed, new Promise((r) => setTimeout(r, 500).unref())]);
