@@ -11,6 +11,14 @@ Scenarios (--scenarios, comma-separated; default all):
               daemon memory, chunk loads and cache from the daemon's /metrics (bench_multiscale.py);
   3d          a --volume-size^3 uint16 volume with dims.ndisplay = 3: fps while rotating (--seconds),
               then orbits with pauses for the perceived latency at gesture onsets; per link x predict.
+  lazy        (not in the default list: minutes) dask arrays served by the kernel (bench_lazy.py):
+              (a) a 1 TiB uint16 multiscale list of procedural dask arrays (--lazy-cost-ms per
+              1024^2 block), per --lazy-cluster (off: the kernel's threads, on: a LocalCluster of 2
+              workers): first frame, sharp after a zoom to 1:1, probe m2p at 1:1, --lazy-seconds of
+              panning (fps, kernel/worker/daemon memory), blocks computed; (b) a --lazy-flat-gib GiB
+              single-level array: add_image time, first partial frame, complete overview, peak memory.
+              --lazy-parts tera,flat picks them. Quick: --scenarios lazy --lazy-seconds 15
+              --lazy-flat-gib 1 --pattern-seconds 4 (a few minutes).
 
 Links (--links; tests/support/link_relay.py): `loopback` (the page talks to the server directly),
 `campus` (30 ms RTT, 50 Mbit/s each way), `remote` (80 ms RTT, 10 Mbit/s). A relayed link carries
@@ -26,7 +34,8 @@ true_m2p_p50/p95_ms (the widget's seq-matched input -> display of the first daem
 and bytes_per_s (daemon frames and bytes displayed per second while interacting), max_frame_age_ms
 (from the hook's frameAgeMs, null without it), still_psnr_db (still canvas vs viewer.screenshot()).
 Each scenario's JSON is printed to stderr as it finishes; the last stdout line is
-{"scenarios": [...]}. BENCH_PROBE_DUMP=<folder> keeps each pattern's probe log and still images there.
+{"scenarios": [...]}. BENCH_PROBE_DUMP=<folder> keeps each pattern's probe log and still images there
+(and the lazy scenario's block logs: start, duration, pid per block call, struct "<ddq").
 
 A quick pass: bench.py --scenarios pan_zoom --sizes 1280x720 --transports proxy --links loopback,remote
 --patterns continuous
@@ -46,6 +55,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_lazy import flat_scenario, tera_scenario
 from bench_multiscale import multiscale_scenario, pyramid_info, volume_scenario
 from bench_pan_zoom import pan_zoom_link
 from bench_patterns import PATTERNS
@@ -85,7 +95,9 @@ def main() -> None:
         help="proxy: through jupyter-server-proxy (what a JupyterHub user gets); direct: loopback WebSocket; "
         "comm: relayed by the kernel over the widget's comm (no proxy route: Voila, VS Code, Colab)",
     )
-    ap.add_argument("--scenarios", default="pan_zoom,multiscale,3d", help="comma-separated: pan_zoom,multiscale,3d")
+    ap.add_argument(
+        "--scenarios", default="pan_zoom,multiscale,3d", help="comma-separated: pan_zoom,multiscale,3d,lazy"
+    )
     ap.add_argument("--links", default="loopback,campus,remote", help="link profiles: " + ",".join(PROFILES))
     ap.add_argument("--predict", default="on,off", help="client-side prediction: on,off")
     ap.add_argument("--patterns", default=",".join(PATTERNS), help="pan_zoom patterns: " + ",".join(PATTERNS))
@@ -94,8 +106,15 @@ def main() -> None:
     ap.add_argument("--pyramid", type=Path, help="an existing OME-Zarr image to use instead of generating one")
     ap.add_argument("--ms-size", default="1280x720", help="canvas of the multiscale and 3d scenarios")
     ap.add_argument("--volume-size", type=int, default=256, help="side of the 3d scenario's volume")
+    ap.add_argument("--lazy-parts", default="tera,flat", help="lazy scenario parts: tera (1 TiB multiscale), flat")
+    ap.add_argument("--lazy-cluster", default="off,on", help="tera without (off) / with (on) a LocalCluster")
+    ap.add_argument("--lazy-seconds", type=float, default=60.0, help="lazy: panning time at 1:1 (memory samples)")
+    ap.add_argument("--lazy-cost-ms", type=float, default=20.0, help="lazy tera: cost of one 1024^2 block")
+    ap.add_argument("--lazy-flat-gib", type=float, default=4.0, help="lazy flat: size of the single-level array")
     args = ap.parse_args()
-    chosen = csv(args.scenarios, ("pan_zoom", "multiscale", "3d"), "scenarios", ap)
+    chosen = csv(args.scenarios, ("pan_zoom", "multiscale", "3d", "lazy"), "scenarios", ap)
+    lazy_parts = csv(args.lazy_parts, ("tera", "flat"), "lazy parts", ap)
+    lazy_cluster = [c == "on" for c in csv(args.lazy_cluster, ("off", "on"), "lazy cluster values", ap)]
     links = [PROFILES[n] for n in csv(args.links, tuple(PROFILES), "links", ap)]
     predicts = [p == "on" for p in csv(args.predict, ("on", "off"), "predict values", ap)]
     patterns = csv(args.patterns, PATTERNS, "patterns", ap)
@@ -161,6 +180,24 @@ def main() -> None:
                                 )
                     finally:
                         context.close()
+            if "lazy" in chosen:
+                # Each part in its own kernel: one that fails is reported and the next still runs.
+                runs = [
+                    (
+                        f"lazy_tera_{'cluster' if c else 'threads'}",
+                        lambda c=c: tera_scenario(
+                            browser, lab, tmp, mw, mh, c, args.lazy_cost_ms, args.lazy_seconds, args.pattern_seconds
+                        ),
+                    )
+                    for c in (lazy_cluster if "tera" in lazy_parts else [])
+                ]
+                if "flat" in lazy_parts:
+                    runs.append(("lazy_flat", lambda: flat_scenario(browser, lab, tmp, mw, mh, args.lazy_flat_gib)))
+                for name, run in runs:
+                    try:
+                        done(run())
+                    except Exception as err:  # a bench keeps going and says what failed
+                        done({"name": name, "error": f"{type(err).__name__}: {err}"[:2000]})
         finally:
             browser.close()
             pw.stop()

@@ -1,9 +1,11 @@
-"""Browser end-to-end: both example notebooks under Run All, in a real JupyterLab and a real Chromium.
+"""Browser end-to-end: the example notebooks under Run All, in a real JupyterLab and a real Chromium.
 
-Each notebook is opened fresh (as `make demo` lays them out) and run with Run All Cells. Then: no
-cell raised, every viewer the notebook made is displayed and streaming (frames arrive when its
-camera moves), and the quickstart's camera animation reached the canvas while it played: the view
-followed the kernel's camera, displayed frames carried the new states' seqs, and the pixels changed.
+Each notebook (quickstart, multiscale, lazy) is opened fresh (as `make demo` lays them out) and
+run with Run All Cells. Then: no cell raised, every viewer the notebook made is displayed and
+streaming (frames arrive when its camera moves), and the quickstart's camera animation reached the
+canvas while it played: the view followed the kernel's camera, displayed frames carried the new
+states' seqs, and the pixels changed. The lazy notebook's dask layers stayed lazy, reached level 0
+at 1:1, and were computed on its LocalCluster.
 """
 
 from __future__ import annotations
@@ -115,7 +117,7 @@ def assert_every_viewer_streams(page, kc, console: list[str], lab: LabServer) ->
 
 
 # One class per notebook, each with a class-scoped run: it ends (page closed, kernels shut down)
-# before the next class starts, so the two notebooks never share the machine's CPU.
+# before the next class starts, so no two notebooks share the machine's CPU.
 @pytest.fixture(scope="class")
 def quickstart_run(lab: LabServer, browser) -> Iterator[tuple]:  # type: ignore[no-untyped-def]
     yield from run_notebook(lab, browser, "quickstart.ipynb")
@@ -124,6 +126,11 @@ def quickstart_run(lab: LabServer, browser) -> Iterator[tuple]:  # type: ignore[
 @pytest.fixture(scope="class")
 def multiscale_run(lab: LabServer, browser) -> Iterator[tuple]:  # type: ignore[no-untyped-def]
     yield from run_notebook(lab, browser, "multiscale.ipynb")
+
+
+@pytest.fixture(scope="class")
+def lazy_run(lab: LabServer, browser) -> Iterator[tuple]:  # type: ignore[no-untyped-def]
+    yield from run_notebook(lab, browser, "lazy.ipynb")
 
 
 class TestQuickstart:
@@ -159,4 +166,24 @@ class TestMultiscale:
         page, kc, console = multiscale_run
         assert cell_errors(page) == [], cell_errors(page)
         assert len(kernel_viewers(kc)) == 3, kernel_viewers(kc)
+        assert_every_viewer_streams(page, kc, console, lab)
+
+
+class TestLazy:
+    def test_runs_all_cells_and_every_viewer_streams(self, lazy_run, lab: LabServer) -> None:  # type: ignore[no-untyped-def]
+        page, kc, console = lazy_run
+        assert cell_errors(page) == [], cell_errors(page)
+        assert len(kernel_viewers(kc)) == 2, kernel_viewers(kc)
+        # The dask layers stayed lazy (layer.data is the user's array) and followed the camera to level 0,
+        # and the chunks were computed on the notebook's LocalCluster.
+        out = json.loads(
+            run_code(
+                kc,
+                "import json as _j\n"
+                "_ran = client.run(lambda dask_worker: dask_worker.state.executed_count)\n"
+                "print(_j.dumps([cells.data is smooth, cells.data_level, land.data_level, len(_ran),"
+                " sum(_ran.values()) > 0]))",
+            )
+        )
+        assert out == [True, 0, 0, 2, True], out
         assert_every_viewer_streams(page, kc, console, lab)
