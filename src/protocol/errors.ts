@@ -39,7 +39,8 @@ export const ERROR_CODES = {
   },
   compute_failed: {
     close: null,
-    summary: "the kernel could not compute a chunk of a lazy layer (its error names the layer and chunk), or it is gone",
+    summary:
+      "the kernel could not compute a chunk of a lazy layer (its error names the layer and chunk), or it is gone",
   },
 } as const satisfies Record<string, { close: number | null; summary: string }>;
 

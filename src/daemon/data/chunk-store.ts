@@ -157,16 +157,8 @@ export class ChunkStore {
    * AbortError at once; its chunks no other call waits for are dropped from the queue or aborted.
    * Rejects with NapariCudaError (not_found / invalid_source / compute_failed naming the chunk) when a
    * chunk fails.
-   * `onChunk` is called as each of `chunks` lands in the cache (progressive display), never after
-   * the call settled.
    */
-  load(
-    src: ImageSource,
-    level: number,
-    chunks: ChunkRef[],
-    signal?: AbortSignal,
-    onChunk?: (coords: number[]) => void,
-  ): Promise<void> {
+  load(src: ImageSource, level: number, chunks: ChunkRef[], signal?: AbortSignal): Promise<void> {
     const lvl = levelOf(src, level);
     if (signal?.aborted) return Promise.reject(abortError(signal));
     if (src.backend.kind === "memory") return Promise.resolve();
@@ -179,18 +171,12 @@ export class ChunkStore {
       }
     }
     const mine: Array<[string, Inflight]> = [];
-    let settled = false;
     for (const { coords } of chunks) {
       const key = this.key(src, level, coords);
       if (this.cache.has(key)) continue;
       const f = this.inflight.get(key) ?? this.start(src, level, lvl, coords, key);
       f.refs++;
       mine.push([key, f]);
-      if (onChunk)
-        f.promise.then(
-          () => settled || onChunk(coords),
-          () => undefined,
-        );
     }
     if (mine.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
@@ -198,7 +184,6 @@ export class ChunkStore {
       const finish = (): boolean => {
         if (done) return false;
         done = true;
-        settled = true;
         signal?.removeEventListener("abort", onAbort);
         return true;
       };

@@ -12,10 +12,35 @@ import type { PixelArray } from "./types.js";
 
 let nextKey = 0;
 
+/** How a chunk server's link was lost: another connection took over, or it closed / never came. */
+export type LinkLoss = "reconnected" | "gone";
+
+/**
+ * A kernel chunk failed because of its /chunks link, not the user's code (compute_failed on the
+ * wire): the kernel's chunk server reconnected, went away or never connected. `back` resolves when
+ * a live link serves `serverId` again (at once after a reconnect), so a view can ask again then.
+ */
+export class KernelLinkError extends NapariCudaError {
+  constructor(
+    readonly loss: LinkLoss,
+    readonly serverId: string,
+    message: string,
+    readonly back: Promise<void>,
+  ) {
+    super("compute_failed", message);
+  }
+}
+
+/** The error of a kernel source's requests once it is disposed: a cancellation (AbortError), not a failure. */
+function removedError(uri: string): DOMException {
+  return new DOMException(`${uri} was removed: chunk request aborted`, "AbortError");
+}
+
 /**
  * The source of an `open_kernel_layer` request (already schema-checked). Throws too_large naming
  * `levels[i].chunks` when one chunk is over `maxChunkBytes` (it could not travel or be cached).
- * dispose() aborts the source's requests in flight (the kernel is told to cancel them).
+ * dispose() aborts the source's requests in flight (the kernel is told to cancel them): they, and any
+ * later fetch, reject with an AbortError, which callers treat as a cancellation, never a failure.
  */
 export function kernelSource(req: OpenKernelLayer, fetcher: KernelFetcher, maxChunkBytes: number): ImageSource {
   const uri = `kernel:${req.server_id}/${req.source_id}`;
@@ -56,7 +81,7 @@ export function kernelSource(req: OpenKernelLayer, fetcher: KernelFetcher, maxCh
     backend: {
       kind: "kernel",
       fetch: async (level, start, stop, signal) => {
-        if (disposed) throw new NapariCudaError("unknown_layer", `${uri} was removed`);
+        if (disposed) throw removedError(uri);
         const abort = new AbortController();
         const onAbort = (): void => abort.abort(signal.reason);
         signal.addEventListener("abort", onAbort, { once: true });
@@ -73,7 +98,7 @@ export function kernelSource(req: OpenKernelLayer, fetcher: KernelFetcher, maxCh
     },
     dispose: () => {
       disposed = true;
-      for (const a of running) a.abort();
+      for (const a of running) a.abort(removedError(uri));
       running.clear();
       return Promise.resolve();
     },

@@ -10,6 +10,7 @@ import type { Canvas, ViewerState } from "../../protocol/index.js";
 import { NapariCudaError } from "../../protocol/index.js";
 import type { ChunkRef, ChunkStore } from "../data/chunk-store.js";
 import { arrayCtor } from "../data/dtype.js";
+import { KernelLinkError } from "../data/kernel-source.js";
 import type { LayerEntry } from "./layer-entry.js";
 import type { LevelChooser, LoadJob, SceneAssembler, SceneFrame } from "./resolve.js";
 
@@ -26,7 +27,12 @@ export interface LiveSceneDeps {
    * again. At most once per `renderEveryMs` while chunks land; at once when the last one does.
    */
   onLoaded(chunks: number, bytes: number): void;
-  /** A load failed (not_found / invalid_source / compute_failed naming the chunk). Once per wish. */
+  /**
+   * A load failed (not_found / invalid_source / compute_failed naming the chunk): at most once per
+   * wish and once per chunk. Cancellations (an AbortError: the view left the chunk, the layer was
+   * removed) are not failures; a lost kernel link is reported once while it is down ("gone"), never
+   * for a reconnect, and its chunks are asked again when the link is back.
+   */
   onError(err: NapariCudaError): void;
   /** Least time between two onLoaded calls while chunks land (default RENDER_EVERY_MS). */
   renderEveryMs?: number;
@@ -40,8 +46,19 @@ interface Pending {
 export class LiveScene {
   /** Chunks of the current wish still loading, by chunk key. */
   private readonly pending = new Map<string, Pending>();
-  /** Chunks that failed: not asked again until the view wants chunks it did not want before. */
+  /**
+   * Chunks that failed: not asked again until the view wants chunks it did not want before, or
+   * (link failures) until their kernel's chunk server is back.
+   */
   private readonly failed = new Set<string>();
+  /** Chunks whose failure was reported: a chunk that fails again (after a pan) is not reported again. */
+  private readonly reportedChunks = new Set<string>();
+  /** Chunks lost with their kernel's link, by chunk server id: asked again when it is back. */
+  private readonly lostBy = new Map<string, Set<string>>();
+  /** Chunk servers reported gone and not back yet. */
+  private readonly down = new Set<string>();
+  /** A failure was reported for the current wish. */
+  private wishReported = false;
   private landed = 0;
   private landedBytes = 0;
   private lastFlush = -Infinity;
@@ -81,8 +98,11 @@ export class LiveScene {
     for (const job of loads) for (const ref of job.chunks) wish.set(chunkKey(job, ref), [job, ref]);
     let fresh = false;
     for (const key of wish.keys()) if (!this.pending.has(key) && !this.failed.has(key)) fresh = true;
-    // The view moved on to new chunks: give the failed ones another chance (a kernel may be back).
-    if (fresh) this.failed.clear();
+    // The view moved on to new chunks: give the failed ones another chance (a source may recover).
+    if (fresh) {
+      this.failed.clear();
+      this.wishReported = false;
+    }
     // Start before cancelling, in the wish's order (nearest the view centre first).
     for (const [key, [job, ref]] of wish) {
       if (!this.pending.has(key) && !this.failed.has(key)) this.start(key, job, ref);
@@ -106,18 +126,46 @@ export class LiveScene {
         this.changed();
       },
       (err: unknown) => {
-        if (this.pending.get(key) !== p || p.abort.signal.aborted) return;
+        if (this.pending.get(key) !== p) return; // cancelled: the view left it
         this.pending.delete(key);
-        // One report per wish: a kernel that went away fails every pending chunk with one story.
-        if (this.failed.size === 0 && !this.disposed) {
-          this.deps.onError(
-            err instanceof NapariCudaError ? err : new NapariCudaError("invalid_source", String(err), { cause: err }),
-          );
-        }
-        this.failed.add(key);
+        // Aborted elsewhere (the layer was removed or replaced: its source aborts its requests).
+        if (!isAbort(err)) this.failedWith(key, err);
         this.changed();
       },
     );
+  }
+
+  private failedWith(key: string, err: unknown): void {
+    if (this.disposed) return;
+    this.failed.add(key);
+    if (err instanceof KernelLinkError) {
+      let keys = this.lostBy.get(err.serverId);
+      if (!keys) {
+        this.lostBy.set(err.serverId, (keys = new Set()));
+        void err.back.then(() => this.linkBack(err.serverId));
+      }
+      keys.add(key);
+      if (err.loss === "reconnected" || this.down.has(err.serverId)) return;
+      this.down.add(err.serverId); // one message for a kernel that is gone, not one per chunk
+      this.deps.onError(err);
+      return;
+    }
+    // One report per wish (a broken source fails many chunks with one story) and per chunk.
+    if (this.wishReported || this.reportedChunks.has(key)) return;
+    this.wishReported = true;
+    this.reportedChunks.add(key);
+    const e = err instanceof NapariCudaError ? err : new NapariCudaError("invalid_source", String(err), { cause: err });
+    this.deps.onError(e);
+  }
+
+  /** A chunk server that lost chunks serves again: ask for them at the next frame (render now). */
+  private linkBack(serverId: string): void {
+    const keys = this.lostBy.get(serverId) ?? [];
+    this.lostBy.delete(serverId);
+    this.down.delete(serverId);
+    let retry = false;
+    for (const key of keys) retry = this.failed.delete(key) || retry;
+    if (retry) this.changed();
   }
 
   /** Something landed or failed: render again now if the wish is done, else within the throttle. */
@@ -149,6 +197,11 @@ export class LiveScene {
   }
 }
 
+/** A cancellation (AbortError from an aborted signal or a disposed source), not a failure. */
+function isAbort(err: unknown): boolean {
+  return typeof err === "object" && err !== null && (err as { name?: unknown }).name === "AbortError";
+}
+
 function chunkKey(job: LoadJob, ref: ChunkRef): string {
   return `${job.entry.source.key}\n${job.level}\n${ref.coords.join(",")}`;
 }
@@ -158,30 +211,4 @@ function chunkBytes(job: LoadJob): number {
   const info = job.entry.source.info;
   const shape = info.levels[job.level]!.chunks;
   return shape.reduce((a, b) => a * b, 1) * arrayCtor(info.dtype).BYTES_PER_ELEMENT;
-}
-
-/**
- * A frame at exactly the chosen levels (no fallback), loading what is missing first:
- * screenshots are always at the right level. Rejects with the load's error.
- */
-export async function exactFrame(
-  assembler: SceneAssembler,
-  store: ChunkStore,
-  entries: ReadonlyMap<string, LayerEntry>,
-  chooser: LevelChooser,
-  state: ViewerState,
-  canvas: Canvas,
-  signal?: AbortSignal,
-): Promise<SceneFrame> {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const f = assembler.resolve(state, canvas, entries, chooser, false);
-    if (f.problems.length > 0) throw f.problems[0]!;
-    if (f.loads.length === 0) return f;
-    await Promise.all(f.loads.map((j) => store.load(j.entry.source, j.level, j.chunks, signal)));
-  }
-  throw new NapariCudaError(
-    "too_large",
-    "the chunks this frame needs do not fit the chunk cache at once; raise NAPARI_CUDA_CACHE_BYTES",
-    { path: "NAPARI_CUDA_CACHE_BYTES" },
-  );
 }

@@ -3,12 +3,19 @@
  * chunk cached; remembered per layer so pans inside loaded chunks are free) and partial ones
  * (missing chunks left 0) for progressive display while a slow source (a kernel computing
  * chunks) fills the view tile by tile. The two are kept apart: a partial region is never
- * served as a complete one.
+ * served as a complete one until every chunk is in it.
+ *
+ * A partial region is one buffer per layer, filled in place: each frame copies only the chunks that
+ * landed since the last one (a 512 MiB volume is not copied again every 50 ms), and the buffer gets a
+ * new generation (render/gpu/generation.ts) so the GPU's texture cache uploads it again. A render
+ * still reading it meanwhile sees each tile either 0 or final (chunks never change), never other
+ * pixels. Once the last chunk is in, the buffer becomes the complete region (no final copy).
  */
 import type { ChunkRef, ChunkStore, Region } from "../data/chunk-store.js";
 import { allocPixels } from "../data/dtype.js";
 import { chunkSpan, copyChunk, forEachChunk, size } from "../data/region.js";
 import type { LayerData, PixelArray } from "../data/types.js";
+import { markChanged } from "../render/gpu/generation.js";
 import type { LayerEntry } from "./layer-entry.js";
 import { regionFocus, sourceRegion } from "./region.js";
 
@@ -26,7 +33,7 @@ export interface Coverage {
 export class RegionData {
   private readonly complete = new WeakMap<LayerEntry, Map<string, LayerData>>();
   /** One partial region per layer: the next frame usually asks for the same one with more chunks. */
-  private readonly partials = new WeakMap<LayerEntry, { key: string; data: LayerData }>();
+  private readonly partials = new WeakMap<LayerEntry, Filling>();
 
   constructor(private readonly store: ChunkStore) {}
 
@@ -40,9 +47,17 @@ export class RegionData {
       cache!.set(key, hit);
       return hit;
     }
-    const got = this.store.tryRegion(entry.source, level, sourceRegion(entry, level, region));
-    if (!got) return null;
-    const data = layerData(entry, region, ndisplay, got.data);
+    let data: LayerData;
+    const last = this.partials.get(entry);
+    if (last?.key === partialKey(level, region, ndisplay) && this.fill(entry, level, last) === 0) {
+      // Every chunk is in the partial buffer: it is the complete region (never written again).
+      this.partials.delete(entry);
+      data = last.data;
+    } else {
+      const got = this.store.tryRegion(entry.source, level, sourceRegion(entry, level, region));
+      if (!got) return null;
+      data = layerData(entry, region, ndisplay, got.data);
+    }
     if (!cache) this.complete.set(entry, (cache = new Map()));
     cache.set(key, data);
     while (cache.size > REGIONS_PER_LAYER) cache.delete(cache.keys().next().value!);
@@ -69,25 +84,52 @@ export class RegionData {
 
   /** The region with the cached chunks copied in and 0 where a chunk is missing. */
   partial(entry: SourceEntry, level: number, region: Region, ndisplay: number): LayerData {
-    const src = sourceRegion(entry, level, region);
-    const chunks = entry.source.info.levels[level]!.chunks;
-    const parts: Array<[number[], PixelArray]> = [];
-    let present = "";
-    forEachChunk(chunkSpan(src, chunks), (coords) => {
-      const data = this.store.peek(entry.source, level, coords);
-      present += data ? "1" : "0";
-      if (data) parts.push([coords, data]);
-    });
-    // Chunks of a source never change, so the same set of cached chunks gives the same pixels.
-    const key = `${regionKey(level, region)}:${present}`;
-    const last = this.partials.get(entry);
-    if (last?.key === key) return last.data;
-    const out = allocPixels(entry.dtype, size(src.stop.map((b, k) => b - src.start[k]!)), true);
-    for (const [coords, data] of parts) copyChunk(data, coords, chunks, src, out);
-    const data = layerData(entry, region, ndisplay, out);
-    this.partials.set(entry, { key, data });
-    return data;
+    const key = partialKey(level, region, ndisplay);
+    let p = this.partials.get(entry);
+    if (p?.key !== key) {
+      const src = sourceRegion(entry, level, region);
+      const out = allocPixels(entry.dtype, size(src.stop.map((b, k) => b - src.start[k]!)), true);
+      p = { key, src, data: layerData(entry, region, ndisplay, out), have: new Set() };
+      this.partials.set(entry, p);
+    }
+    this.fill(entry, level, p);
+    return p.data;
   }
+
+  /** Copy the cached chunks `p` lacks into it; returns how many chunks it still lacks. */
+  private fill(entry: SourceEntry, level: number, p: Filling): number {
+    const chunks = entry.source.info.levels[level]!.chunks;
+    const out = p.data.data;
+    let copied = 0;
+    let lacking = 0;
+    forEachChunk(chunkSpan(p.src, chunks), (coords) => {
+      const id = coords.join(",");
+      if (p.have.has(id)) return;
+      const data = this.store.peek(entry.source, level, coords);
+      if (!data) {
+        lacking++;
+        return;
+      }
+      copyChunk(data, coords, chunks, p.src, out);
+      p.have.add(id);
+      copied++;
+    });
+    // Drawn before with other pixels: its cached textures are stale.
+    if (copied > 0) markChanged(out);
+    return lacking;
+  }
+}
+
+/** A partial region being filled: its source region and the chunks (coords "a,b,...") copied in. */
+interface Filling {
+  key: string;
+  src: Region;
+  data: LayerData;
+  have: Set<string>;
+}
+
+function partialKey(level: number, region: Region, ndisplay: number): string {
+  return `${regionKey(level, region)}:${ndisplay}`;
 }
 
 function regionKey(level: number, region: Region): string {

@@ -3,9 +3,12 @@
  * source asks its server for chunks through this registry (KernelFetcher), so a layer outlives its
  * connection: a request made while its server is not connected waits for it (a kernel opens the
  * layer and connects at about the same time; a reconnecting one comes back), up to a deadline.
+ * Requests the link loses fail with KernelLinkError, whose `back` (whenBack) says when to ask again.
  */
 import { NapariCudaError } from "../../protocol/index.js";
+import { KernelLinkError, type LinkLoss } from "../data/kernel-source.js";
 import type { KernelChunk, KernelChunkRequest, KernelFetcher } from "../data/source-types.js";
+import { deferred, type Deferred } from "../util/deferred.js";
 import { abortError } from "../util/workers.js";
 
 /** How long a chunk request waits for its chunk server to connect before failing with compute_failed. */
@@ -22,6 +25,8 @@ export interface ChunkLink {
 export class ChunkLinks implements KernelFetcher {
   private readonly live = new Map<string, ChunkLink>();
   private readonly waiting = new Map<string, Set<() => void>>();
+  /** whenBack() promises by server id, resolved by the next attach. */
+  private readonly returns = new Map<string, Deferred<void>>();
   private closed = false;
 
   /** `connectWaitMs`: how long a request waits for a server that is not connected. */
@@ -45,6 +50,25 @@ export class ChunkLinks implements KernelFetcher {
     const wake = this.waiting.get(serverId);
     this.waiting.delete(serverId);
     for (const w of wake ?? []) w();
+    this.returns.get(serverId)?.resolve();
+    this.returns.delete(serverId);
+  }
+
+  /**
+   * Resolves when a link other than `lost` serves `serverId`: at once if one does now (it replaced
+   * `lost`), else at its next attach. Never rejects (pending for good once the daemon stops).
+   */
+  whenBack(serverId: string, lost?: ChunkLink): Promise<void> {
+    const now = this.live.get(serverId);
+    if (now !== undefined && now !== lost) return Promise.resolve();
+    let d = this.returns.get(serverId);
+    if (!d) this.returns.set(serverId, (d = deferred<void>()));
+    return d.promise;
+  }
+
+  /** The error of a request that `link` (or no link: never connected) lost for `serverId`. */
+  lost(serverId: string, loss: LinkLoss, message: string, link?: ChunkLink): KernelLinkError {
+    return new KernelLinkError(loss, serverId, message, this.whenBack(serverId, link));
   }
 
   /** `link` closed; a link that was replaced already is not removed again. */
@@ -92,12 +116,8 @@ export class ChunkLinks implements KernelFetcher {
       };
       const timer = setTimeout(() => {
         done();
-        reject(
-          new NapariCudaError(
-            "compute_failed",
-            `the kernel that serves this layer (chunk server ${serverId}) is not connected (waited ${this.connectWaitMs} ms)`,
-          ),
-        );
+        const why = `the kernel that serves this layer (chunk server ${serverId}) is not connected (waited ${this.connectWaitMs} ms)`;
+        reject(this.lost(serverId, "gone", why));
       }, this.connectWaitMs);
       timer.unref();
       set.add(wake);

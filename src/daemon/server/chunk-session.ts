@@ -3,7 +3,8 @@
  * kernel's server_id, then the daemon sends `chunk` / `cancel` and the kernel answers `chunk_data`
  * (followed by one binary message) or `chunk_error`, in any order. Every kernel message is validated;
  * a bad one is answered `{id: null, ok: false, error}` (the connection stays) and fails its request
- * with compute_failed. Closing fails every pending request with compute_failed.
+ * with compute_failed. Closing or being replaced fails every pending request with KernelLinkError
+ * (compute_failed; its `back` resolves when the server id is served again).
  */
 import {
   CHUNK_KERNEL_OPS,
@@ -14,6 +15,7 @@ import {
   type ChunkHello,
   type KernelChunkMessage,
 } from "../../protocol/index.js";
+import type { LinkLoss } from "../data/kernel-source.js";
 import type { KernelChunk, KernelChunkRequest } from "../data/source-types.js";
 import type { Logger } from "../log.js";
 import { abortError } from "../util/workers.js";
@@ -48,7 +50,7 @@ export class ChunkSession implements ChunkLink {
       onText: (text) => this.onText(text),
       onBinary: (data) => this.onBinary(data),
       onError: (err) => this.reply(null, err),
-      onClose: () => this.dispose("the kernel that serves this layer is gone"),
+      onClose: () => this.dispose("gone"),
     });
     socket.startHelloDeadline(ctx.config.helloTimeoutMs, () =>
       this.reply(null, new NapariCudaError("hello_required", "no hello within the deadline")),
@@ -61,8 +63,7 @@ export class ChunkSession implements ChunkLink {
 
   request(req: KernelChunkRequest, signal: AbortSignal): Promise<KernelChunk> {
     if (signal.aborted) return Promise.reject(abortError(signal, "chunk request"));
-    if (this.gone || !this.socket.isOpen)
-      return Promise.reject(this.goneError("the kernel that serves this layer is gone"));
+    if (this.gone || !this.socket.isOpen) return Promise.reject(this.lostError("gone"));
     const r = ++this.nextReq;
     return new Promise<KernelChunk>((resolve, reject) => {
       const onAbort = (): void => {
@@ -84,7 +85,7 @@ export class ChunkSession implements ChunkLink {
   }
 
   replaced(): void {
-    this.dispose("the kernel's chunk server reconnected");
+    this.dispose("reconnected");
     this.socket.close(1000, "replaced");
   }
 
@@ -208,19 +209,25 @@ export class ChunkSession implements ChunkLink {
     p.resolve({ dtype: msg.dtype, shape: msg.shape, bytes: data });
   }
 
-  private goneError(message: string): NapariCudaError {
-    return new NapariCudaError("compute_failed", message);
+  /** The error of the requests this link loses (`loss`: replaced by a new connection, or closed). */
+  private lostError(loss: LinkLoss): NapariCudaError {
+    const message =
+      loss === "reconnected" ? "the kernel's chunk server reconnected" : "the kernel that serves this layer is gone";
+    return this.links.lost(this.serverId ?? "", loss, message, this);
   }
 
-  /** Stop serving: fail what is pending with compute_failed `why`. Idempotent. */
-  private dispose(why: string): void {
+  /** Stop serving: fail what is pending with a KernelLinkError for `why`. Idempotent. */
+  private dispose(why: LinkLoss): void {
     if (this.gone) return;
     this.gone = true;
     if (this.serverId !== null) this.links.detach(this.serverId, this);
     const all = [...this.pending.values()];
     this.pending.clear();
     this.bytesFor = null;
-    for (const p of all) p.reject(this.goneError(why));
+    if (all.length > 0) {
+      const err = this.lostError(why); // one error (one `back` promise) for all of them
+      for (const p of all) p.reject(err);
+    }
     this.onClosed(this);
   }
 }

@@ -12,7 +12,7 @@ import {
 } from "../../protocol/index.js";
 import { kernelSource } from "../data/kernel-source.js";
 import type { Logger } from "../log.js";
-import { exactFrame } from "../scene/live-scene.js";
+import { exactFrame } from "../scene/exact-frame.js";
 import { openLayerResult } from "../scene/open-result.js";
 import { scanRange, viewRegion } from "../scene/view-range.js";
 import { DAEMON_VERSION } from "../version.js";
@@ -80,9 +80,14 @@ const RANGE_ATTEMPTS = 3;
 
 /**
  * The finite [min, max] of the layer's data that `canvas` shows for `state`, at the level napari's
- * rule picks; missing chunks are loaded and awaited (kernel layers compute them).
+ * rule picks; missing chunks are loaded and awaited (kernel layers compute them) until `signal`
+ * aborts (the control connection closed: the kernel gave up).
  */
-export async function layerRange(ctx: DaemonContext, req: Req<"layer_range">): Promise<LayerRangeResult> {
+export async function layerRange(
+  ctx: DaemonContext,
+  req: Req<"layer_range">,
+  signal?: AbortSignal,
+): Promise<LayerRangeResult> {
   const entry = ctx.viewers.layers(req.viewer_id).get(req.layer_id);
   if (!entry) {
     const msg = `no layer ${req.layer_id} in viewer ${req.viewer_id}`;
@@ -101,7 +106,7 @@ export async function layerRange(ctx: DaemonContext, req: Req<"layer_range">): P
   for (let attempt = 0; attempt < RANGE_ATTEMPTS; attempt++) {
     const read = await scanRange(store, entry, level, region, pause);
     if (read.kind === "range") return { min: read.min, max: read.max, level };
-    if (entry.kind === "source") await store.load(entry.source, level, read.chunks);
+    if (entry.kind === "source") await store.load(entry.source, level, read.chunks, signal);
   }
   throw new NapariCudaError(
     "too_large",
@@ -110,14 +115,19 @@ export async function layerRange(ctx: DaemonContext, req: Req<"layer_range">): P
   );
 }
 
-/** Render `state` exactly (finest wanted levels, chunks awaited): the result and its RGBA pixels. */
+/**
+ * Render `state` exactly (finest wanted levels, chunks awaited): the result and its RGBA pixels.
+ * `signal` (the control connection closed) releases the chunks it waits for.
+ */
 export async function screenshot(
   ctx: DaemonContext,
   req: Req<"screenshot">,
+  signal?: AbortSignal,
 ): Promise<{ result: ScreenshotResult; pixels: Buffer }> {
   const { store, assembler, still } = ctx.scene;
-  const scene = await exactFrame(assembler, store, ctx.viewers.layers(req.viewer_id), still, req.state, req.canvas);
-  const frame = await ctx.renderer.render(scene.request);
+  const entries = ctx.viewers.layers(req.viewer_id);
+  const scene = await exactFrame(assembler, store, entries, still, req.state, req.canvas, signal);
+  const frame = await ctx.renderer.render(scene.request, signal);
   // Copy: the renderer may reuse its buffer once released, while the socket still writes ours.
   const pixels = Buffer.from(frame.rgba);
   ctx.renderer.release(frame);

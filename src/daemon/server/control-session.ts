@@ -1,7 +1,8 @@
 /**
  * One kernel connection on /control: request/response, processed strictly in
  * order. `set_layer_data` is followed by one binary message with the array
- * bytes; a `screenshot` reply is followed by one binary message with RGBA pixels.
+ * bytes; a `screenshot` reply is followed by one binary message with RGBA pixels. Closing the
+ * connection (a kernel that timed out drops it) cancels the chunk loads its requests wait for.
  */
 import { ControlRequestSchema, NapariCudaError, PROTOCOL_VERSION, type ControlRequest } from "../../protocol/index.js";
 import type { Logger } from "../log.js";
@@ -22,6 +23,8 @@ export class ControlSession {
   private readonly queue = new SerialQueue();
   /** Set between a set_layer_data request and the binary message carrying its bytes. */
   private pendingBytes: Deferred<Buffer> | null = null;
+  /** Aborted when the connection closes: nobody waits for its screenshot / layer_range any more. */
+  private readonly closed = new AbortController();
 
   constructor(
     private readonly socket: Socket,
@@ -53,6 +56,7 @@ export class ControlSession {
   /** Run `task` after every earlier request; its error becomes the reply for `id`. */
   private enqueue(id: number | null, task: () => Promise<void> | void): void {
     this.queue.push(task, (err) => {
+      if (this.closed.signal.aborted) return; // cancelled with the connection: nobody to answer
       const e = asNapariError(err);
       if (e.code === "internal") this.log.error({ err }, "control request failed");
       this.fail(id, e);
@@ -141,7 +145,7 @@ export class ControlSession {
         this.enqueue(req.id, async () => this.ok(req.id, await openKernelLayer(this.ctx, this.log, req)));
         return;
       case "layer_range":
-        this.enqueue(req.id, async () => this.ok(req.id, await layerRange(this.ctx, req)));
+        this.enqueue(req.id, async () => this.ok(req.id, await layerRange(this.ctx, req, this.closed.signal)));
         return;
       case "open_viewer":
         this.enqueue(req.id, () => {
@@ -167,7 +171,7 @@ export class ControlSession {
         return;
       case "screenshot":
         this.enqueue(req.id, async () => {
-          const { result, pixels } = await screenshot(this.ctx, req);
+          const { result, pixels } = await screenshot(this.ctx, req, this.closed.signal);
           this.ok(req.id, result);
           this.socket.sendBinary(pixels);
         });
@@ -191,6 +195,7 @@ export class ControlSession {
 
   private dispose(): void {
     this.queue.close();
+    this.closed.abort(new NapariCudaError("shutting_down", "the control connection closed"));
     this.pendingBytes?.reject(new NapariCudaError("shutting_down", "connection closed"));
     this.pendingBytes = null;
     this.onClosed(this);

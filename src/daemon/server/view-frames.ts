@@ -78,12 +78,15 @@ export class ViewFrames {
     const scale: FrameScale = moving
       ? (Math.max(this.quality.scale(state.dims.ndisplay, now), req.linkScale) as FrameScale)
       : 1;
-    const still = req.stills && !moving && this.quality.restingFor(now) >= STILL_AFTER_MS;
+    let still = req.stills && !moving && this.quality.restingFor(now) >= STILL_AFTER_MS;
     const geo = frameGeometry(canvas, req.margins, scale);
     const full = scale === 1 ? geo : frameGeometry(canvas, req.margins, 1);
     // Levels follow the view's own pixel density: margins and the moving scale change neither.
     const f = this.scene.frame(state, geo.canvas, canvas);
     this.last = f.layers;
+    // A still of half-loaded tiles would be the sharp final frame of a view that is still filling in.
+    const partial = f.layers.some((l) => l.partial);
+    if (partial) still = false;
     const decisions = this.chooser.take(new Set(state.layers.map((l) => l.id)));
     let wait: number | null = null;
     for (const [id, d] of decisions) {
@@ -97,7 +100,8 @@ export class ViewFrames {
     this.scheduleCheck(wait);
     const frame = await this.ctx.renderer.render(f.request, signal);
     if (scale > 1) this.scheduleRedraw(REFINE_AFTER_MS);
-    else if (req.stills && !still) this.scheduleRedraw(STILL_AFTER_MS - this.quality.restingFor());
+    // While tiles fill in, each loaded chunk redraws the view: no timer, or it would spin.
+    else if (req.stills && !still && !partial) this.scheduleRedraw(STILL_AFTER_MS - this.quality.restingFor());
     this.maybeSendMeta();
     const first = f.layers.find((l) => l.count > 1) ?? f.layers[0];
     return {
@@ -138,7 +142,7 @@ export class ViewFrames {
         shape: [...e.levels[0]!.shape],
         dtype: e.dtype,
         // A layer this view has not drawn yet is not loaded: its level is not known before a frame.
-        loaded: r ? r.drawn === r.wanted : false,
+        loaded: r ? r.drawn === r.wanted && !r.partial : false,
         data_level: r?.drawn ?? r?.wanted ?? e.levels.length - 1,
         level_count: e.levels.length,
       };
