@@ -17,6 +17,8 @@ import numpy as np
 from websockets.exceptions import WebSocketException
 from websockets.sync.client import ClientConnection
 
+from ._lazy_read import Signal
+
 log = logging.getLogger("napari_cuda")
 
 CHUNK_THREADS_VAR = "NAPARI_CUDA_CHUNK_THREADS"
@@ -80,7 +82,7 @@ class Job:
     def __init__(self, conn: Conn, req: int, source_id: str, lazy: Any, level: int, start: list[int], stop: list[int]):
         self.conn, self.req, self.source_id, self.lazy = conn, req, source_id, lazy
         self.level, self.start, self.stop = level, start, stop
-        self.cancelled = threading.Event()
+        self.cancelled = Signal()  # wakes a thread waiting on its computation at once
 
 
 def label(lazy: Any) -> str:

@@ -3,8 +3,11 @@
 One per DaemonProcess. A thread holds a WebSocket to the daemon's /chunks path (the control token in
 the upgrade's Authorization header, like /control); the daemon asks for one chunk of a registered
 source at a time (`chunk`) and withdraws the ones the view left (`cancel`). A pool of worker threads
-computes them in arrival order (the daemon sends the chunks nearest the view centre first) and answers
+computes them in arrival order (the daemon sends the chunks nearest the view centre first; a cancel
+takes a request out of the queue, so it holds only requests the view still wants) and answers
 `chunk_data` plus one binary message, or `chunk_error` naming the layer and the chunk. Such errors also
+With a dask.distributed Client the pool grows to the cluster's thread count (waiting threads sleep
+on their futures), so a large cluster is kept busy. Errors also
 go to the "napari_cuda" log with their traceback (no cell waits on a background computation), once per
 layer and distinct error. Nothing the daemon sends stops the thread; a dropped connection is made again
 while the daemon lives.
@@ -17,7 +20,7 @@ import json
 import logging
 import threading
 import time
-from collections import deque
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +28,7 @@ from websockets.exceptions import InvalidStatus, WebSocketException
 from websockets.sync.client import connect
 
 from . import _chunk_requests as rq
+from . import _lazy_read as rd
 from ._chunk_requests import CHUNK_THREADS_VAR, MAX_CHUNK_THREADS, Conn, Job, chunk_threads, process_server_id
 from ._control import _DIRECT
 from ._protocol import MAX_ID_CHARS, PROTOCOL_VERSION
@@ -46,6 +50,16 @@ _FINAL_CODES = frozenset({"unauthorized", "protocol_mismatch"})
 
 class _Refused(Exception):
     """The daemon refused the connection for good."""
+
+
+MAX_IN_FLIGHT = 1024  # most requests computed at once with a dask.distributed cluster (one waiting thread each)
+
+
+def in_flight_limit(threads: int) -> int:
+    """How many requests run at once: `threads`, or with a dask.distributed Client the cluster's total
+    thread count when larger (re-read every 10 s), up to MAX_IN_FLIGHT."""
+    total = rd.cluster_threads()
+    return threads if total is None else min(max(threads, total), MAX_IN_FLIGHT)
 
 
 class ChunkServer:
@@ -72,7 +86,7 @@ class ChunkServer:
         self._token = token
         self._alive = alive or (lambda: True)
         self._cond = threading.Condition()
-        self._queue: deque[Job] = deque()
+        self._queue: OrderedDict[Job, None] = OrderedDict()  # live queued requests, in arrival order
         self._sources: dict[str, Any] = {}
         self._logged: dict[str, set[str]] = {}
         self._conn: Conn | None = None
@@ -83,12 +97,16 @@ class ChunkServer:
         self.stats = {"requests": 0, "computed": 0, "cancelled": 0, "failed": 0, "connections": 0}
         # Thread names: `name` (the connection) and `name`-worker-i.
         self.name = f"napari-cuda-chunks-{next(_serial)}"
+        self._threads = n
+        self._cap = n  # worker threads wanted now (in_flight_limit)
+        self._idle = 0  # workers waiting for a request
+        self._worker_ids = itertools.count()
         self._reader = threading.Thread(target=self._run, name=self.name, daemon=True)
-        self._workers = [
-            threading.Thread(target=self._work, name=f"{self.name}-worker-{i}", daemon=True) for i in range(n)
-        ]
-        for thread in (self._reader, *self._workers):
-            thread.start()
+        self._workers: list[threading.Thread] = []
+        self._reader.start()
+        with self._cond:
+            for _ in range(n):
+                self._spawn()
 
     def __repr__(self) -> str:
         state = "stopped" if self._stopping.is_set() else "connected" if self._connected.is_set() else "connecting"
@@ -109,9 +127,8 @@ class ChunkServer:
             self._sources.pop(source_id, None)
             self._logged.pop(source_id, None)
             conn = self._conn
-            jobs = [j for j in conn.jobs.values() if j.source_id == source_id] if conn is not None else []
-        for job in jobs:
-            job.cancelled.set()
+            for job in [j for j in conn.jobs.values() if j.source_id == source_id] if conn is not None else []:
+                self._cancel(job)
 
     def serves(self, source_id: str) -> bool:
         """True while `source_id` is registered."""
@@ -204,9 +221,8 @@ class ChunkServer:
             if self._conn is conn:
                 self._conn = None
                 self._connected.clear()
-            jobs, conn.jobs = list(conn.jobs.values()), {}
-        for job in jobs:
-            job.cancelled.set()
+            for job in list(conn.jobs.values()):
+                self._cancel(job)
         conn.close()
 
     # -- messages ---------------------------------------------------------------------------
@@ -253,16 +269,25 @@ class ChunkServer:
                 log.warning("napari-cuda: chunk server ignored a second request %d", req)
                 return
             conn.jobs[req] = job
-            self._queue.append(job)
+            self._queue[job] = None
             self.stats["requests"] += 1
             self._cond.notify()
+        self._grow()
 
     def _on_cancel(self, conn: Conn, msg: dict[str, Any]) -> None:
         req = msg.get("req")
         with self._cond:
-            job = conn.jobs.pop(req, None) if rq.is_int(req) else None
-        if job is not None:
-            job.cancelled.set()  # queued: skipped unseen; running: LazyImage.compute gives up if it can
+            job = conn.jobs.get(req) if rq.is_int(req) else None
+            if job is not None:
+                self._cancel(job)
+
+    def _cancel(self, job: Job) -> None:
+        """Withdraw a request (lock held): a queued one leaves the queue at once (a fast pan cancels
+        thousands while the workers are busy), a running one gives up if it can (LazyImage.compute)."""
+        job.conn.jobs.pop(job.req, None)
+        job.cancelled.set()
+        if self._queue.pop(job, 0) is None:
+            self.stats["cancelled"] += 1
 
     def _answer_error(self, conn: Conn, req: int, message: str) -> None:
         with self._cond:
@@ -270,17 +295,35 @@ class ChunkServer:
         conn.send({"op": "chunk_error", "req": req, "code": "compute_failed", "message": message[:MAX_ERROR_CHARS]})
 
     # -- workers ----------------------------------------------------------------------------
+    def _spawn(self) -> None:
+        """Start one more worker (lock held)."""
+        thread = threading.Thread(target=self._work, name=f"{self.name}-worker-{next(self._worker_ids)}", daemon=True)
+        self._workers.append(thread)
+        thread.start()
+
+    def _grow(self) -> None:
+        """More workers while requests wait and the limit allows (a dask.distributed cluster's size)."""
+        cap = in_flight_limit(self._threads)
+        with self._cond:
+            self._cap = cap
+            want = min(len(self._queue) - self._idle, cap - len(self._workers))
+            for _ in range(want if not self._stopping.is_set() else 0):
+                self._spawn()
+
     def _work(self) -> None:
+        me = threading.current_thread()
         while True:
             with self._cond:
                 while not self._queue and not self._stopping.is_set():
+                    if len(self._workers) > self._cap:  # the cluster shrank (or went): fewer waiters
+                        self._workers.remove(me)
+                        return
+                    self._idle += 1
                     self._cond.wait()
+                    self._idle -= 1
                 if self._stopping.is_set():
                     return
-                job = self._queue.popleft()
-                if job.cancelled.is_set():
-                    self.stats["cancelled"] += 1
-                    continue
+                job, _ = self._queue.popitem(last=False)
                 self.stats["computed"] += 1
             self._compute(job)
 
@@ -309,7 +352,6 @@ class ChunkServer:
     def _fail(self, job: Job, exc: Exception) -> None:
         where = rq.where(job.lazy, job.level, job.start, job.stop)
         text = f"{type(exc).__name__}: {exc}"
-        self._answer_error(job.conn, job.req, f"{where}: {text}")
         with self._cond:
             seen = self._logged.setdefault(job.source_id, set())
             first = text not in seen and len(seen) < MAX_LOGGED_ERRORS
@@ -320,6 +362,8 @@ class ChunkServer:
             log.error("napari-cuda: computing %s failed: %s", where, text[:MAX_ERROR_CHARS], exc_info=exc)
         if last:
             log.error("napari-cuda: layer %r: further chunk errors are not logged", rq.label(job.lazy))
+        # Answered after the log: a cell that sees the error may look for it in the log at once.
+        self._answer_error(job.conn, job.req, f"{where}: {text}")
 
     # -- stop -------------------------------------------------------------------------------
     def stop(self, timeout: float = 5.0) -> None:
@@ -332,15 +376,13 @@ class ChunkServer:
             self._stopping.set()
             with self._cond:
                 conn = self._conn
-                jobs = list(self._queue) + (list(conn.jobs.values()) if conn is not None else [])
-                self.stats["cancelled"] += len(self._queue)  # never computed, never counted yet
-                self._queue.clear()
+                for job in list(self._queue) + (list(conn.jobs.values()) if conn is not None else []):
+                    self._cancel(job)
                 self._cond.notify_all()
-            for job in jobs:
-                job.cancelled.set()
+                workers = list(self._workers)
             if conn is not None:
                 self._drop(conn)
-            threads = [t for t in (self._reader, *self._workers) if t is not threading.current_thread()]
+            threads = [t for t in (self._reader, *workers) if t is not threading.current_thread()]
             deadline = time.monotonic() + timeout
             for thread in threads:
                 thread.join(timeout=max(0.0, deadline - time.monotonic()))

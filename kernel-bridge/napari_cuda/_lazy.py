@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from . import _lazy_read as rd
+from ._arrays import is_dask
 from ._lazy_cache import TileCache, shared_cache
 from ._lazy_read import Cancelled, chunk_text
 from ._lazy_sample import sample_regions
@@ -63,7 +64,15 @@ class LazyImage:
         shape0 = tuple(int(n) for n in self._arrays[0].shape)
         ndim = len(shape0)
         self._cache = cache if cache is not None else shared_cache()
-        self._uid = ("lazy", next(_ids))
+        # Cache owners: dask blocks belong to their array's name (shared by every image of that array),
+        # reduced tiles of a dask array to its name too (same name, same levels), others to this image.
+        first = self._arrays[0]
+        self._uid = rd.block_owner(first) if self._reduce and is_dask(first) else ("lazy", next(_ids))
+        self._owners = list(dict.fromkeys([self._uid, *(rd.block_owner(a) for a in self._arrays if is_dask(a))]))
+        for owner in self._owners:
+            self._cache.open(owner)
+        self._closed = False
+        self._close_lock = threading.Lock()
         shapes = plan_shapes(shape0) if self._reduce else [tuple(int(n) for n in a.shape) for a in self._arrays]
         self.levels: list[dict[str, Any]] = []
         for k, shape in enumerate(shapes):
@@ -115,7 +124,7 @@ class LazyImage:
             if self._reduce:
                 out = self._region(level, start, stop, cancelled)
             else:
-                out = rd.read(self._arrays[level], start, stop, self.dtype, cancelled)
+                out = rd.read(self._arrays[level], start, stop, self.dtype, cancelled, self._cache)
         except Cancelled:
             with self._stats_lock:
                 self._stats["cancelled"] += 1
@@ -143,6 +152,9 @@ class LazyImage:
         lv = self.levels[level]
         start = [i * c for i, c in zip(index, lv["chunks"], strict=True)]
         stop = [min(s + c, n) for s, c, n in zip(start, lv["chunks"], lv["shape"], strict=True)]
+
+        if level == 0 and rd.block_keys(self._arrays[0], start, stop, self.dtype, self._cache.budget) is not None:
+            return rd.read(self._arrays[0], start, stop, self.dtype, cancelled, self._cache)  # cached as blocks
 
         def compute() -> np.ndarray:
             if level == 0:
@@ -197,12 +209,33 @@ class LazyImage:
         """(level, start, stop) regions the default contrast range reads."""
         return sample_regions(self.levels, self.dtype, self._reduce)
 
+    def _sample_blocks(self, regions: list[tuple[int, list[int], list[int]]]) -> list[np.ndarray] | None:
+        """All sample regions of a dask level computed together (in parallel), their blocks kept in
+        the tile cache for the first frame; None when not dask or when that fails (the regions are
+        then read one by one, so an error names its chunk)."""
+        level = regions[0][0]
+        arr = self._arrays[level]
+        if not is_dask(arr) or any(r[0] != level for r in regions):
+            return None
+        never = threading.Event()
+        keys = [rd.block_keys(arr, a, b, self.dtype, self._cache.budget) for _, a, b in regions]
+        try:
+            if all(k is not None for k in keys):
+                rd.fetch_blocks(arr, [i for k in keys for i in k], self.dtype, self._cache, never)  # type: ignore[union-attr]
+                return [self.compute(level, a, b, never) for _, a, b in regions]
+            parts = [arr[tuple(slice(x, y) for x, y in zip(a, b, strict=True))] for _, a, b in regions]
+            return [rd.to_protocol(x, self.dtype) for x in rd.compute_dask(parts, never)]
+        except Exception:
+            return None
+
     def _sample_range(self) -> tuple[float, float]:
         never = threading.Event()
         lo, hi = np.inf, -np.inf
-        for level, start, stop in self.sample_regions():
+        regions = self.sample_regions()
+        together = self._sample_blocks(regions)
+        for k, (level, start, stop) in enumerate(regions):
             try:
-                block = self.compute(level, start, stop, never)
+                block = together[k] if together is not None else self.compute(level, start, stop, never)
             except Exception as exc:
                 where = chunk_text(level, start, stop)
                 raise RuntimeError(f"layer {self.label!r} {where}: {type(exc).__name__}: {exc}") from exc
@@ -212,5 +245,11 @@ class LazyImage:
         return (lo, hi) if lo <= hi else (0.0, 1.0)
 
     def close(self) -> None:
-        """Free this image's cached tiles."""
-        self._cache.drop(self._uid)
+        """Free this image's cached tiles (blocks other open images of the same array share stay);
+        a computation still running keeps nothing. Idempotent."""
+        with self._close_lock:
+            if self._closed:
+                return
+            self._closed = True
+        for owner in self._owners:
+            self._cache.drop(owner)

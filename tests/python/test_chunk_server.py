@@ -189,6 +189,59 @@ def test_requests_run_in_order_and_cancelled_queued_ones_never_compute(peer: Pee
         server.stop()
 
 
+def test_cancelled_requests_leave_the_queue_while_every_worker_is_busy(peer: Peer) -> None:
+    # A fast pan: the daemon asks for chunks and withdraws them while the only worker is stuck on a
+    # slow block; the withdrawn ones must not pile up until the worker frees (kernel memory stays flat).
+    blocks = Blocks(np.zeros((16, 16 * 2000), np.uint8), (16, 16))
+    server = started(peer, threads=1)
+    try:
+        server.register("s1", blocks.lazy)
+        blocks.gate.clear()
+        peer.chunk(1, [0, 0], [16, 16])
+        assert blocks.entered.acquire(timeout=TIMEOUT)
+        for req in range(2, 2001):
+            peer.chunk(req, [0, 16 * (req - 1)], [16, 16 * req])
+            peer.send({"op": "cancel", "req": req})
+        peer.chunk(2001, [0, 16], [16, 32])  # still wanted
+        until(lambda: server.stats["requests"] == 2001)
+        assert server.stats["cancelled"] == 1999  # dropped on arrival of the cancel, not when a worker frees
+        assert len(server._queue) == 1  # only the live request waits
+        blocks.gate.set()
+        assert [peer.answer()[0]["req"] for _ in range(2)] == [1, 2001]
+        assert blocks.calls == [(0, 0), (0, 16)]
+    finally:
+        server.stop()
+
+
+CLUSTER_BARRIER = threading.Barrier(4, timeout=20)
+
+
+def cluster_block(x: np.ndarray) -> np.ndarray:
+    CLUSTER_BARRIER.wait()  # passes only when 4 blocks run on the cluster at the same time
+    return x + 1
+
+
+def test_a_distributed_cluster_runs_as_many_chunks_as_it_has_threads(peer: Peer) -> None:
+    distributed = pytest.importorskip("distributed")
+    meta = np.empty((0, 0), np.uint8)  # else map_blocks calls cluster_block once to find it
+    arr = da.zeros((64, 64), chunks=16, dtype=np.uint8).map_blocks(cluster_block, dtype=np.uint8, meta=meta)
+    CLUSTER_BARRIER.reset()
+    lazy = LazyImage([arr], name="cells")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=2, processes=False, dashboard_address=None) as lc:
+        with distributed.Client(lc):
+            server = started(peer, threads=1)  # one kernel thread; the cluster has 4
+            try:
+                server.register("s1", lazy)
+                for req in range(1, 5):
+                    peer.chunk(req, [16 * (req - 1), 0], [16 * req, 16])
+                answers = [peer.answer() for _ in range(4)]
+                assert sorted(h["req"] for h, _ in answers) == [1, 2, 3, 4]
+                assert all(h["op"] == "chunk_data" and p == bytes([1]) * 256 for h, p in answers)
+            finally:
+                server.stop()
+    lazy.close()
+
+
 def test_a_running_request_that_is_cancelled_sends_nothing(peer: Peer) -> None:
     blocks = Blocks(np.zeros((32, 32), np.float32), (16, 16))
     server = started(peer, threads=1)

@@ -240,3 +240,98 @@ def test_a_local_cluster_computes_and_cancels_on_its_workers() -> None:
                 GATE["release"].set()
             assert [type(e) for e in errors] == [Cancelled] and img.stats["cancelled"] == 1
             assert not client.futures  # the future was cancelled and released on the scheduler
+
+
+def test_planes_of_deep_dask_blocks_compute_each_block_once() -> None:
+    # z browsing / 3D: level-0 tiles are one plane deep, the dask blocks 8 planes deep.
+    src = Blocks((16, 512, 1536), (8, 256, 256))
+    ref = src.numpy()
+    img = LazyImage([src.array], reduce=True, cache=TileCache(2**30))
+    for z in range(16):
+        for y in (0, 256):
+            for x in range(0, 1536, 256):
+                got = img.compute(0, [z, y, x], [z + 1, y + 256, x + 256], NEVER)
+                np.testing.assert_array_equal(got, ref[z : z + 1, y : y + 256, x : x + 256])
+    assert set(src.calls) == {(i, j, k) for i in range(2) for j in range(2) for k in range(6)}
+    assert set(src.calls.values()) == {1}  # 192 plane tiles from 24 blocks, each computed once
+    np.testing.assert_array_equal(whole(img, 1), reference_levels(ref)[1])  # reduced from the same blocks
+    np.testing.assert_array_equal(img.compute(0, [7, 100, 200], [9, 300, 400], NEVER), ref[7:9, 100:300, 200:400])
+    assert set(src.calls.values()) == {1}
+    # A block over a quarter of the budget stays out of the cache: computed per request instead.
+    small = Blocks((16, 512, 512), (8, 256, 256))
+    tight = LazyImage([small.array], cache=TileCache(4 * 8 * 256 * 256 * 2 - 1))
+    for z in range(3):
+        tight.compute(0, [z, 0, 0], [z + 1, 256, 256], NEVER)
+    assert small.calls == Counter({(0, 0, 0): 3})
+    # Given levels of dask arrays read through blocks too; the levels are never reduced along z.
+    given = Blocks((16, 256, 256), (4, 128, 128))
+    pyramid = LazyImage([given.array], cache=TileCache(2**30))
+    for z in range(4):
+        pyramid.compute(0, [z, 0, 0], [z + 1, 128, 128], NEVER)
+    assert given.calls == Counter({(0, 0, 0): 1})
+    assert [lv["shape"][0] for lv in img.levels] == [16, 16]
+
+
+BARRIER = threading.Barrier(4, timeout=20)
+
+
+def barrier_block(x: np.ndarray) -> np.ndarray:
+    BARRIER.wait()  # passes only when 4 blocks run at the same time
+    return x + 1
+
+
+def test_the_contrast_sample_computes_its_chunks_together_and_keeps_them() -> None:
+    BARRIER.reset()
+    calls: Counter[tuple[int, ...]] = Counter()
+
+    def counted(x: np.ndarray, block_info: Any = None) -> np.ndarray:
+        calls[tuple(block_info[None]["chunk-location"])] += 1
+        return barrier_block(x)
+
+    base = da.zeros((8192, 8192), chunks=1024, dtype=np.uint16)  # 128 MiB: 2x2 chunks at the centre
+    cache = TileCache(2**30)
+    meta = np.empty((0, 0), np.uint16)  # else map_blocks calls the function once to find it
+    img = LazyImage([base.map_blocks(counted, dtype=np.uint16, meta=meta)], reduce=True, cache=cache)
+    assert img.contrast_range == (1.0, 1.0)  # the 4 blocks ran at once (else the barrier breaks)
+    assert calls == Counter({(3, 3): 1, (3, 4): 1, (4, 3): 1, (4, 4): 1})
+    # The first frame's tiles there come from the cache.
+    np.testing.assert_array_equal(img.compute(0, [3072, 3072], [4096, 4096], NEVER), 1)
+    np.testing.assert_array_equal(img.compute(1, [1536, 1536], [1792, 1792], NEVER), 1)
+    assert sum(calls.values()) == 4
+
+
+def test_images_of_one_dask_array_share_blocks_and_a_closed_one_keeps_nothing() -> None:
+    src = Blocks((2048, 2048), (512, 512))
+    cache = TileCache(2**30)
+    a = LazyImage([src.array], reduce=True, cache=cache)
+    b = LazyImage([src.array], reduce=True, cache=cache)
+    a.compute(1, [0, 0], [256, 256], NEVER)
+    b.compute(1, [0, 0], [256, 256], NEVER)
+    b.compute(0, [0, 0], [512, 512], NEVER)
+    assert src.calls == Counter({(0, 0): 1})  # the second viewer of the same array reuses the block
+    a.close()
+    a.close()
+    b.compute(0, [0, 0], [512, 512], NEVER)
+    assert src.calls == Counter({(0, 0): 1}) and cache.stats["entries"] > 0  # still open through b
+    # A computation that finishes after close() does not put its tiles back.
+    gate, entered = threading.Event(), threading.Event()
+
+    def held(x: np.ndarray) -> np.ndarray:
+        entered.set()
+        assert gate.wait(TIMEOUT_S)
+        return x
+
+    c = LazyImage(
+        [da.zeros((512, 512), chunks=256, dtype=np.uint8).map_blocks(held, dtype=np.uint8)], reduce=True, cache=cache
+    )
+    worker = threading.Thread(target=c.compute, args=(0, [0, 0], [256, 256], NEVER))
+    worker.start()
+    assert entered.wait(TIMEOUT_S)
+    b.close()
+    c.close()
+    gate.set()
+    worker.join(TIMEOUT_S)
+    assert cache.stats["entries"] == 0 and cache.stats["bytes"] == 0
+
+
+TIMEOUT_S = 20.0
