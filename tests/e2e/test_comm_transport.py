@@ -89,3 +89,5 @@ def test_one_relay_per_view(quickstart) -> None:  # type: ignore[no-untyped-def]
     assert run_code(kc, "print(viewer._link.relays.open_count)").strip() == "1"
     # JupyterLab's comm lets the view drop each relay message's kernel future: the kernel sends no status.
     assert run_code(kc, "from napari_cuda import _comm_relay; print(len(_comm_relay._untracked))").strip() == "1"
+    # ...so its messages (hello, states, acks) are handled where ipykernel routes them, never dispatched.
+    assert int(run_code(kc, "print(viewer._link.relays.inline)")) > 10

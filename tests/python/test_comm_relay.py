@@ -198,3 +198,105 @@ def test_relay_messages_publish_fewer_statuses() -> None:
     relays.close_all()
     silent.close()
     assert published == [("idle", "loud"), ("busy", "quiet")]
+
+
+# -- in a real ipykernel (>= 7): where relay messages are handled ------------------------------------------
+
+
+@pytest.fixture
+def kernel_view(daemon_bundle: object):  # type: ignore[no-untyped-def]
+    """A real kernel with a viewer whose view connected (so its relay messages are routed)."""
+    from test_kernel import SETUP, Kernel
+
+    kernel = Kernel()
+    try:
+        comm_id = json.loads(kernel.run(SETUP))["model_id"]
+        kernel.comm_send(comm_id, {"method": "custom", "content": {"type": "connect"}})
+        token = kernel.wait_comm_msg(comm_id, "custom")["content"]["token"]
+        yield kernel, comm_id, token
+    finally:
+        kernel.stop()
+
+
+def relay_msg(kernel: Any, comm_id: str, content: dict[str, Any]) -> str:
+    return kernel.comm_send(comm_id, {"method": "custom", "content": content})
+
+
+def next_relay(kernel: Any, comm_id: str, kind: str) -> dict[str, Any]:
+    """The next relay message of `kind` from the kernel (comm message, buffers included)."""
+    while True:
+        msg = kernel.wait_comm(comm_id, "custom")
+        content = msg["content"]["data"]["content"]
+        if content["type"] == kind:
+            return msg
+        assert content["type"] != "relay_closed", content
+
+
+def relay_hello(kernel: Any, comm_id: str, token: str) -> str:
+    state = json.loads(kernel.run("print(json.dumps(viewer._viewer_state()))"))
+    return json.dumps(
+        {
+            "type": "hello",
+            "protocol": PROTOCOL_VERSION,
+            "token": token,
+            "viewer_id": comm_id,
+            "canvas": CANVAS,
+            "codecs": ["avc1.42E028"],
+            "seq": 0,
+            "state": state,
+        }
+    )
+
+
+def statuses_of(kernel: Any, msg_ids: list[str]) -> list[str]:
+    return [
+        m["content"]["execution_state"]
+        for m in kernel.iopub
+        if m["msg_type"] == "status" and m["parent_header"].get("msg_id") in msg_ids
+    ]
+
+
+def test_untracked_relay_messages_skip_the_shell_while_a_cell_runs(kernel_view) -> None:  # type: ignore[no-untyped-def]
+    """An untracked relay's messages are handled where the kernel routes them: frames and acks keep
+    flowing while a cell blocks the shell, with no status message for any of them."""
+    kernel, comm_id, token = kernel_view
+    hello_text = relay_hello(kernel, comm_id, token)
+    busy = kernel.kc.execute("import time; time.sleep(6)")
+    sent = [relay_msg(kernel, comm_id, {"type": "relay_open", "relay": "q1", "untracked": True})]
+    next_relay(kernel, comm_id, "relay_opened")
+    sent.append(relay_msg(kernel, comm_id, {"type": "relay_send", "relay": "q1", "texts": [hello_text]}))
+    frame = next_relay(kernel, comm_id, "relay_frame")
+    last = parse_frame_header(frame["buffers"][0])["frame_id"]
+    for _ in range(3):  # ack each frame, move the camera: the next frame comes over the relay
+        state = json.loads(hello_text)["state"]
+        state["camera"]["zoom"] = 2.0 + last
+        texts = [
+            json.dumps({"type": "ack", "frame_id": last}),
+            json.dumps({"type": "state", "seq": last, "state": state}),
+        ]
+        sent.append(relay_msg(kernel, comm_id, {"type": "relay_send", "relay": "q1", "texts": texts}))
+        frame = next_relay(kernel, comm_id, "relay_frame")
+        last = parse_frame_header(frame["buffers"][0])["frame_id"]
+    assert last >= 4
+    # IOPub is ordered: the cell's idle would be recorded before the last frame had it ended first.
+    assert statuses_of(kernel, [busy]) == ["busy"], "the cell ended before the relay's frames came"
+    kernel.wait_idle(busy)
+    assert statuses_of(kernel, sent) == []
+    assert int(kernel.run("print(viewer._link.relays.inline)")) == len(sent)
+    relay_msg(kernel, comm_id, {"type": "relay_close", "relay": "q1"})
+
+
+def test_tracked_relay_messages_go_to_the_subshell_and_get_their_idle(kernel_view) -> None:  # type: ignore[no-untyped-def]
+    """A page that tracks its messages waits for each one's idle: those go to the relay's subshell."""
+    kernel, comm_id, token = kernel_view
+    opened = relay_msg(kernel, comm_id, {"type": "relay_open", "relay": "t1"})
+    next_relay(kernel, comm_id, "relay_opened")
+    hello_id = relay_msg(
+        kernel, comm_id, {"type": "relay_send", "relay": "t1", "texts": [relay_hello(kernel, comm_id, token)]}
+    )
+    next_relay(kernel, comm_id, "relay_frame")
+    kernel.wait_idle(opened)
+    kernel.wait_idle(hello_id)
+    assert "busy" not in statuses_of(kernel, [opened, hello_id])
+    assert kernel.run("print(viewer._link.relays.inline)").strip() == "0"
+    relay_msg(kernel, comm_id, {"type": "relay_close", "relay": "t1"})

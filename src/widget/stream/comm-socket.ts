@@ -6,8 +6,10 @@
  * daemon's in-flight window bounds what crosses the kernel, exactly as on a direct socket.
  *
  * Messages view -> kernel: {type: "relay_open" | "relay_close", relay}, {type: "relay_send", relay, texts}
- * (the texts sent in one task, in order: an ack and a state drawn in the same frame are one message,
- * as every comm message costs the kernel and the page a dispatch).
+ * (the texts sent in one run of the page's code, in order, as every comm message costs the kernel and
+ * the page a dispatch). They leave at the end of that run (a microtask), not in a later task: acks
+ * are the daemon's window, and a timer task waits behind the page's other tasks (decoder output,
+ * incoming frames, JupyterLab): that wait was added to every ack's round trip.
  * Kernel -> view: {type: "relay_opened", relay}, {type: "relay_text", relay, text},
  * {type: "relay_frame", relay} + one buffer, {type: "relay_closed", relay, code, reason}.
  */
@@ -53,7 +55,7 @@ export class CommSocket implements SocketLike {
   onclose: ((ev: { code: number; reason: string }) => void) | null = null;
   onerror: ((ev: unknown) => void) | null = null;
   private pending: string[] = [];
-  private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  private flushQueued = false;
 
   constructor(
     readonly id: string,
@@ -64,13 +66,15 @@ export class CommSocket implements SocketLike {
   send(data: string): void {
     if (this.readyState !== OPEN) throw new Error(`comm relay ${this.id} is not open (readyState ${this.readyState})`);
     this.pending.push(data);
-    this.flushTimer ??= setTimeout(() => this.flush(), 0);
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      queueMicrotask(() => this.flush());
+    }
   }
 
-  /** Send the texts queued in this task as one comm message. */
+  /** Send the texts queued in this run of the page's code as one comm message. */
   private flush(): void {
-    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
-    this.flushTimer = null;
+    this.flushQueued = false;
     if (this.pending.length === 0) return;
     const texts = this.pending;
     this.pending = [];
@@ -109,9 +113,7 @@ export class CommSocket implements SocketLike {
 
   private ended(code: number, reason: string): void {
     this.readyState = CLOSED;
-    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
-    this.flushTimer = null;
-    this.pending = [];
+    this.pending = []; // a queued flush finds nothing
     this.forget(this.id);
     const onclose = this.onclose;
     // A WebSocket reports its close asynchronously; callers rely on that (they detach first).
