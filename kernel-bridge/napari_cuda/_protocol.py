@@ -108,7 +108,7 @@ CHUNK_DAEMON_OPS: tuple[str, ...] = ("chunk", "cancel")
 SERVER_ID_PATTERN = r"^[A-Za-z0-9_-]{16,64}$"
 CHUNK_ERROR_MAX_CHARS = 16_384
 STREAM_CLIENT_TYPES: tuple[str, ...] = ("hello", "state", "resize", "ack", "keyframe", "pick", "range")
-STREAM_SERVER_TYPES: tuple[str, ...] = ("config", "meta", "error", "value", "range")
+STREAM_SERVER_TYPES: tuple[str, ...] = ("config", "meta", "error", "value", "range", "sync")
 
 FRAME_MAGIC = 0x3146434E  # "NCF1" little-endian
 FRAME_HEADER_BYTES = 56

@@ -4,7 +4,7 @@
  * carry one encoded access unit behind the header in frame.ts.
  */
 import { z } from "zod";
-import { CanvasSchema, ViewerStateSchema } from "./state.js";
+import { CanvasSchema, ViewerStateSchema, type Camera, type Dims } from "./state.js";
 
 const seq = z
   .number()
@@ -30,6 +30,11 @@ export const StreamHelloSchema = z.object({
   seq,
   state: ViewerStateSchema,
   overscan: OverscanSchema.optional(),
+  /**
+   * The view takes `sync` messages (another view of the viewer moved): the daemon then shows it the
+   * others' moves at once. Absent: it learns them from the model only, as before.
+   */
+  sync: z.boolean().optional(),
 });
 
 export const StreamStateSchema = z.object({
@@ -96,6 +101,7 @@ export const StreamClientMessageSchema = z.discriminatedUnion("type", [
 ]);
 export type StreamClientMessage = z.infer<typeof StreamClientMessageSchema>;
 export type StreamHello = z.infer<typeof StreamHelloSchema>;
+export type StreamStateMessage = z.infer<typeof StreamStateSchema>;
 export type StreamPick = z.infer<typeof StreamPickSchema>;
 export type StreamRangeRequest = z.infer<typeof StreamRangeSchema>;
 
@@ -198,10 +204,25 @@ export interface StreamRange {
   level: number;
 }
 
-export type StreamServerMessage = StreamConfig | StreamMeta | StreamError | StreamValue | StreamRange;
+/**
+ * Daemon -> client (to views whose hello said `sync`): another view of the same viewer moved the
+ * camera or dims. The view adopts them as its local state under a new seq and sends that state
+ * (the daemon renders it and does not pass it on as a move), without writing them to the model
+ * (the moving view does); model values older than this (the kernel's echo of the moving view's
+ * earlier writes) are stale for it.
+ */
+export interface StreamSync {
+  type: "sync";
+  /** The view's latest seq the daemon had: a view that has sent a newer state since ignores it. */
+  seq: number;
+  camera: Camera;
+  dims: Dims;
+}
+
+export type StreamServerMessage = StreamConfig | StreamMeta | StreamError | StreamValue | StreamRange | StreamSync;
 
 /** The server message types, in the order docs/protocol.md lists them. */
-export const STREAM_SERVER_TYPES = ["config", "meta", "error", "value", "range"] as const;
+export const STREAM_SERVER_TYPES = ["config", "meta", "error", "value", "range", "sync"] as const;
 
 export { H264_CODECS } from "./codecs.js";
 

@@ -6,7 +6,7 @@
 import { cssSize } from "../protocol/camera.js";
 import type { Camera, Canvas } from "../protocol/state.js";
 import { H264_CODECS, isStillCodec } from "../protocol/codecs.js";
-import type { StreamConfig } from "../protocol/stream.js";
+import type { StreamConfig, StreamSync } from "../protocol/stream.js";
 import { PROTOCOL_VERSION } from "../protocol/version.js";
 import { browserCodecs, hasWebCodecs } from "./stream/codecs.js";
 import { parseKernelMessage, sameConnection, type ConnectionInfo } from "./stream/connection.js";
@@ -21,6 +21,7 @@ import { LoadingBadge } from "./hud/loading-badge.js";
 import type { LayerLevels } from "./state/meta.js";
 import { MetaView } from "./state/meta-view.js";
 import { StreamPipeline } from "./stream/pipeline.js";
+import { ViewSync } from "./stream/view-sync.js";
 import { SizeWatcher } from "./display/size-watcher.js";
 import { deviceCanvas } from "./display/sizing.js";
 import { LocalViewerState } from "./state/state-sync.js";
@@ -84,6 +85,8 @@ let nextViewId = 1;
 /** The runtime behind one ViewerView. */
 export class ViewerSession {
   private readonly state: LocalViewerState;
+  /** The other views' moves the daemon synced to this one (stream/view-sync.ts). */
+  private readonly viewSync: ViewSync;
   private readonly stats = new ViewStats();
   private readonly clock = new FrameClock();
   private readonly prediction: Prediction;
@@ -120,6 +123,7 @@ export class ViewerSession {
     private readonly host: SessionHost,
   ) {
     this.state = new LocalViewerState(host.traits());
+    this.viewSync = new ViewSync(this.state);
     // Not gated on disposed: relay_close must reach the kernel while the view is torn down.
     this.relays = new CommRelays((msg) => host.sendToKernel(msg), host.sendUntracked?.bind(host));
     this.prediction = new Prediction(host.rawTrait("predict") !== false);
@@ -255,6 +259,9 @@ export class ViewerSession {
     }
     const t = this.host.traits();
     const now = performance.now();
+    // The kernel's late echo of another view's move: this view already shows a newer one (sync).
+    if (key === "camera" && this.viewSync.staleCamera(readCamera(t.camera), now)) return;
+    if (key === "dims" && this.viewSync.staleDims(readDims(t.dims), now)) return;
     const seq =
       key === "camera"
         ? this.state.applyModelCamera(readCamera(t.camera), now)
@@ -365,6 +372,7 @@ export class ViewerSession {
           this.board.frameShown(f.displayedAt);
           this.events.emit("frame", { displayedAt: f.displayedAt });
         },
+        sync: (m) => this.onSync(m),
         meta: (m) => {
           this.meta.update(m);
           this.board.refresh(performance.now());
@@ -403,6 +411,19 @@ export class ViewerSession {
     else if (s.state === "open") this.board.error = null;
     this.board.set(status, text);
     this.events.emit("status", { status: this.board.status, text: this.board.text, error: this.board.error });
+  }
+
+  /**
+   * Another view of the viewer moved the camera or dims (the daemon's sync): take them locally under
+   * a new seq and send that state (not an input: no m2p sample; no model write, the mover writes it).
+   */
+  private onSync(m: StreamSync): void {
+    if (this.disposed) return;
+    const seq = this.viewSync.adopt(m, performance.now());
+    if (seq === null) return;
+    this.sendState(seq);
+    this.showDims();
+    this.events.emit("state", undefined);
   }
 
   /** The local state changed by an interaction: record the input time for m2p and send it. */

@@ -11,6 +11,8 @@ import {
   type StreamClientMessage,
   type Canvas,
   type StreamHello,
+  type StreamStateMessage,
+  type StreamSync,
   type ViewerState,
 } from "../../protocol/index.js";
 import type { Logger } from "../log.js";
@@ -26,6 +28,7 @@ import { ViewFrames } from "./view-frames.js";
 import { asNapariError, errorBody, Socket } from "./socket.js";
 import { PREAUTH_MAX_MESSAGE_BYTES } from "./preauth.js";
 import type { ViewHandle } from "./view-hub.js";
+import { sameCamera, sameDims, type SharedFields } from "./view-share.js";
 import { createViewPump } from "./view-pump.js";
 
 const TYPES = StreamClientMessageSchema.options.map((o) => o.shape.type.value);
@@ -40,6 +43,8 @@ export class StreamSession implements ViewHandle {
   private ranger: ViewRanger | null = null;
   /** The latest state and canvas from the view (picks and ranges read what it shows from them). */
   private state: ViewerState | null = null;
+  /** The latest seq from the view (a sync names it). */
+  private seq = 0;
   private canvas: Canvas | null = null;
   private encoderReason = "";
   /** 4:4:4 stills: the client offered High 4:4:4 and the daemon can make them (known once the encoder is described). */
@@ -72,6 +77,10 @@ export class StreamSession implements ViewHandle {
     return this.hello?.viewer_id ?? "";
   }
 
+  get follows(): boolean {
+    return this.hello?.sync === true;
+  }
+
   /** Send an error message, then close when its code requires it. */
   private fail(err: NapariCudaError): void {
     this.socket.sendJson({ type: "error", ...errorBody(err) });
@@ -99,12 +108,11 @@ export class StreamSession implements ViewHandle {
       case "hello":
         throw new NapariCudaError("invalid_message", "hello was already received", { path: "type" });
       case "state":
-        this.state = msg.state;
-        this.frames?.stateChanged();
-        pump?.setState(msg.seq, msg.state, msg.overscan);
+        this.onState(msg);
         return;
       case "resize":
         this.canvas = msg.canvas;
+        this.seq = msg.seq;
         pump?.setCanvas(msg.seq, msg.canvas);
         return;
       case "ack":
@@ -120,6 +128,37 @@ export class StreamSession implements ViewHandle {
         this.ranger?.range(msg);
         return;
     }
+  }
+
+  /** A state from the client: rendered as sent; its camera and dims changes go to the hub (the other views). */
+  private onState(msg: StreamStateMessage): void {
+    const prev = this.state;
+    const next = msg.state;
+    this.state = next;
+    this.seq = msg.seq;
+    const changed: SharedFields = {};
+    if (prev === null || !sameCamera(prev.camera, next.camera)) changed.camera = next.camera;
+    if (prev === null || !sameDims(prev.dims, next.dims)) changed.dims = next.dims;
+    this.ctx.hub.share(this, changed);
+    this.frames?.stateChanged();
+    this.pump?.setState(msg.seq, next, msg.overscan);
+  }
+
+  /**
+   * Tell the client; it answers with a state of a new seq showing them, which is rendered then. Not
+   * rendered here under the view's current seq: the widget warps each frame from the camera of its
+   * seq, and a seq whose frames show two cameras made frames already on their way jump back.
+   */
+  adoptShared(fields: SharedFields): void {
+    const cur = this.state;
+    if (!this.hello || cur === null) return;
+    const sync: StreamSync = {
+      type: "sync",
+      seq: this.seq,
+      camera: fields.camera ?? cur.camera,
+      dims: fields.dims ?? cur.dims,
+    };
+    this.socket.sendJson(sync);
   }
 
   private onHello(h: StreamHello): void {
@@ -152,6 +191,7 @@ export class StreamSession implements ViewHandle {
     });
     this.frames = frames;
     this.state = h.state;
+    this.seq = h.seq;
     this.canvas = h.canvas;
     const drawnLevel = (id: string): number | undefined => frames.meta().layers.find((l) => l.id === id)?.data_level;
     this.picker = new Picker({

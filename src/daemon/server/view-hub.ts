@@ -4,19 +4,26 @@
  * viewer closes its views, and the daemon serves at most `maxViews` views.
  */
 import { NapariCudaError } from "../../protocol/index.js";
+import { ViewerShare, type SharedFields } from "./view-share.js";
 
 /** What the hub needs from a stream session. */
 export interface ViewHandle {
   readonly viewerId: string;
+  /** The view takes the other views' moves, and passes its own on (its hello said `sync`). */
+  readonly follows: boolean;
   /** Layer data of the viewer changed: send meta and render again. */
   dataChanged(): void;
   /** The kernel closed the viewer: tell the view and close it. Never throws. */
   viewerClosed(): void;
+  /** Another view of the viewer moved the camera or dims: tell the client (it answers with a state). */
+  adoptShared(fields: SharedFields): void;
 }
 
 export class ViewHub {
   private readonly views = new Set<ViewHandle>();
   private readonly viewers = new Set<string>();
+  /** The camera and dims each viewer's views share (created with the viewer's first moved view). */
+  private readonly shares = new Map<string, ViewerShare>();
 
   /** The kernel created (or filled) `viewerId` over /control: views may watch it. */
   openViewer(viewerId: string): void {
@@ -31,6 +38,7 @@ export class ViewHub {
   /** The kernel closed `viewerId`: forget it and close every view of it. */
   closeViewer(viewerId: string): void {
     this.viewers.delete(viewerId);
+    this.shares.delete(viewerId);
     for (const v of [...this.views]) {
       if (v.viewerId !== viewerId) continue;
       this.views.delete(v);
@@ -63,11 +71,38 @@ export class ViewHub {
 
   delete(view: ViewHandle): void {
     this.views.delete(view);
+    // A closed view's lease would hold the others' moves back for nothing.
+    this.shares.get(view.viewerId)?.release(view);
   }
 
   /** Number of connected views (all viewers). */
   get size(): number {
     return this.views.size;
+  }
+
+  /**
+   * A following view's client changed shared fields (camera, dims): its own new moves (not the
+   * kernel's late echo of another view's, nor a move while another view holds the field:
+   * view-share.ts) go to every other following view of the same viewer at once. A failing view
+   * never affects the others.
+   */
+  share(view: ViewHandle, changed: SharedFields, now = performance.now()): void {
+    if (!view.follows || (changed.camera === undefined && changed.dims === undefined)) return;
+    let share = this.shares.get(view.viewerId);
+    if (share === undefined) {
+      share = new ViewerShare();
+      this.shares.set(view.viewerId, share);
+    }
+    const moved = share.offer(view, changed, now);
+    if (moved.camera === undefined && moved.dims === undefined) return;
+    for (const v of this.views) {
+      if (v === view || v.viewerId !== view.viewerId || !v.follows) continue;
+      try {
+        v.adoptShared(moved);
+      } catch {
+        // a view that cannot take the update is closing anyway
+      }
+    }
   }
 
   /** Tell every view of `viewerId` that its data changed. A failing view never affects the others. */

@@ -1,5 +1,6 @@
-/** Parsing of the daemon's text messages on the stream channel (config, meta, error, value, range). */
+/** Parsing of the daemon's text messages on the stream channel (config, meta, error, value, range, sync). */
 import { NapariCudaError } from "../../protocol/errors.js";
+import { CameraSchema, DimsSchema } from "../../protocol/state.js";
 import {
   PICK_STATUSES,
   RANGE_STATUSES,
@@ -11,6 +12,7 @@ import {
   type StreamMetaLayer,
   type StreamRange,
   type StreamServerMessage,
+  type StreamSync,
   type StreamValue,
 } from "../../protocol/stream.js";
 import { parseJson } from "../../protocol/validate.js";
@@ -107,6 +109,14 @@ function rangeMessage(o: Record<string, unknown>): StreamRange {
   };
 }
 
+function syncMessage(o: Record<string, unknown>): StreamSync {
+  const camera = CameraSchema.safeParse(o["camera"]);
+  if (!camera.success) fail(`camera.${camera.error.issues[0]?.path.join(".") ?? ""}`, "expected a camera");
+  const dims = DimsSchema.safeParse(o["dims"]);
+  if (!dims.success) fail(`dims.${dims.error.issues[0]?.path.join(".") ?? ""}`, "expected dims");
+  return { type: "sync", seq: count(o, "seq", "seq"), camera: camera.data, dims: dims.data };
+}
+
 /** Parse and check one text message from the daemon; throws NapariCudaError naming the bad property. */
 export function parseServerMessage(text: string): StreamServerMessage {
   const raw = parseJson(text);
@@ -151,6 +161,8 @@ export function parseServerMessage(text: string): StreamServerMessage {
       return valueMessage(o);
     case "range":
       return rangeMessage(o);
+    case "sync":
+      return syncMessage(o);
     default:
       throw new NapariCudaError("unknown_type", `unknown server message type ${JSON.stringify(type)}`, {
         path: "type",

@@ -13,6 +13,7 @@ import type {
   StreamHello,
   StreamMeta,
   StreamRange,
+  StreamSync,
   StreamValue,
 } from "../../protocol/stream.js";
 import { DecoderSet } from "../display/decoders.js";
@@ -32,6 +33,12 @@ export interface PipelineEvents {
   /** Layers, multiscale levels and loading progress of this view. */
   meta(meta: StreamMeta): void;
   displayed(f: DisplayedFrame): void;
+  /**
+   * Another view of the same viewer moved the camera or dims: this view's frames show them from
+   * now on (adopt them locally: view-sync.ts). Absent: the frames follow, the local state learns
+   * them from the model later.
+   */
+  sync?(msg: StreamSync): void;
 }
 
 export interface PipelineOptions {
@@ -93,13 +100,15 @@ export class StreamPipeline {
     });
     this.client = new StreamClient({
       urls: opts.urls,
-      hello: opts.hello,
+      // A view that handles sync messages says so: the daemon then sends it the other views' moves.
+      hello: () => (events.sync === undefined ? opts.hello() : { ...opts.hello(), sync: true }),
       onMessage: (msg) => {
         if (msg.type === "config") this.onConfig(msg);
         else if (msg.type === "meta") events.meta(msg);
         else if (msg.type === "error") events.error(daemonErrorText(msg));
         else if (msg.type === "value") this.picks.answer(msg.id, msg);
         else if (msg.type === "range") this.ranges.answer(msg.id, msg);
+        else if (msg.type === "sync") events.sync?.(msg);
       },
       onFrame: (data) => this.onFrame(data),
       onStatus: (s) => {
