@@ -27,12 +27,27 @@ from ._pyramid import axis_names, block_mean, plan_shapes
 
 __all__ = ["Cancelled", "LazyImage", "chunk_text"]
 
-REDUCED_TILE = 256  # tile side of reduced levels: an overview is many small tiles that appear one by one
+REDUCED_TILE = 256  # largest tile side of reduced levels: an overview is many tiles that appear one by one
+REDUCED_TILE_MIN = 64  # smallest (below it, per-request overhead outweighs the earlier first tile)
+REDUCED_SPAN = 4  # a reduced tile covers at most this many level-0 chunks per axis (4 x 4 in 2D)
 _ids = itertools.count(1)
 
 
 def _default_axes(ndim: int) -> list[dict[str, Any]]:
     return [{"name": n, "type": "space" if n in "zyx" else None, "unit": None} for n in axis_names(ndim)]
+
+
+def _reduced_chunks(shape: Sequence[int], factors: Sequence[float], chunks0: Sequence[int]) -> tuple[int, ...]:
+    """Tile of a reduced level: 1 on leading axes; on (y, x) the power of two that covers at most
+    REDUCED_SPAN level-0 chunks, in [REDUCED_TILE_MIN, REDUCED_TILE], never over the shape. A tile
+    of a deep level is the mean of every level-0 block under it: at a fixed 256 px a level-6 tile
+    of 1024^2 blocks waits for 256 of them before anything shows; at 64 px, for 16."""
+    sides = []
+    for k in (-2, -1):
+        want = max(1, int(chunks0[k] * REDUCED_SPAN / factors[k]))
+        side = min(max(1 << (want.bit_length() - 1), REDUCED_TILE_MIN), REDUCED_TILE)
+        sides.append(min(side, int(shape[k])))
+    return (*(1 for _ in shape[:-2]), *sides)
 
 
 class LazyImage:
@@ -84,7 +99,7 @@ class LazyImage:
             if k == 0 or not self._reduce:
                 chunks = rd.chunk_shape(self._arrays[k])
             else:
-                chunks = (*(1 for _ in shape[:-2]), *(min(REDUCED_TILE, n) for n in shape[-2:]))
+                chunks = _reduced_chunks(shape, f, self.levels[0]["chunks"])
             self.levels.append(
                 {"shape": list(shape), "chunks": list(chunks), "factors": [float(x) for x in f], "offset": off}
             )
