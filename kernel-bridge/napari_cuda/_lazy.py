@@ -29,7 +29,7 @@ __all__ = ["Cancelled", "LazyImage", "chunk_text"]
 
 REDUCED_TILE = 256  # largest tile side of reduced levels: an overview is many tiles that appear one by one
 REDUCED_TILE_MIN = 64  # smallest (below it, per-request overhead outweighs the earlier first tile)
-REDUCED_SPAN = 4  # a reduced tile covers at most this many level-0 chunks per axis (4 x 4 in 2D)
+REDUCED_SPAN = 2  # a reduced tile covers at most this many level-0 chunks per axis (2 x 2 in 2D) while >= 64 px
 _ids = itertools.count(1)
 
 
@@ -41,7 +41,7 @@ def _reduced_chunks(shape: Sequence[int], factors: Sequence[float], chunks0: Seq
     """Tile of a reduced level: 1 on leading axes; on (y, x) the power of two that covers at most
     REDUCED_SPAN level-0 chunks, in [REDUCED_TILE_MIN, REDUCED_TILE], never over the shape. A tile
     of a deep level is the mean of every level-0 block under it: at a fixed 256 px a level-6 tile
-    of 1024^2 blocks waits for 256 of them before anything shows; at 64 px, for 16."""
+    of 1024^2 blocks waits for 256 of them before anything shows; at 64 px, for 16 (at level 5, 4)."""
     sides = []
     for k in (-2, -1):
         want = max(1, int(chunks0[k] * REDUCED_SPAN / factors[k]))

@@ -68,10 +68,10 @@ def test_levels_are_planned_like_the_scratch_pyramid() -> None:
     assert [lv["chunks"] for lv in img.levels] == [[1, 700, 700], [1, 256, 256], [1, 256, 256]]
     assert img.levels[1]["factors"][:2] == [1.0, 2.0] and img.levels[2]["offset"][:2] == [0.0, 1.5]
     assert img.dtype == np.dtype("<u2") and sum(src.calls.values()) == 0  # nothing computed
-    # Deep levels: a tile covers at most 4 x 4 level-0 chunks, so the first overview tile waits for
-    # 16 blocks, not 256 (64 px at level 6 of 1024^2 blocks).
+    # Deep levels: a tile covers at most 2 x 2 level-0 chunks while it is >= 64 px, so the first
+    # overview tile waits for 4 blocks (level 5 of 1024^2 blocks), not 64 (a fixed 256 px tile).
     deep = LazyImage([da.zeros((32768, 65536), chunks=1024, dtype="u2")], reduce=True, cache=TileCache(0))
-    assert [lv["chunks"] for lv in deep.levels] == [[1024, 1024]] + [[256, 256]] * 4 + [[128, 128], [64, 64]]
+    assert [lv["chunks"] for lv in deep.levels] == [[1024, 1024]] + [[256, 256]] * 3 + [[128, 128]] + [[64, 64]] * 2
     # Given levels: as given, offset 0; each level's own chunking.
     levels = [da.zeros((4096, 4096), chunks=1024), da.zeros((2048, 2048), chunks=(300, 200))]
     given = LazyImage(levels, cache=TileCache(0))
