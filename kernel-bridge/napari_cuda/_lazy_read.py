@@ -8,6 +8,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import CancelledError
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,7 @@ CHUNK_DEFAULT = 512  # level-0 tile side when the array declares no usable chunk
 CHUNK_MIN, CHUNK_MAX = 128, 2048  # a declared chunk side is clamped to this range
 _POLL_S = 0.02  # how often a wait checks a cancel flag that cannot call back (a plain Event)
 _PARALLEL_PARTS = 8  # threads for parts computed together on the local threaded scheduler (at least)
+_CLUSTER_RETRIES = 2  # a cluster computation that failed through another request's cancel runs again
 _H5PY_LOCK = threading.Lock()  # h5py's HDF5 library is not safe for concurrent reads from threads
 
 
@@ -187,6 +189,21 @@ def compute_dask(parts: list[Any], cancelled: threading.Event) -> list[np.ndarra
         if cancelled.is_set():
             raise Cancelled()
         return [np.asarray(x) for x in out]
+    for attempt in range(_CLUSTER_RETRIES + 1):
+        try:
+            return _cluster_compute(client, parts, cancelled)
+        except (CancelledError, KeyError):
+            # Another request's cancel can take a task this one shares (map_overlap's pieces of a
+            # neighbour block) off a worker mid-run: the task then fails with KeyError naming the
+            # piece, or its future is cancelled (seen in a CI run of examples/lazy.ipynb).
+            if cancelled.is_set():
+                raise Cancelled() from None
+            if attempt == _CLUSTER_RETRIES:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _cluster_compute(client: Any, parts: list[Any], cancelled: threading.Event) -> list[np.ndarray]:
     futures = client.compute(parts)
     try:
         for future in futures:

@@ -339,3 +339,32 @@ def test_images_of_one_dask_array_share_blocks_and_a_closed_one_keeps_nothing() 
 
 
 TIMEOUT_S = 20.0
+
+
+FLAKY: dict[str, int] = {"calls": 0, "fail": 0}
+
+
+def flaky_block(x: np.ndarray) -> np.ndarray:
+    FLAKY["calls"] += 1
+    if FLAKY["calls"] <= FLAKY["fail"]:
+        raise KeyError(("piece-of-a-neighbour", 0, 0))  # what a task whose shared input was taken raises
+    return x + 1
+
+
+def test_a_cluster_task_that_lost_a_shared_input_is_computed_again() -> None:
+    # Another request's cancel can take a task's shared input off a worker (map_overlap): the task
+    # fails with KeyError. Not cancelled itself, the request computes again (twice at most), then the
+    # error is the user's and reaches them.
+    distributed = pytest.importorskip("distributed")
+    data = np.arange(256 * 256, dtype=np.uint16).reshape(256, 256)
+    arr = da.from_array(data, chunks=256).map_blocks(flaky_block, dtype=np.uint16)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as lc:
+        with distributed.Client(lc):
+            FLAKY.update(calls=0, fail=1)
+            img = LazyImage([arr], cache=TileCache(0))
+            np.testing.assert_array_equal(img.compute(0, [0, 0], [256, 256], NEVER), data + 1)
+            assert FLAKY["calls"] == 2
+            FLAKY.update(calls=0, fail=10)
+            with pytest.raises(KeyError, match="piece-of-a-neighbour"):
+                LazyImage([arr], cache=TileCache(0)).compute(0, [0, 0], [256, 256], NEVER)
+            assert FLAKY["calls"] == 3
