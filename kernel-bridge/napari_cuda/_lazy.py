@@ -103,6 +103,13 @@ class LazyImage:
             self.levels.append(
                 {"shape": list(shape), "chunks": list(chunks), "factors": [float(x) for x in f], "offset": off}
             )
+        # Given levels keep whole blocks in the kernel only where several tiles read one block (deep
+        # blocks browsed plane by plane, blocks over a tile): a block that is one tile would sit in
+        # the kernel beside the daemon's copy, and kernel memory would grow with every pan.
+        self._shared_blocks = [
+            self._reduce or not rd.blocks_within_tiles(a, lv["chunks"])
+            for a, lv in zip(self._arrays, self.levels, strict=False)
+        ]
         self.named_axes = axes is not None
         self.axes = [dict(a) for a in axes] if axes is not None else _default_axes(ndim)
         self.scale = [float(x) for x in scale] if scale is not None else [1.0] * ndim
@@ -139,7 +146,8 @@ class LazyImage:
             if self._reduce:
                 out = self._region(level, start, stop, cancelled)
             else:
-                out = rd.read(self._arrays[level], start, stop, self.dtype, cancelled, self._cache)
+                cache = self._cache if self._shared_blocks[level] else None
+                out = rd.read(self._arrays[level], start, stop, self.dtype, cancelled, cache)
         except Cancelled:
             with self._stats_lock:
                 self._stats["cancelled"] += 1

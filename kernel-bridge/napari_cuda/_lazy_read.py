@@ -84,6 +84,13 @@ def chunk_shape(arr: Any) -> tuple[int, ...]:
     return (*(1 for _ in shape[:-2]), *sides)
 
 
+def blocks_within_tiles(arr: Any, tile: Sequence[int]) -> bool:
+    """Whether every block of `arr` lies inside one tile of the grid `tile` (regular chunking whose
+    side divides the tile's on every axis): then no block is read by two tiles."""
+    declared = _declared_chunks(arr)
+    return declared is not None and all(d > 0 and t % d == 0 for d, t in zip(declared, tile, strict=True))
+
+
 def active_client() -> Any:
     """The default dask.distributed Client when one is running, else None (distributed is optional)."""
     try:
@@ -250,10 +257,15 @@ def fetch_blocks(
 ) -> dict[tuple[int, ...], np.ndarray]:
     """Whole blocks of `arr` by index, from the cache or computed together in one dask compute."""
     owner = block_owner(arr)
+    edges = _bounds(arr)
 
     def compute(keys: list[Any]) -> list[np.ndarray]:
-        out = compute_dask([arr.blocks[key[1]] for key in keys], cancelled)
-        return [to_protocol(x, dtype) for x in out]
+        # A block as the slice of its bounds: `arr.blocks[i]` optimises the whole graph (0.4-0.6 s
+        # on the bench's 2**19-block level 0, against 8-19 ms for the slice).
+        parts = [
+            arr[tuple(slice(int(e[i]), int(e[i + 1])) for e, i in zip(edges, key[1], strict=True))] for key in keys
+        ]
+        return [to_protocol(x, dtype) for x in compute_dask(parts, cancelled)]
 
     got = cache.get_many([(owner, tuple(i)) for i in indices], compute, cancelled)
     return {key[1]: value for key, value in got.items()}

@@ -274,6 +274,14 @@ def test_planes_of_deep_dask_blocks_compute_each_block_once() -> None:
         pyramid.compute(0, [z, 0, 0], [z + 1, 128, 128], NEVER)
     assert given.calls == Counter({(0, 0, 0): 1})
     assert [lv["shape"][0] for lv in img.levels] == [16, 16]
+    # A given level whose blocks are its tiles keeps nothing in the kernel (the daemon caches the
+    # chunk): kernel memory stays flat however far the view pans.
+    flat, cache = Blocks((512, 512), (256, 256)), TileCache(2**30)
+    panned = LazyImage([flat.array], cache=cache)
+    for y in (0, 256):
+        for x in (0, 256):
+            panned.compute(0, [y, x], [y + 256, x + 256], NEVER)
+    assert cache.stats["bytes"] == 0 and set(flat.calls.values()) == {1}
 
 
 BARRIER = threading.Barrier(4, timeout=20)
