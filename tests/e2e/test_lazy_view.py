@@ -19,9 +19,10 @@ import nbformat
 import numpy as np
 import pytest
 
-from support.browser import canvas_box, canvas_rgba, open_notebook, psnr, run_all_cells, wait_frames, wait_until
+from support.browser import canvas_box, canvas_rgba, psnr, wait_until
 from support.browser import settle as settle_view
 from support.lab import LabServer, run_code
+from support.notebook_run import notebook_run
 
 CANVAS = (480, 360)
 N, CHUNK = 8192, 512
@@ -123,24 +124,10 @@ def lazy(lab: LabServer, browser) -> Iterator[tuple]:  # type: ignore[no-untyped
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells = [nbformat.v4.new_code_cell(SETUP.format(n=N, chunk=CHUNK, w=CANVAS[0], h=CANVAS[1]))]
     nbformat.write(nb, lab.root / "lazy_e2e.ipynb")
-    page = browser.new_page(viewport={"width": 1200, "height": 1000})
-    console: list[str] = []
-    page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
-    open_notebook(page, lab.url, lab.token, "lazy_e2e.ipynb")
-    run_all_cells(page)
-    kc = lab.kernel_client("lazy_e2e.ipynb")
     try:
-        run_code(kc, "assert 'layer' in globals()", timeout=120)
-        try:
-            wait_frames(page, 1, timeout=60)
-        except Exception as err:
-            raise AssertionError(
-                "no decoded frame; browser console:\n" + "\n".join(console[-40:]) + "\nserver:\n" + lab.log_tail()
-            ) from err
-        yield page, kc
+        with notebook_run(lab, browser, "lazy_e2e.ipynb", "assert 'layer' in globals()", width=1200) as (page, kc, _):
+            yield page, kc
     finally:
-        kc.stop_channels()
-        page.close()
         lab.shutdown_kernels()
 
 
