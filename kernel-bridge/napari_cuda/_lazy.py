@@ -246,7 +246,8 @@ class LazyImage:
             if all(k is not None for k in keys):
                 rd.fetch_blocks(arr, [i for k in keys for i in k], self.dtype, self._cache, never)  # type: ignore[union-attr]
                 return [self.compute(level, a, b, never) for _, a, b in regions]
-            parts = [arr[tuple(slice(x, y) for x, y in zip(a, b, strict=True))] for _, a, b in regions]
+            with rd.GRAPH_LOCK:
+                parts = [arr[tuple(slice(x, y) for x, y in zip(a, b, strict=True))] for _, a, b in regions]
             return [rd.to_protocol(x, self.dtype) for x in rd.compute_dask(parts, never)]
         except Exception:
             return None

@@ -20,7 +20,13 @@ CHUNK_DEFAULT = 512  # level-0 tile side when the array declares no usable chunk
 CHUNK_MIN, CHUNK_MAX = 128, 2048  # a declared chunk side is clamped to this range
 _POLL_S = 0.02  # how often a wait checks a cancel flag that cannot call back (a plain Event)
 _PARALLEL_PARTS = 8  # threads for parts computed together on the local threaded scheduler (at least)
-_CLUSTER_RETRIES = 2  # a cluster computation that failed through another request's cancel runs again
+# dask's graph objects are not safe to slice and optimise from several threads at once: under load
+# the notebook's map_overlap graph was left without a piece, and every later computation of it
+# failed with KeyError (examples/lazy.ipynb, 2 runs of 2 with both cores busy). Graph work takes
+# this lock; computing the optimised graph does not.
+GRAPH_LOCK = threading.RLock()
+_CLUSTER_RETRIES = 2  # a failed task on a cluster runs again this many times (the scheduler's retries)
+_RESUBMIT_AFTER_S = (0.05, 0.2, 0.5)  # a graph the scheduler refused (KeyError) is sent again after these
 _H5PY_LOCK = threading.Lock()  # h5py's HDF5 library is not safe for concurrent reads from threads
 
 
@@ -179,39 +185,48 @@ def _local_compute(parts: list[Any]) -> list[Any]:
     # block to the threaded scheduler: 6 vs 12 ms for a 1024^2 block here); several parts (a request
     # over several blocks, the contrast sample) run together on the threaded scheduler.
     if dask.config.get("scheduler", None) is not None:
-        return list(dask.compute(*parts))
+        return list(dask.compute(*parts, optimize_graph=False))
     if len(parts) == 1:
-        return list(dask.compute(*parts, scheduler="sync"))
+        return list(dask.compute(*parts, scheduler="sync", optimize_graph=False))
     workers = min(len(parts), max(_PARALLEL_PARTS, os.cpu_count() or 1))  # I/O-bound graphs gain too
-    return list(dask.compute(*parts, scheduler="threads", num_workers=workers))
+    return list(dask.compute(*parts, scheduler="threads", num_workers=workers, optimize_graph=False))
 
 
 def compute_dask(parts: list[Any], cancelled: threading.Event) -> list[np.ndarray]:
     """Compute dask arrays together: with the default distributed Client as futures on its workers
     (cancelled with `cancelled`), else with the active local scheduler (its result is dropped when
     cancelled meanwhile: a local scheduler cannot stop a running graph)."""
+    import dask
+
+    with GRAPH_LOCK:
+        parts = list(dask.optimize(*parts))
     client = active_client()
     if client is None:
         out = _local_compute(parts)
         if cancelled.is_set():
             raise Cancelled()
         return [np.asarray(x) for x in out]
-    for attempt in range(_CLUSTER_RETRIES + 1):
+    for attempt in range(len(_RESUBMIT_AFTER_S) + 1):
         try:
             return _cluster_compute(client, parts, cancelled)
         except (CancelledError, KeyError):
-            # Another request's cancel can take a task this one shares (map_overlap's pieces of a
-            # neighbour block) off a worker mid-run: the task then fails with KeyError naming the
-            # piece, or its future is cancelled (seen in a CI run of examples/lazy.ipynb).
+            # The scheduler refuses a graph with KeyError when a key it shares with another
+            # request's graph (map_overlap's piece of a neighbour block) is being released as it
+            # arrives; sent again a moment later, it is accepted.
             if cancelled.is_set():
                 raise Cancelled() from None
-            if attempt == _CLUSTER_RETRIES:
+            if attempt == len(_RESUBMIT_AFTER_S):
                 raise
+            if cancelled.wait(_RESUBMIT_AFTER_S[attempt]):
+                raise Cancelled() from None
     raise AssertionError("unreachable")
 
 
 def _cluster_compute(client: Any, parts: list[Any], cancelled: threading.Event) -> list[np.ndarray]:
-    futures = client.compute(parts)
+    with GRAPH_LOCK:  # the client materialises the graph here
+        # retries: a task that lost a shared input (map_overlap's piece of a neighbour block) to
+        # another request mid-run fails with KeyError naming it; the scheduler runs it again.
+        futures = client.compute(parts, optimize_graph=False, retries=_CLUSTER_RETRIES)
     try:
         for future in futures:
             done = Signal()
@@ -219,8 +234,12 @@ def _cluster_compute(client: Any, parts: list[Any], cancelled: threading.Event) 
             wait_or_cancel(done, cancelled)
         return [np.asarray(x) for x in client.gather(futures)]
     finally:
-        if cancelled.is_set() or not all(f.done() for f in futures):
-            client.cancel(futures)
+        # Always let the futures go: a result is numpy by now, and an erred key kept alive would
+        # answer a retry with the same error. Released, not client.cancel(): the scheduler drops
+        # the tasks nothing else wants (those not started never run); cancel() also takes keys
+        # that other requests of this client share.
+        for future in futures:
+            future.release()
 
 
 # -- whole dask blocks through the tile cache -------------------------------------------------------
@@ -262,9 +281,10 @@ def fetch_blocks(
     def compute(keys: list[Any]) -> list[np.ndarray]:
         # A block as the slice of its bounds: `arr.blocks[i]` optimises the whole graph (0.4-0.6 s
         # on the bench's 2**19-block level 0, against 8-19 ms for the slice).
-        parts = [
-            arr[tuple(slice(int(e[i]), int(e[i + 1])) for e, i in zip(edges, key[1], strict=True))] for key in keys
-        ]
+        with GRAPH_LOCK:
+            parts = [
+                arr[tuple(slice(int(e[i]), int(e[i + 1])) for e, i in zip(edges, key[1], strict=True))] for key in keys
+            ]
         return [to_protocol(x, dtype) for x in compute_dask(parts, cancelled)]
 
     got = cache.get_many([(owner, tuple(i)) for i in indices], compute, cancelled)
@@ -312,7 +332,9 @@ def read(
     if keys is not None:
         block = assemble(arr, fetch_blocks(arr, keys, dtype, cache, cancelled), start, stop, dtype)
     elif is_dask(arr):
-        block = compute_dask([arr[index]], cancelled)[0]
+        with GRAPH_LOCK:
+            part = arr[index]
+        block = compute_dask([part], cancelled)[0]
     elif type(arr).__module__.split(".")[0] == "h5py":
         with _H5PY_LOCK:
             block = np.asarray(arr[index])

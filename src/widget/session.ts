@@ -21,7 +21,7 @@ import { LoadingBadge } from "./hud/loading-badge.js";
 import type { LayerLevels } from "./state/meta.js";
 import { MetaView } from "./state/meta-view.js";
 import { StreamPipeline } from "./stream/pipeline.js";
-import { ViewSync } from "./stream/view-sync.js";
+import { SYNC_ECHO_MS, ViewSync } from "./stream/view-sync.js";
 import { SizeWatcher } from "./display/size-watcher.js";
 import { deviceCanvas } from "./display/sizing.js";
 import { LocalViewerState } from "./state/state-sync.js";
@@ -87,6 +87,8 @@ export class ViewerSession {
   private readonly state: LocalViewerState;
   /** The other views' moves the daemon synced to this one (stream/view-sync.ts). */
   private readonly viewSync: ViewSync;
+  /** Model values ignored as echoes, looked at again when syncs stop (recheckModel). */
+  private readonly rechecks = new Map<"camera" | "dims", ReturnType<typeof setTimeout>>();
   private readonly stats = new ViewStats();
   private readonly clock = new FrameClock();
   private readonly prediction: Prediction;
@@ -260,8 +262,13 @@ export class ViewerSession {
     const t = this.host.traits();
     const now = performance.now();
     // The kernel's late echo of another view's move: this view already shows a newer one (sync).
-    if (key === "camera" && this.viewSync.staleCamera(readCamera(t.camera), now)) return;
-    if (key === "dims" && this.viewSync.staleDims(readDims(t.dims), now)) return;
+    if (
+      (key === "camera" && this.viewSync.staleCamera(readCamera(t.camera), now)) ||
+      (key === "dims" && this.viewSync.staleDims(readDims(t.dims), now))
+    ) {
+      this.recheckModel(key);
+      return;
+    }
     const seq =
       key === "camera"
         ? this.state.applyModelCamera(readCamera(t.camera), now)
@@ -273,6 +280,22 @@ export class ViewerSession {
       this.events.emit("state", undefined);
     }
     if (key === "dims") this.showDims();
+  }
+
+  /**
+   * Look at a model value taken for an echo again once syncs have stopped: the kernel holds the
+   * truth, and when the last sync this view got was not the mover's final value (its move reached
+   * the daemon under another view's hold), the model's value is the one to show.
+   */
+  private recheckModel(key: "camera" | "dims"): void {
+    clearTimeout(this.rechecks.get(key));
+    this.rechecks.set(
+      key,
+      setTimeout(() => {
+        this.rechecks.delete(key);
+        this.onModelChange(key);
+      }, SYNC_ECHO_MS + 50),
+    );
   }
 
   /** Another synced trait changed on the model (parts read it through ViewContext.trait). */
@@ -296,6 +319,7 @@ export class ViewerSession {
     const steps: Array<() => void> = [
       ...this.parts.map((part) => () => part.dispose()),
       () => this.layersWrite.flush(),
+      () => this.rechecks.forEach((timer) => clearTimeout(timer)),
       () => this.layersWrite.dispose(),
       () => this.events.clear(),
       () => this.cameraControl.dispose(),

@@ -5,6 +5,7 @@ cancelling on a LocalCluster, protocol dtypes, the bounded contrast sample, erro
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -243,7 +244,12 @@ def test_a_local_cluster_computes_and_cancels_on_its_workers() -> None:
             finally:
                 GATE["release"].set()
             assert [type(e) for e in errors] == [Cancelled] and img.stats["cancelled"] == 1
-            assert not client.futures  # the future was cancelled and released on the scheduler
+            # The future was let go: the client drops it (on its event loop) and the scheduler forgets
+            # the task once it leaves the worker (it was running behind the gate).
+            deadline = time.monotonic() + 10
+            while (client.futures or lc.scheduler.tasks) and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert not client.futures and not lc.scheduler.tasks
 
 
 def test_planes_of_deep_dask_blocks_compute_each_block_once() -> None:
@@ -361,8 +367,8 @@ def flaky_block(x: np.ndarray) -> np.ndarray:
 
 def test_a_cluster_task_that_lost_a_shared_input_is_computed_again() -> None:
     # Another request's cancel can take a task's shared input off a worker (map_overlap): the task
-    # fails with KeyError. Not cancelled itself, the request computes again (twice at most), then the
-    # error is the user's and reaches them.
+    # fails with KeyError (and the scheduler may refuse a graph so). The task runs again, a bounded
+    # number of times; an error that stays is the user's and reaches them.
     distributed = pytest.importorskip("distributed")
     data = np.arange(256 * 256, dtype=np.uint16).reshape(256, 256)
     arr = da.from_array(data, chunks=256).map_blocks(flaky_block, dtype=np.uint16)
@@ -372,7 +378,8 @@ def test_a_cluster_task_that_lost_a_shared_input_is_computed_again() -> None:
             img = LazyImage([arr], cache=TileCache(0))
             np.testing.assert_array_equal(img.compute(0, [0, 0], [256, 256], NEVER), data + 1)
             assert FLAKY["calls"] == 2
-            FLAKY.update(calls=0, fail=10)
+            FLAKY.update(calls=0, fail=1000)
             with pytest.raises(KeyError, match="piece-of-a-neighbour"):
                 LazyImage([arr], cache=TileCache(0)).compute(0, [0, 0], [256, 256], NEVER)
-            assert FLAKY["calls"] == 3
+            # Tried again a bounded number of times: 3 runs of the task per submission, 4 submissions.
+            assert 2 <= FLAKY["calls"] <= 12

@@ -163,7 +163,11 @@ def multi_view(lab: LabServer, browser: Browser, watch: ProcessWatch) -> dict:
                 res["lag_ms"] = sorted(round(t - lead) for t in firsts.values())
         except TimeoutError:
             res["followed"] = False
-            res["notes"].append("the views' cameras never agreed with the kernel's after the drag")
+            views = [p.evaluate("(i) => globalThis.__napariCuda.views[i].camera", i) for p in pages for i in (0, 1)]
+            res["notes"].append(
+                f"the views' cameras never agreed with the kernel's after the drag: kernel "
+                f"{json.loads(run_code(s.kc, CAMERA))}, views {views}"
+            )
         # Close the tab and the second output: 3 views gone; the first keeps streaming.
         closed0 = _closed_views(s.kc)
         res["faults"] += 1
