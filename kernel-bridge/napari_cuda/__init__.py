@@ -14,6 +14,7 @@ from ._version import __version__
 if TYPE_CHECKING:
     from ._colormaps import available_colormaps
     from ._control import DaemonError, DataSourceError
+    from ._labels import Labels
     from ._layer_list import LayerList
     from ._layers import Image
     from ._protocol import BLENDINGS, COLORMAPS, INTERPOLATIONS, RENDERINGS
@@ -28,6 +29,7 @@ _LAZY = {
     "DaemonError": "._control",
     "DataSourceError": "._control",
     "Image": "._layers",
+    "Labels": "._labels",
     "LayerList": "._layer_list",
     "Viewer": ".viewer",
 }
@@ -41,6 +43,7 @@ __all__ = [
     "DaemonError",
     "DataSourceError",
     "Image",
+    "Labels",
     "LayerList",
     "Viewer",
     "__version__",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -170,9 +171,18 @@ def _units(source: Source, ndim: int, given: Any) -> list[str]:
     return [""] * ndim
 
 
-def create_layers(link: Any, plan: Plan, props: dict[str, Any]) -> list[Image]:
+def create_layers(
+    link: Any,
+    plan: Plan,
+    props: dict[str, Any],
+    layer_type: type[Image] = Image,
+    check: Callable[[Source], None] | None = None,
+    extra_state: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+) -> list[Image]:
     """Validate, write/send the data, and return the new (not yet listed) layers.
 
+    `layer_type` (Image, Labels) builds each layer; `check` looks at each source once the daemon
+    knows it (its dtype); `extra_state` gives the layer type's own state entries from the keywords.
     On any failure nothing stays behind: layers already in the daemon are removed and scratch
     pyramids deleted.
     """
@@ -188,7 +198,12 @@ def create_layers(link: Any, plan: Plan, props: dict[str, Any]) -> list[Image]:
             layer_id = "l" + secrets.token_hex(8)
             link.upload_source(layer_id, source)
             sent.append(layer_id)
-            layers.append(Image(layer_id, source, layer_state(plan, source, i, p, layer_id)))
+            if check is not None:
+                check(source)
+            state = layer_state(plan, source, i, p, layer_id)
+            if extra_state is not None:
+                state.update(extra_state(p))
+            layers.append(layer_type(layer_id, source, state))
         return layers
     except BaseException:
         try:

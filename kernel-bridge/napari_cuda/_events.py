@@ -99,6 +99,16 @@ class LayerEvents(SignalGroup):
     bounding_box = _signal()
 
 
+class LabelsEvents(LayerEvents):
+    """labels.events: the image layer's plus napari's Labels ones."""
+
+    selected_label = _signal()
+    show_selected_label = _signal()
+    contour = _signal()
+    num_colors = _signal()
+    seed = _signal()
+
+
 class BoundingBoxEvents(SignalGroup):
     """layer.bounding_box.events: visible."""
 

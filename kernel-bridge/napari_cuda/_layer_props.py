@@ -29,12 +29,21 @@ VIEW_KEYS = (*SETTERS, "colormap", "locked_data_level", "bounding_box")
 EVENT_OF = {"colormap_lut": "colormap"}
 
 
-def checked(fields: dict[str, Any], ndim: int, level_count: int, state: dict[str, Any]) -> dict[str, Any]:
+def checked(
+    fields: dict[str, Any],
+    ndim: int,
+    level_count: int,
+    state: dict[str, Any],
+    extra: dict[str, Callable[[Any], Any]] | None = None,
+) -> dict[str, Any]:
     """Validated state entries for a layer's new property values: a colormap gives `colormap` and
-    `colormap_lut`; contrast limits outside `contrast_limits_range` widen it (napari)."""
+    `colormap_lut`; contrast limits outside `contrast_limits_range` widen it (napari). `extra`:
+    validators of the layer type's own properties (Labels)."""
     out: dict[str, Any] = {}
     for key, value in fields.items():
-        if key == "colormap":
+        if extra and key in extra:
+            out[key] = extra[key](value)
+        elif key == "colormap":
             # The current pair: its own name keeps a custom colormap (e.g. written back by a view).
             out["colormap"], out["colormap_lut"] = resolve(value, (state["colormap"], state.get("colormap_lut")))
         elif key == "locked_data_level":
@@ -50,7 +59,7 @@ def checked(fields: dict[str, Any], ndim: int, level_count: int, state: dict[str
         elif key in SETTERS:
             out[key] = SETTERS[key](value)
         else:
-            raise AttributeError(f"Image layer has no settable property {key!r}")
+            raise AttributeError(f"the layer has no settable property {key!r}")
     if "contrast_limits" in out:
         wider = expanded_range(out["contrast_limits"], state.get("contrast_limits_range"))
         if wider is not None:

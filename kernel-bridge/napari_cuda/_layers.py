@@ -53,6 +53,9 @@ class Image:
     attenuation = _prop("attenuation", "attenuated_mip: attenuation per world unit along the ray (>= 0).")
     iso_threshold = _prop("iso_threshold", "iso: surface threshold in data values.")
 
+    _view_keys: tuple[str, ...] = props.VIEW_KEYS
+    _setters: dict[str, Any] = {}
+
     def __init__(self, layer_id: str, source: Source, state: dict[str, Any]) -> None:
         self._id = layer_id
         self._source = source
@@ -203,7 +206,7 @@ class Image:
         return getattr(self._owner, "viewer", None)
 
     def _set(self, **fields: Any) -> None:
-        checked = props.checked(fields, self.ndim, len(self._source.levels), self._state)
+        checked = props.checked(fields, self.ndim, len(self._source.levels), self._state, self._setters)
         if "name" in checked and self._owner is not None:
             checked["name"] = self._owner._unique_name(checked["name"], exclude=self)
         changed = [k for k, val in checked.items() if self._state.get(k) != val]  # absent = None
@@ -221,7 +224,7 @@ class Image:
 
     def _apply_view(self, entry: dict[str, Any]) -> None:
         """Take the display properties a view wrote (validated like user input)."""
-        changes = {k: entry[k] for k in props.VIEW_KEYS if k in entry and entry[k] != self._state.get(k)}
+        changes = {k: entry[k] for k in self._view_keys if k in entry and entry[k] != self._state.get(k)}
         if "colormap" in changes and not isinstance(changes["colormap"], str):
             raise ValueError(f"a view may write a colormap name only, got {changes['colormap']!r}")
         if changes:

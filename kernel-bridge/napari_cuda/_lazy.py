@@ -23,7 +23,7 @@ from ._arrays import is_dask
 from ._lazy_cache import TileCache, shared_cache
 from ._lazy_read import Cancelled, chunk_text
 from ._lazy_sample import sample_regions
-from ._pyramid import axis_names, block_mean, plan_shapes
+from ._pyramid import axis_names, plan_shapes, reduce_block
 
 __all__ = ["Cancelled", "LazyImage", "chunk_text"]
 
@@ -62,6 +62,7 @@ class LazyImage:
         arrays: Sequence[Any],
         *,
         reduce: bool = False,
+        nearest: bool = False,
         axes: list[dict[str, Any]] | None = None,
         scale: Sequence[float] | None = None,
         translate: Sequence[float] | None = None,
@@ -73,6 +74,7 @@ class LazyImage:
     ) -> None:
         self._arrays = list(arrays)
         self._reduce = bool(reduce)
+        self._nearest = bool(nearest)  # reduced levels take every other pixel (labels), not the mean
         if self._reduce and len(self._arrays) != 1:
             raise ValueError("a reduced LazyImage takes exactly one array")
         self.dtype = rd.protocol_dtype(self._arrays[0].dtype)
@@ -95,7 +97,7 @@ class LazyImage:
             if offsets is not None:
                 off = [float(x) for x in offsets[k]]
             else:  # a block mean's pixel i covers level-0 pixels f*i .. f*i+f-1: its centre is (f-1)/2 on
-                off = [(x - 1) / 2 if self._reduce else 0.0 for x in f]
+                off = [(x - 1) / 2 if self._reduce and not self._nearest else 0.0 for x in f]
             if k == 0 or not self._reduce:
                 chunks = rd.chunk_shape(self._arrays[k])
             else:
@@ -185,11 +187,12 @@ class LazyImage:
             below = self.levels[level - 1]["shape"]
             lo = [*start[:-2], 2 * start[-2], 2 * start[-1]]
             hi = [*stop[:-2], min(2 * stop[-2], below[-2]), min(2 * stop[-1], below[-1])]
-            return block_mean(self._region(level - 1, lo, hi, cancelled), self.dtype)
+            return reduce_block(self._region(level - 1, lo, hi, cancelled), self.dtype, self._nearest)
 
         if cancelled.is_set():
             raise Cancelled()
-        return self._cache.get((self._uid, level, index), compute, cancelled)
+        key = (self._uid, level, index, "nearest") if self._nearest else (self._uid, level, index)
+        return self._cache.get(key, compute, cancelled)
 
     def _region(self, level: int, start: list[int], stop: list[int], cancelled: threading.Event) -> np.ndarray:
         """A region of a reduced image's level, assembled from the tiles that cover it."""

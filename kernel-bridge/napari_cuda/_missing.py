@@ -10,7 +10,10 @@ from typing import Any, NoReturn
 
 from ._errors import public
 
-AVAILABLE = "available: viewer.add_image(...) (arrays, dask arrays, pyramids, OME-Zarr paths and URLs)"
+AVAILABLE = (
+    "available: viewer.add_image(...) (arrays, dask arrays, pyramids, OME-Zarr paths and URLs) "
+    "and viewer.add_labels(...)"
+)
 
 
 def not_yet(what: str, planned: bool = False) -> NoReturn:
@@ -21,11 +24,6 @@ def not_yet(what: str, planned: bool = False) -> NoReturn:
 
 class NapariNotYet:
     """The rest of napari's Viewer API, each raising NotImplementedError that names what exists."""
-
-    @public
-    def add_labels(self, *args: Any, **kwargs: Any) -> NoReturn:
-        """napari's Labels layers: not in napari-cuda yet (planned)."""
-        not_yet("Labels layers", planned=True)
 
     @public
     def add_points(self, *args: Any, **kwargs: Any) -> NoReturn:

@@ -42,6 +42,7 @@ class Plan:
     arrays: list[Any] = field(default_factory=list)  # inline: [array]; pyramid: levels, finest first
     downsample: bool = False  # pyramid: compute coarser levels from arrays[0]
     lazy: li.LazyInput | None = None  # kernel: the levels and metadata the kernel serves
+    nearest: bool = False  # computed levels take every other pixel (labels), not the block mean
 
     @property
     def channels(self) -> int:
@@ -66,7 +67,7 @@ class Plan:
         assert self.lazy is not None
         k = self.channel_axis
         parts = [self.lazy] if k is None else [self.lazy.channel(k, i) for i in range(self.channels)]
-        return [_lazy_image(p) for p in parts]
+        return [_lazy_image(p, self.nearest) for p in parts]
 
     def make_sources(self, name: str | None) -> list[Source]:
         """Build the sources (writes the scratch pyramid for kind "pyramid"; kind "kernel" samples
@@ -84,7 +85,7 @@ class Plan:
             return [ZarrSource(self.uri, s) for s in selects]
         scratch = ScratchDir()
         try:
-            write_pyramid(scratch.path, self.arrays, downsample=self.downsample, name=name)
+            write_pyramid(scratch.path, self.arrays, downsample=self.downsample, name=name, nearest=self.nearest)
         except BaseException:
             scratch.remove()
             raise
@@ -96,10 +97,11 @@ class Plan:
         return sources
 
 
-def _lazy_image(part: li.LazyInput) -> LazyImage:
+def _lazy_image(part: li.LazyInput, nearest: bool = False) -> LazyImage:
     image = LazyImage(
         part.levels,
         reduce=not part.given,
+        nearest=nearest,
         axes=part.axes,
         scale=part.scale,
         translate=part.translate,

@@ -145,6 +145,8 @@ MAX_NAME_CHARS = 256
 MAX_URI_CHARS = 4096
 MAX_LEVEL = 63  # locked_data_level upper bound
 ATTENUATION_MAX = 1e6
+LAYER_KINDS = ("image", "labels")  # LayerState.kind
+MAX_CONTOUR = 64  # labels contour width (screen pixels)
 # Largest control message (array payload) the daemon accepts: CONTROL_MAX_MESSAGE_BYTES in
 # src/protocol/control.ts, overridden by NAPARI_CUDA_MAX_MESSAGE_BYTES in the daemon's environment
 # (NAPARI_CUDA_MAX_DATA_BYTES is the daemon's memory budget for all layers, a different limit).
@@ -180,6 +182,8 @@ def protocol_table() -> dict[str, Any]:
         "blendings": list(BLENDINGS),
         "renderings": list(RENDERINGS),
         "dtypes": list(DTYPES),
+        "layer_kinds": list(LAYER_KINDS),
+        "max_contour": MAX_CONTOUR,
         "control_ops": list(CONTROL_OPS),
         "stream_client_types": list(STREAM_CLIENT_TYPES),
         "stream_server_types": list(STREAM_SERVER_TYPES),

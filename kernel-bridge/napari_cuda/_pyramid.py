@@ -94,12 +94,20 @@ def _write_level0(src: Any, dst: Any, dtype: np.dtype) -> None:
         list(pool.map(put, tiles(dst.shape, dst.chunks)))
 
 
-def _write_downsampled(src: Any, dst: Any) -> None:
+def reduce_block(block: np.ndarray, dtype: np.dtype, nearest: bool) -> np.ndarray:
+    """Half resolution on the last two axes: every other pixel (nearest: labels keep only the
+    values they have), else the 2x2 block mean."""
+    if nearest:
+        return np.ascontiguousarray(block[..., ::2, ::2]).astype(dtype, copy=False)
+    return block_mean(block, dtype)
+
+
+def _write_downsampled(src: Any, dst: Any, nearest: bool) -> None:
     def put(region: tuple[slice, ...]) -> None:
         *lead, ys, xs = region
         y1, x1 = min(2 * ys.stop, src.shape[-2]), min(2 * xs.stop, src.shape[-1])
         block = np.asarray(src[(*lead, slice(2 * ys.start, y1), slice(2 * xs.start, x1))])
-        dst[region] = block_mean(block, dst.dtype)
+        dst[region] = reduce_block(block, dst.dtype, nearest)
 
     with ThreadPoolExecutor(_workers()) as pool:
         list(pool.map(put, tiles(dst.shape, dst.chunks)))
@@ -130,11 +138,12 @@ def _ome(ndim: int, shapes: list[tuple[int, ...]], centred: bool, name: str | No
 
 
 def write_pyramid(
-    path: Path, levels: Sequence[Any], *, downsample: bool, name: str | None = None
+    path: Path, levels: Sequence[Any], *, downsample: bool, name: str | None = None, nearest: bool = False
 ) -> list[tuple[int, ...]]:
     """Write `levels` (numpy, dask or sliceable arrays, finest first) as an NGFF 0.5 group at `path`.
 
-    With `downsample`, `levels` is one array and the coarser levels are computed (block mean).
+    With `downsample`, `levels` is one array and the coarser levels are computed (block mean; with
+    `nearest`, every other pixel, for labels).
     Returns the level shapes written. The dtype is level 0's, converted to a protocol dtype.
     """
     import zarr
@@ -159,6 +168,6 @@ def write_pyramid(
         if k == 0 or not downsample:
             _write_level0(levels[k], dst, dtype)
         else:
-            _write_downsampled(arrays[k - 1], dst)
-    group.attrs["ome"] = _ome(ndim, shapes, centred=downsample, name=name)
+            _write_downsampled(arrays[k - 1], dst, nearest)
+    group.attrs["ome"] = _ome(ndim, shapes, centred=downsample and not nearest, name=name)
     return shapes

@@ -17,6 +17,7 @@ from ._camera import Camera, fit_view
 from ._control import DaemonError
 from ._dims import Dims
 from ._errors import public
+from ._labels import Labels, check_label_dtype, check_plan_dtype, label_fields
 from ._layer_list import LayerList
 from ._layers import Image
 from ._link import DaemonLink
@@ -72,7 +73,8 @@ class Viewer(ipywidgets.DOMWidget, NapariNotYet, metaclass=ViewerType):
     Display: width (None: the output's width) and height in CSS px; debug_overlay (bool) shows
     codec, fps, latency and pyramid level over the canvas.
 
-    Not yet: add_labels, add_points (planned), add_shapes, add_surface, add_tracks, add_vectors,
+        viewer.add_labels(data, ...) add a labels layer (napari's): integer segmentations
+    Not yet: add_points (planned), add_shapes, add_surface, add_tracks, add_vectors,
     grid: they raise NotImplementedError. See the README.
     """
 
@@ -291,6 +293,65 @@ class Viewer(ipywidgets.DOMWidget, NapariNotYet, metaclass=ViewerType):
             "units": units,
         }
         new = create_layers(self._link, plan, props)
+        self._add_layers(new)
+        return new if plan.channel_axis is not None else new[0]
+
+    @public
+    def add_labels(
+        self,
+        data: Any,
+        *,
+        multiscale: bool | None = None,
+        name: Any = None,
+        opacity: Any = 0.7,
+        visible: Any = True,
+        blending: Any = "translucent",
+        num_colors: Any = 49,
+        seed: Any = 0.5,
+        scale: Any = None,
+        translate: Any = None,
+        units: Any = None,
+    ) -> Labels:
+        """Add a labels layer (napari's): integer data, each label in napari's label colours, 0
+        transparent. `data` as add_image's (numpy, dask/zarr/lazy arrays, a list of arrays finest
+        first, an OME-Zarr path or URL such as the `labels/<name>` group of an OME-Zarr image);
+        computed coarser levels take every other pixel, never a mean. Integer or bool dtypes only
+        (int64/uint64 are sent as 32-bit when the values fit). `num_colors`/`seed`: napari's
+        label_colormap (defaults 49, 0.5). Set `selected_label`, `show_selected_label`, `contour`
+        on the layer. Bad input raises ValueError naming it.
+        """
+        if self._link.closed:
+            raise RuntimeError("this napari_cuda.Viewer is closed")
+        inline_limit = min(inline_budget(), _max_data_bytes())
+        plan = make_plan(self._link, data, None, multiscale, inline_limit)
+        plan.nearest = True
+        check_plan_dtype(plan)
+        if len(self.layers) + 1 > MAX_LAYERS:
+            raise ValueError(f"a viewer holds at most {MAX_LAYERS} layers")
+        props = {
+            "name": "Labels" if name is None and plan.kind not in ("location", "kernel") else name,
+            "opacity": opacity,
+            "visible": visible,
+            "blending": blending,
+            "num_colors": num_colors,
+            "seed": seed,
+            "scale": scale,
+            "translate": translate,
+            "units": units,
+            # Image fields a labels layer leaves unused (contrast given: no pass over the data).
+            "colormap": "gray",
+            "contrast_limits": [0.0, 1.0],
+            "interpolation": "nearest",
+        }
+        label_fields(props)  # bad num_colors / seed raise before anything is sent
+        new = create_layers(
+            self._link, plan, props, Labels, check=lambda src: check_label_dtype(src.dtype), extra_state=label_fields
+        )
+        self._add_layers(new)
+        return new[0]  # type: ignore[return-value]
+
+    def _add_layers(self, new: list[Image]) -> None:
+        """List new layers: unique names, dims and axis labels, and the first layer resets the view."""
         first = len(self.layers) == 0
         with _events.deferred(), self.hold_sync():  # listeners see the layer with its dims and camera
             for layer in new:
@@ -302,7 +363,6 @@ class Viewer(ipywidgets.DOMWidget, NapariNotYet, metaclass=ViewerType):
                 self.dims.axis_labels = labels
             if first:
                 self.reset_view()
-        return new if plan.channel_axis is not None else new[0]
 
     @public
     def open(

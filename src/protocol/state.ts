@@ -12,6 +12,13 @@ import {
   MAX_COLORMAP_NAME_CHARS,
   RENDERINGS,
 } from "./colormaps.js";
+import { MAX_LABEL_TABLE_ROWS } from "./label-colors.js";
+
+/** What a layer draws: an image through its colormap, or integer labels in napari's label colours. */
+export const LAYER_KINDS = ["image", "labels"] as const;
+export type LayerKind = (typeof LAYER_KINDS)[number];
+/** Largest labels `contour` (outline width in screen pixels). */
+export const MAX_CONTOUR = 64;
 
 const finite = z.number().finite();
 const positive = finite.positive();
@@ -67,6 +74,21 @@ export const LayerStateSchema = z
     iso_threshold: finite.default(0.5),
     /** Multiscale: render this level (0 = finest) instead of choosing automatically; null = automatic. */
     locked_data_level: z.number().int().nonnegative().max(63).nullable().default(null),
+    /** "labels": integer data drawn in napari's label colours; the colormap/contrast fields are unused. */
+    kind: z.enum(LAYER_KINDS).default("image"),
+    /** labels: napari's label_colormap(num_colors, seed) (viewer.add_labels: 49, 0.5). */
+    num_colors: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_LABEL_TABLE_ROWS - 1)
+      .default(49),
+    seed: finite.default(0.5),
+    /** labels: the label `show_selected_label` keeps (the only one drawn when that is set). */
+    selected_label: z.number().int().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER).default(1),
+    show_selected_label: z.boolean().default(false),
+    /** labels: > 0 draws only outlines this many screen pixels wide (each side of a boundary). */
+    contour: z.number().int().min(0).max(MAX_CONTOUR).default(0),
   })
   .refine((l) => l.contrast_limits[0] < l.contrast_limits[1], {
     message: "contrast_limits must be increasing (low < high)",

@@ -6,16 +6,17 @@
  * blend alike). Per layer and device pixel: the orthographic ray of camera3d.ts deviceRays,
  * clipped to the layer's volume and sampled once per voxel of the dominant axis
  * (volume-geometry.ts), values read nearest or trilinear per layer.interpolation
- * (raycast-sample.ts), reduced by layer.rendering (volume-modes.ts, raycast-iso.ts), then blended
+ * (raycast-sample.ts), reduced by layer.rendering (labels layers: the first shown label, nearest) (volume-modes.ts, raycast-iso.ts), then blended
  * with layer.blending/opacity (blend.ts; volume-blend.ts for `translucent` pixels that carry alpha).
  *
  * renderLayers() dispatches on dims.ndisplay to renderLayers2D or renderLayers3D; both render
  * row bands so the worker pool splits 3D frames like 2D ones.
  */
-import { deviceRays, type DeviceRays, type LayerState } from "../../protocol/index.js";
+import { deviceRays, type DeviceRays, type DType, type LayerState } from "../../protocol/index.js";
 import type { RenderRequest } from "./types.js";
 import { blendRow, drawnLayers } from "./blend.js";
 import { layerColormap } from "./colormaps.js";
+import { firstLabel, labelPalette } from "./label-palette.js";
 import { iso } from "./raycast-iso.js";
 import { sampleLinear, sampleNearest } from "./raycast-sample.js";
 import { clearBand, renderLayers2D, type RowBand } from "./render2d.js";
@@ -42,11 +43,11 @@ export function renderLayers3D(req: RenderRequest, out: Uint8Array, band?: RowBa
   for (const { layer, data, op } of drawnLayers(req)) {
     const vol = volumeOf(layer, data, state.dims);
     if (!vol) continue;
-    const caster = layerCaster(layer, new RayFamily(vol, rays.direction));
+    const caster = layerCaster(layer, data.dtype, new RayFamily(vol, rays.direction));
     for (let r = y0; r < y1; r++) {
       const [first, last] = castRow(caster, rays, r, width, row32);
       if (first >= last) continue;
-      if (layer.rendering === "translucent") {
+      if (layer.rendering === "translucent" && layer.kind !== "labels") {
         blendRowAlpha(layer.blending, layer.opacity, row32, row8, out, r * width, first, last);
       } else {
         blendRow(op, row32, row8, out32, out, r * width, first, last);
@@ -63,17 +64,21 @@ interface LayerCaster {
   cast: (span: RaySpan) => number;
 }
 
-function layerCaster(layer: LayerState, family: RayFamily): LayerCaster {
+function layerCaster(layer: LayerState, dtype: DType, family: RayFamily): LayerCaster {
   const [lo, hi] = layer.contrast_limits;
   const colormap = layerColormap(layer);
   const shade: modes.Shade = { lo, hi, gamma: layer.gamma, cmap32: colormap.rgba32, cmap8: colormap.rgba };
   const cut = modes.cutoffs(layer.blending, lo, hi);
-  const linear = layer.interpolation === "linear";
+  const labels = layer.kind === "labels";
+  const linear = !labels && layer.interpolation === "linear";
   const samples = new Float64Array(family.maxCount);
   const span: RaySpan = { count: 0, j0: 0, dj: 1, off: new Float64Array(3) };
   const { vol, r, k } = family;
   const sample = linear ? sampleLinear : sampleNearest;
-  const reduce = reducer(layer, family, shade, cut, linear);
+  const palette = labels ? labelPalette(layer, dtype) : null;
+  const reduce: Reduce = palette
+    ? (x, sp) => firstLabel(x, sp.count, palette)
+    : reducer(layer, family, shade, cut, linear);
   const cast = (s: RaySpan): number => {
     sample(vol, r, k, s, samples);
     return reduce(samples, s);

@@ -107,6 +107,12 @@ const volume: LayerTrait = {
   attenuation: 0.05,
   iso_threshold: 0.5,
   locked_data_level: null,
+  kind: "image",
+  num_colors: 49,
+  seed: 0.5,
+  selected_label: 1,
+  show_selected_label: false,
+  contour: 0,
   shape: [20, 100, 300],
   dtype: "uint8",
 };
