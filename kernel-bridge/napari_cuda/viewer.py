@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 from typing import Any
 
 import ipywidgets
@@ -11,6 +12,7 @@ import numpy as np
 from traitlets import Bool, Bunch, Dict, Int, TraitError, Unicode, default, validate
 
 from . import _events, _view_requests
+from . import _point_values as point_values
 from ._add_image import axis_labels, create_layers
 from ._arrays import inline_budget
 from ._camera import Camera, fit_view
@@ -24,6 +26,7 @@ from ._link import DaemonLink
 from ._missing import NapariNotYet
 from ._overlays import Axes, Overlays, ScaleBar
 from ._plan import plan as make_plan
+from ._points import Points, points_state
 from ._protocol import CANVAS_MAX, CANVAS_MIN, CONTROL_MAX_MESSAGE_BYTES, MAX_LAYERS
 from ._traits import ViewerType, component
 from ._version import __version__
@@ -74,7 +77,8 @@ class Viewer(ipywidgets.DOMWidget, NapariNotYet, metaclass=ViewerType):
     codec, fps, latency and pyramid level over the canvas.
 
         viewer.add_labels(data, ...) add a labels layer (napari's): integer segmentations
-    Not yet: add_points (planned), add_shapes, add_surface, add_tracks, add_vectors,
+        viewer.add_points(coords, ...) add a points layer (napari's): markers at n-D coordinates
+    Not yet: add_shapes, add_surface, add_tracks, add_vectors,
     grid: they raise NotImplementedError. See the README.
     """
 
@@ -344,13 +348,66 @@ class Viewer(ipywidgets.DOMWidget, NapariNotYet, metaclass=ViewerType):
             "interpolation": "nearest",
         }
         label_fields(props)  # bad num_colors / seed raise before anything is sent
-        new = create_layers(
-            self._link, plan, props, Labels, check=lambda src: check_label_dtype(src.dtype), extra_state=label_fields
-        )
+        # A file's dtype is known once the daemon opened it; arrays were checked above (int64
+        # labels that do not fit 32 bits travel as float64, which holds them exactly up to 2**53).
+        check = (lambda src: check_label_dtype(src.dtype)) if plan.kind == "location" else None
+        new = create_layers(self._link, plan, props, Labels, check=check, extra_state=label_fields)
         self._add_layers(new)
         return new[0]  # type: ignore[return-value]
 
-    def _add_layers(self, new: list[Image]) -> None:
+    @public
+    def add_points(
+        self,
+        data: Any = None,
+        *,
+        ndim: int | None = None,
+        size: Any = 10,
+        face_color: Any = "white",
+        border_color: Any = "dimgray",
+        border_width: Any = 0.05,
+        border_width_is_relative: Any = True,
+        symbol: Any = "o",
+        name: Any = None,
+        opacity: Any = 1.0,
+        visible: Any = True,
+        blending: Any = "translucent",
+        out_of_slice_display: Any = False,
+        scale: Any = None,
+        translate: Any = None,
+    ) -> Points:
+        """Add a points layer (napari's signature and defaults): `data` (N, D) coordinates in data
+        units (None or empty: no points yet, `ndim` coordinates each, default 2). `size` in data
+        units, `face_color`/`border_color` names or RGB(A) in [0, 1], `symbol` napari's names or
+        aliases; each one value for all points or one per point. Axes not displayed slice the
+        points (within 0.5 of the step; `out_of_slice_display` shows nearby ones smaller). Bad input
+        raises ValueError naming it; nothing reaches the daemon half-made.
+        """
+        if self._link.closed:
+            raise RuntimeError("this napari_cuda.Viewer is closed")
+        if len(self.layers) + 1 > MAX_LAYERS:
+            raise ValueError(f"a viewer holds at most {MAX_LAYERS} layers")
+        if ndim is not None and (isinstance(ndim, bool) or not isinstance(ndim, int) or not 2 <= ndim <= 32):
+            raise ValueError(f"ndim must be an integer in [2, 32], got {ndim!r}")
+        coords = point_values.coords(data, ndim)
+        props = {
+            "name": name,
+            "opacity": opacity,
+            "visible": visible,
+            "blending": blending,
+            "border_width": border_width,
+            "border_width_is_relative": border_width_is_relative,
+            "out_of_slice_display": out_of_slice_display,
+            "scale": scale,
+            "translate": translate,
+        }
+        per_point = {"size": size, "face_color": face_color, "border_color": border_color, "symbol": symbol}
+        layer_id = "l" + secrets.token_hex(8)
+        layer = Points(layer_id, coords, points_state(layer_id, coords.shape[1], props), per_point)
+        self._link.upload_source(layer_id, layer._source)
+        self._add_layers([layer])
+        return layer
+
+    def _add_layers(self, new: list[Any]) -> None:
         """List new layers: unique names, dims and axis labels, and the first layer resets the view."""
         first = len(self.layers) == 0
         with _events.deferred(), self.hold_sync():  # listeners see the layer with its dims and camera

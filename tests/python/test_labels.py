@@ -184,6 +184,15 @@ def test_labels_3d_first_label_along_the_ray(viewer: napari_cuda.Viewer) -> None
     assert layer.rendering == "iso_categorical"
 
 
+def test_int64_labels_beyond_32_bits(viewer: napari_cuda.Viewer) -> None:
+    data = np.zeros((16, 16), np.int64)
+    data[2:8, 2:8] = 5_000_000_000
+    data[9:14, 3:12] = -(2**40) - 3
+    layer = viewer.add_labels(data, opacity=1.0)
+    assert layer.dtype == np.float64  # sent as float64: exact up to 2**53
+    np.testing.assert_array_equal(shot_at_one(viewer, data.shape), over_black(napari_rgba(data), 1.0))
+
+
 def test_bad_input_names_the_problem(viewer: napari_cuda.Viewer) -> None:
     with pytest.raises(ValueError, match="labels data must be integers"):
         viewer.add_labels(np.zeros((8, 8), np.float32))

@@ -1,8 +1,9 @@
 /**
  * The selected layer's controls, in napari's order (QtImageControls): opacity, blending, contrast
  * limits, auto-contrast, gamma, colormap, interpolation; in 3D rendering, iso threshold (iso only)
- * and attenuation (attenuated_mip only). Each change goes to the layer at once; state shown by
- * refresh() never moves a control the user is dragging.
+ * and attenuation (attenuated_mip only). A labels layer shows its own rows instead (QtLabelsControls:
+ * label, opacity, blending, contour, show selected; rows.ts). Each change goes to the layer at once;
+ * state shown by refresh() never moves a control the user is dragging.
  */
 import { BLENDINGS, COLORMAP_NAMES, INTERPOLATIONS, RENDERINGS } from "../../protocol/colormaps.js";
 import type { LayerTrait } from "../state/traits.js";
@@ -10,8 +11,10 @@ import { UNAVAILABLE_TEXT } from "./auto-contrast.js";
 import { Choice } from "./choice.js";
 import { ColormapPicker } from "./colormap-picker.js";
 import { el } from "./dom.js";
+import { LabelControls } from "./label-controls.js";
 import { RangeSlider } from "./range-slider.js";
 import { rangeDecimals, sliderRange, type Pair } from "./range.js";
+import { ROWS, visibleRows, type RowName } from "./rows.js";
 import { Slider } from "./slider.js";
 import { layerLut } from "./swatch.js";
 
@@ -44,6 +47,8 @@ export class LayerControls {
   private readonly rendering: Choice;
   private readonly iso: Slider;
   private readonly attenuation: Slider;
+  private readonly labels: LabelControls;
+  private readonly rows: Record<RowName, HTMLElement[]>;
   private autoBusy = false;
 
   constructor(
@@ -94,19 +99,21 @@ export class LayerControls {
     this.rendering = choice("rendering:", "rendering", RENDERINGS, "rendering");
     this.iso = slider("iso threshold:", "iso threshold", "iso_threshold", 0, 1, 3);
     this.attenuation = slider("attenuation:", "attenuation", "attenuation", 0, 0.5, 3);
-    this.el.append(
-      ...this.opacity.cells(),
-      ...this.blending.cells(),
-      ...this.limits.cells(),
-      autoLabel,
-      autoBox,
-      ...this.gamma.cells(),
-      ...this.colormap.cells(),
-      ...this.interpolation.cells(),
-      ...this.rendering.cells(),
-      ...this.iso.cells(),
-      ...this.attenuation.cells(),
-    );
+    this.labels = new LabelControls(doc, set);
+    this.rows = {
+      ...this.labels.rows(),
+      opacity: this.opacity.cells(),
+      blending: this.blending.cells(),
+      "contrast limits": this.limits.cells(),
+      "auto-contrast": [autoLabel, autoBox],
+      gamma: this.gamma.cells(),
+      colormap: this.colormap.cells(),
+      interpolation: this.interpolation.cells(),
+      rendering: this.rendering.cells(),
+      "iso threshold": this.iso.cells(),
+      attenuation: this.attenuation.cells(),
+    };
+    this.el.append(...ROWS.flatMap((r) => this.rows[r]));
   }
 
   /** Show the selected layer's values (hidden when there is none). */
@@ -114,6 +121,9 @@ export class LayerControls {
     const layer = this.host.layer();
     this.el.hidden = layer === null;
     if (layer === null) return;
+    const shown = new Set(visibleRows(layer, this.host.ndisplay()));
+    for (const r of ROWS) for (const cell of this.rows[r]) cell.hidden = !shown.has(r);
+    this.el.dataset["kind"] = layer.kind ?? "image";
     const extra = layer as LayerTrait & { contrast_limits_range?: unknown; colormap_lut?: unknown };
     this.opacity.set(layer.opacity);
     this.opacity.setDisabled(NO_OPACITY.has(layer.blending), `${layer.blending} blending ignores opacity`);
@@ -124,14 +134,11 @@ export class LayerControls {
     this.gamma.set(layer.gamma);
     if (!this.colormap.isOpen) this.colormap.set(layer.colormap, layerLut(extra));
     this.interpolation.set(layer.interpolation);
-    const d3 = this.host.ndisplay() === 3;
     this.rendering.set(layer.rendering);
-    this.rendering.setHidden(!d3);
     this.iso.setRange(range[0], range[1], decimals);
     this.iso.set(layer.iso_threshold);
-    this.iso.setHidden(!d3 || layer.rendering !== "iso");
     this.attenuation.set(layer.attenuation);
-    this.attenuation.setHidden(!d3 || layer.rendering !== "attenuated_mip");
+    if (shown.has("label")) this.labels.set(layer);
     this.refreshAuto();
   }
 

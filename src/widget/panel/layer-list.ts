@@ -1,17 +1,20 @@
 /**
- * The layer list, as napari's: one row per layer, top layer first, each with a visibility
- * checkbox (napari's eye) and the name. Click a row to select it; drag a row to reorder (HTML5
- * drag and drop); keys on a focused row: ArrowUp/Down select the row above/below, Alt+ArrowUp/Down
- * move the layer up/down (draw order), Home/End select the top/bottom layer.
+ * The layer list, as napari's: one row per layer, top layer first, each with a visibility checkbox
+ * (napari's eye), the name and the type (napari's type icon; here a tag, "image" or "labels"). Click
+ * a row to select it; drag a row to reorder (HTML5 drag and drop); keys on a focused row: Arrow
+ * Up/Down select the row above/below, Alt+ArrowUp/Down move the layer up/down (draw order),
+ * Home/End select the top/bottom layer.
  */
 import { el, keepKeys, setText } from "./dom.js";
 import { gapAt, moveBy, moveToGap } from "./order.js";
+import { layerKind } from "./rows.js";
 
 /** What the list shows of a layer. */
 export interface LayerRowData {
   id: string;
   name: string;
   visible: boolean;
+  kind?: string; // LayerState.kind (absent: an image)
 }
 
 export interface LayerListEvents {
@@ -25,6 +28,7 @@ interface Row {
   li: HTMLLIElement;
   check: HTMLInputElement;
   name: HTMLSpanElement;
+  kind: HTMLSpanElement;
 }
 
 const DRAG_TYPE = "application/x-napari-cuda-layer";
@@ -64,6 +68,8 @@ export class LayerListView {
       const row = this.rows.get(data.id) ?? this.makeRow(data.id);
       setText(row.name, data.name);
       row.li.title = data.name;
+      row.li.dataset["kind"] = layerKind(data);
+      setText(row.kind, layerKind(data));
       row.check.checked = data.visible;
       row.check.setAttribute("aria-label", `visible: ${data.name}`);
       row.li.dataset["visible"] = String(data.visible);
@@ -102,7 +108,8 @@ export class LayerListView {
     check.type = "checkbox";
     keepKeys(check);
     const name = el(this.doc, "span", "napari-cuda-layer-name");
-    li.append(check, name);
+    const kind = el(this.doc, "span", "napari-cuda-layer-kind");
+    li.append(check, name, kind);
     check.addEventListener("change", () => this.events.setVisible(id, check.checked));
     // A click on the checkbox toggles visibility without changing the selection (as napari's eye).
     check.addEventListener("click", (e) => e.stopPropagation());
@@ -122,7 +129,7 @@ export class LayerListView {
       li.classList.remove("napari-cuda-dragging");
       this.clearDropMarks();
     });
-    const row = { li, check, name };
+    const row = { li, check, name, kind };
     this.rows.set(id, row);
     return row;
   }

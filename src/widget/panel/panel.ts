@@ -82,7 +82,10 @@ export function layerPanel(ctx: ViewContext): ViewPart {
     shownSelection = selection.get();
     const byId = new Map(layers.map((l) => [l.id, l]));
     list.update(
-      ids.map((id) => ({ id, name: byId.get(id)!.name, visible: byId.get(id)!.visible })),
+      ids.map((id) => {
+        const l = byId.get(id)!;
+        return { id, name: l.name, visible: l.visible, kind: l.kind };
+      }),
       shownSelection,
     );
     list.el.hidden = ids.length === 0;

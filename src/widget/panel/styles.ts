@@ -48,6 +48,22 @@ export const PANEL_CSS = `
 .napari-cuda-layer-visible { margin: 0; accent-color: ${ACCENT}; cursor: pointer; }
 .napari-cuda-layer-name { flex: 1 1 auto; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .napari-cuda-layer[data-visible="false"] .napari-cuda-layer-name { color: ${MUTED}; font-style: italic; }
+.napari-cuda-layer-kind { flex: 0 0 auto; font-size: 10px; line-height: 14px; padding: 0 4px; color: ${MUTED};
+  border: 1px solid ${BORDER}; border-radius: 7px; }
+.napari-cuda-int, .napari-cuda-check { display: flex; align-items: center; gap: 4px; min-height: 20px; }
+.napari-cuda-panel input[type="number"] { flex: 1 1 auto; width: 100%; min-width: 0; box-sizing: border-box;
+  font: inherit; font-variant-numeric: tabular-nums; color: ${TEXT}; background: ${ROW}; border: 1px solid ${BORDER};
+  border-radius: 3px; padding: 1px 4px; min-height: 20px; }
+.napari-cuda-int-step { flex: 0 0 auto; width: 22px; padding: 0 !important; }
+/* The label field has -/+ buttons: no native spinner beside them (arrow keys still step). */
+.napari-cuda-selected-label { -moz-appearance: textfield; appearance: textfield; }
+.napari-cuda-selected-label::-webkit-inner-spin-button, .napari-cuda-selected-label::-webkit-outer-spin-button {
+  -webkit-appearance: none; margin: 0; }
+.napari-cuda-label-swatch { flex: 0 0 auto; width: 20px; height: 20px; box-sizing: border-box; border-radius: 3px;
+  border: 1px solid ${BORDER}; }
+.napari-cuda-label-swatch[data-empty="true"] { background: repeating-conic-gradient(#8a8a8a 0 25%, #c8c8c8 0 50%)
+  50% / 8px 8px; }
+.napari-cuda-check input { margin: 0; accent-color: ${ACCENT}; cursor: pointer; }
 .napari-cuda-controls { display: grid; grid-template-columns: 78px minmax(0, 1fr) auto; align-items: center;
   column-gap: 6px; row-gap: 5px; }
 .napari-cuda-controls[hidden] { display: none; }

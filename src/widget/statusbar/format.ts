@@ -39,9 +39,18 @@ export function formatValue(value: number | string | null, dtype: string): strin
   return formatG(value);
 }
 
-/** What the value slot shows for a pick's status. */
-export function valueText(status: PickStatus, value: number | string | null, dtype: string): string {
-  if (status === "ok") return formatValue(value, dtype);
+/**
+ * A label value: the exact integer, whatever the dtype (int64 labels too wide for int32 travel as
+ * float64, and %.4g would turn label 123456 into 1.235e+05); "" for none.
+ */
+export function formatLabel(value: number | string | null): string {
+  if (typeof value === "number" && Number.isInteger(value)) return BigInt(value).toString();
+  return formatValue(value, "float64");
+}
+
+/** What the value slot shows for a pick's status (`labels`: a labels layer's value). */
+export function valueText(status: PickStatus, value: number | string | null, dtype: string, labels = false): string {
+  if (status === "ok") return labels ? formatLabel(value) : formatValue(value, dtype);
   return status === "loading" ? LOADING_VALUE : "";
 }
 

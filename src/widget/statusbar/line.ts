@@ -6,6 +6,7 @@
  */
 import type { StreamMetaLayer, StreamValue } from "../../protocol/stream.js";
 import type { LayerTrait } from "../state/traits.js";
+import { isLabels, labelCss } from "../util/label-swatch.js";
 import { coordDecimals, EMPTY_HINT, formatCoords, levelText, NO_COORDS_3D, valueText } from "./format.js";
 
 /** A pick answer with the position it was asked for. */
@@ -34,11 +35,13 @@ export interface Line {
   text: string;
   coords: string;
   value: string;
+  /** Labels: the CSS colour of the label under the cursor (null for the background 0 or no value). */
+  swatch: string | null;
   level: string;
 }
 
 export function statusLine(i: LineInput): Line {
-  const blank = { name: "", coords: "", value: "", level: "" };
+  const blank = { name: "", coords: "", value: "", swatch: null, level: "" };
   if (i.layers.length === 0) return { ...blank, text: EMPTY_HINT };
   const layer = i.layer;
   if (layer === undefined) return { ...blank, text: "no visible layer" };
@@ -52,6 +55,9 @@ export function statusLine(i: LineInput): Line {
   const position = answer?.position ?? i.world;
   const ndim = layer.shape.length || position.length;
   const coords = formatCoords(position, i.axisLabels, ndim, coordDecimals(layer.scale, layer.translate));
-  const value = answer ? valueText(answer.reply.status, answer.reply.value, layer.dtype) : "";
-  return { ...out, text: `[${coords}]${value === "" ? "" : `: ${value}`}`, coords, value };
+  const labels = isLabels(layer);
+  const value = answer ? valueText(answer.reply.status, answer.reply.value, layer.dtype, labels) : "";
+  const picked = answer?.reply.status === "ok" ? answer.reply.value : null;
+  const swatch = labels && typeof picked === "number" ? labelCss(layer, picked) : null;
+  return { ...out, text: `[${coords}]${value === "" ? "" : `: ${value}`}`, coords, value, swatch };
 }

@@ -3,8 +3,10 @@
  * top visible layer (the layer panel's selection can take its place later), plus the pyramid
  * level the value was read at. The value is the data's true value at the level shown, asked of
  * the daemon (`pick`, throttled by PickScheduler). An empty viewer shows how to add a layer.
+ * Over a labels layer the value is the label (an exact integer) followed by a swatch of its colour
+ * (none for the background 0).
  * Stable hooks for tests: `.napari-cuda-statusbar` with data-layer, data-coords, data-value,
- * data-level, and data-pick-p50 / data-picks (pick round trips in ms, answers so far).
+ * data-swatch (the label's CSS colour, else ""), data-level, and data-pick-p50 / data-picks (pick round trips in ms, answers so far).
  */
 import type { Vec2 } from "../../protocol/camera.js";
 import type { ViewContext, ViewPart } from "../parts/part.js";
@@ -26,6 +28,7 @@ function build(doc: Document): {
   el: HTMLDivElement;
   name: HTMLSpanElement;
   text: HTMLSpanElement;
+  swatch: HTMLSpanElement;
   level: HTMLSpanElement;
 } {
   const el = doc.createElement("div");
@@ -46,9 +49,21 @@ function build(doc: Document): {
   const clip = { overflow: "hidden", textOverflow: "ellipsis" };
   const name = span(doc, "napari-cuda-status-layer", { fontWeight: "600", ...clip });
   const text = span(doc, "napari-cuda-status-text", clip);
+  // A square as tall as a digit, outlined so that dark and light label colours show on any theme.
+  const swatch = span(doc, "napari-cuda-status-swatch", {
+    display: "none",
+    flex: "0 0 auto",
+    alignSelf: "center",
+    width: "0.9em",
+    height: "0.9em",
+    borderRadius: "2px",
+    boxShadow: "0 0 0 1px var(--jp-border-color1, #888)",
+    marginLeft: "-0.25em",
+  });
+  swatch.setAttribute("aria-hidden", "true");
   const level = span(doc, "napari-cuda-status-level", { color: "var(--jp-ui-font-color2, #777)" });
-  el.append(name, text, level);
-  return { el, name, text, level };
+  el.append(name, text, swatch, level);
+  return { el, name, text, swatch, level };
 }
 
 /** Set a span's text; an empty span takes no room (no flex gap for it). */
@@ -59,7 +74,7 @@ function show(el: HTMLSpanElement, text: string): void {
 
 /** The status bar part (ctx.slots.below). */
 export function statusBarPart(ctx: ViewContext): ViewPart {
-  const { el, name, text, level } = build(ctx.doc);
+  const { el, name, text, swatch, level } = build(ctx.doc);
   ctx.slots.below.append(el);
 
   let screen: Vec2 | null = null;
@@ -96,7 +111,11 @@ export function statusBarPart(ctx: ViewContext): ViewPart {
     show(name, line.name);
     show(text, line.text === "" || line.name === "" ? line.text : ` ${line.text}`);
     show(level, line.level === "" ? "" : ` ${line.level}`);
-    Object.assign(el.dataset, { layer: line.name, coords: line.coords, value: line.value, level: line.level });
+    swatch.style.display = line.swatch === null ? "none" : "";
+    swatch.style.background = line.swatch ?? "";
+    swatch.title = line.swatch === null ? "" : `label ${line.value}: ${line.swatch}`;
+    const data = { layer: line.name, coords: line.coords, value: line.value, swatch: line.swatch ?? "" };
+    Object.assign(el.dataset, { ...data, level: line.level });
   };
 
   /** The cursor, camera, dims, layers or levels changed: recompute and ask for the value again. */

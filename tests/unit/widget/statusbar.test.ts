@@ -140,6 +140,7 @@ test("the line: layer name, the answered position with its value, and the level"
     text: "[y 25, x 41]: 25041",
     coords: "y 25, x 41",
     value: "25041",
+    swatch: null,
     level: "",
   });
   // The cursor moved on and its answer is on its way: the last position and its value stay together.
@@ -174,6 +175,7 @@ test("the line without a cursor, in 3D, for an empty viewer and with no visible 
     text: "",
     coords: "",
     value: "",
+    swatch: null,
     level: "level 1/2",
   });
   assert.deepEqual(
