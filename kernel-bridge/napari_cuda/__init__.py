@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from ._labels import Labels
     from ._layer_list import LayerList
     from ._layers import Image
+    from ._points import Points
     from ._protocol import BLENDINGS, COLORMAPS, INTERPOLATIONS, RENDERINGS
     from .viewer import Viewer
 
@@ -31,6 +32,7 @@ _LAZY = {
     "Image": "._layers",
     "Labels": "._labels",
     "LayerList": "._layer_list",
+    "Points": "._points",
     "Viewer": ".viewer",
 }
 
@@ -45,6 +47,7 @@ __all__ = [
     "Image",
     "Labels",
     "LayerList",
+    "Points",
     "Viewer",
     "__version__",
 ]

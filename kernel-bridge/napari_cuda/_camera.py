@@ -140,7 +140,10 @@ def fit_camera_3d(
 
 def layer_box(layer: Any, ndisplay: int) -> tuple[list[float | None], list[float | None]]:
     """World box (min, max) of a layer's last `ndisplay` axes, pixel edges included; None for an
-    axis the layer lacks (a 2D image in 3D has no depth)."""
+    axis the layer lacks (a 2D image in 3D has no depth). Points layers give their own box."""
+    own = getattr(layer, "_world_box", None)
+    if own is not None:
+        return own(ndisplay)
     lo: list[float | None] = []
     hi: list[float | None] = []
     for axis in range(-ndisplay, 0):

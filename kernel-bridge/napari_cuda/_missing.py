@@ -12,7 +12,7 @@ from ._errors import public
 
 AVAILABLE = (
     "available: viewer.add_image(...) (arrays, dask arrays, pyramids, OME-Zarr paths and URLs) "
-    "and viewer.add_labels(...)"
+    "viewer.add_labels(...) and viewer.add_points(...)"
 )
 
 
@@ -24,11 +24,6 @@ def not_yet(what: str, planned: bool = False) -> NoReturn:
 
 class NapariNotYet:
     """The rest of napari's Viewer API, each raising NotImplementedError that names what exists."""
-
-    @public
-    def add_points(self, *args: Any, **kwargs: Any) -> NoReturn:
-        """napari's Points layers: not in napari-cuda yet (planned)."""
-        not_yet("Points layers", planned=True)
 
     @public
     def add_shapes(self, *args: Any, **kwargs: Any) -> NoReturn:

@@ -91,6 +91,7 @@ DTYPES: tuple[str, ...] = (
 CONTROL_OPS: tuple[str, ...] = (
     "hello",
     "set_layer_data",
+    "set_points",
     "open_layer",
     "open_kernel_layer",
     "remove_layer",
@@ -145,7 +146,7 @@ MAX_NAME_CHARS = 256
 MAX_URI_CHARS = 4096
 MAX_LEVEL = 63  # locked_data_level upper bound
 ATTENUATION_MAX = 1e6
-LAYER_KINDS = ("image", "labels")  # LayerState.kind
+LAYER_KINDS = ("image", "labels", "points")  # LayerState.kind
 MAX_CONTOUR = 64  # labels contour width (screen pixels)
 # Largest control message (array payload) the daemon accepts: CONTROL_MAX_MESSAGE_BYTES in
 # src/protocol/control.ts, overridden by NAPARI_CUDA_MAX_MESSAGE_BYTES in the daemon's environment

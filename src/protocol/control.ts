@@ -31,6 +31,25 @@ export const SetLayerDataSchema = z.object({
   nbytes: z.number().int().nonnegative(),
 });
 
+/** Most points one layer holds. */
+export const MAX_POINTS = 10_000_000;
+
+/**
+ * A Points layer's table (the binary message that follows): `count` rows of float64, each the
+ * point's `ndim` data coordinates (outermost first), then its size (data units), face and border
+ * colours (RGBA bytes packed as r + 256 g + 65536 b + 16777216 a) and symbol (an index into
+ * POINT_SYMBOLS). `count` may be 0 (an empty layer to annotate).
+ */
+export const SetPointsSchema = z.object({
+  op: z.literal("set_points"),
+  id,
+  viewer_id: viewerId,
+  layer_id: z.string().min(1).max(64),
+  count: z.number().int().nonnegative().max(MAX_POINTS),
+  ndim: z.number().int().min(2).max(32),
+  nbytes: z.number().int().nonnegative(),
+});
+
 /** Open a dataset on the daemon's machine (control token only: the browser can never load files). */
 export const OpenLayerSchema = z.object({
   op: z.literal("open_layer"),
@@ -141,6 +160,7 @@ export const ShutdownSchema = z.object({ op: z.literal("shutdown"), id });
 export const ControlRequestSchema = z.discriminatedUnion("op", [
   ControlHelloSchema,
   SetLayerDataSchema,
+  SetPointsSchema,
   OpenLayerSchema,
   OpenKernelLayerSchema,
   RemoveLayerSchema,

@@ -8,6 +8,7 @@ export * from "./errors.js";
 export * from "./frame.js";
 export * from "./state.js";
 export * from "./label-colors.js";
+export * from "./points.js";
 export * from "./stream.js";
 export * from "./table.js";
 export * from "./validate.js";

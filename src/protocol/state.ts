@@ -14,8 +14,8 @@ import {
 } from "./colormaps.js";
 import { MAX_LABEL_TABLE_ROWS } from "./label-colors.js";
 
-/** What a layer draws: an image through its colormap, or integer labels in napari's label colours. */
-export const LAYER_KINDS = ["image", "labels"] as const;
+/** What a layer draws: an image through its colormap, integer labels in napari's label colours, or points. */
+export const LAYER_KINDS = ["image", "labels", "points"] as const;
 export type LayerKind = (typeof LAYER_KINDS)[number];
 /** Largest labels `contour` (outline width in screen pixels). */
 export const MAX_CONTOUR = 64;
@@ -89,6 +89,13 @@ export const LayerStateSchema = z
     show_selected_label: z.boolean().default(false),
     /** labels: > 0 draws only outlines this many screen pixels wide (each side of a boundary). */
     contour: z.number().int().min(0).max(MAX_CONTOUR).default(0),
+    /** points: border width, a fraction of each point's size when relative, else data units. */
+    border_width: finite.min(0).max(1e6).default(0.05),
+    border_width_is_relative: z.boolean().default(true),
+    /** points: show points of other slices, smaller with their distance (napari's rule). */
+    out_of_slice_display: z.boolean().default(false),
+    /** points: edge softening in device pixels (vispy's antialias; napari's default 1). */
+    antialiasing: finite.min(0).max(16).default(1),
   })
   .refine((l) => l.contrast_limits[0] < l.contrast_limits[1], {
     message: "contrast_limits must be increasing (low < high)",

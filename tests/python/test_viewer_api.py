@@ -95,7 +95,6 @@ def test_debug_overlay_trait(bare_viewer: napari_cuda.Viewer) -> None:
 @pytest.mark.parametrize(
     ("call", "words"),
     [
-        ("add_points", "has no Points layers yet (planned)"),
         ("add_shapes", "has no Shapes layers;"),
         ("add_surface", "has no Surface layers;"),
         ("add_tracks", "has no Tracks layers;"),

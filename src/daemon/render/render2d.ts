@@ -23,6 +23,7 @@ import {
   type ViewMap,
 } from "./layer-geometry.js";
 import { drawLabels } from "./label-draw.js";
+import { drawPoints } from "./points-draw.js";
 import { hasValueLut, valueLut } from "./value-lut.js";
 
 /** Rows [y0, y1) of the frame; workers each render one band of the same frame. */
@@ -87,7 +88,8 @@ export function renderLayers2D(req: RenderRequest, out: Uint8Array, band?: RowBa
   const target: Target = { out8: out, out32, row32, row8: new Uint8Array(row32.buffer), width, y0, y1 };
   const view = devicePixelToWorld(state.camera, canvas);
   for (const { layer, data, op } of drawnLayers(req)) {
-    if (layer.kind === "labels") drawLabels(layer, data, state, view, op, target);
+    if (layer.kind === "points") drawPoints(layer, data, state, canvas, target);
+    else if (layer.kind === "labels") drawLabels(layer, data, state, view, op, target);
     else if (layer.interpolation === "linear") drawLinear(layer, data, state, view, op, target);
     else drawNearest(layer, data, state, view, op, target);
   }

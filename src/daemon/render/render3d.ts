@@ -17,6 +17,7 @@ import type { RenderRequest } from "./types.js";
 import { blendRow, drawnLayers } from "./blend.js";
 import { layerColormap } from "./colormaps.js";
 import { firstLabel, labelPalette } from "./label-palette.js";
+import { drawPoints } from "./points-draw.js";
 import { iso } from "./raycast-iso.js";
 import { sampleLinear, sampleNearest } from "./raycast-sample.js";
 import { clearBand, renderLayers2D, type RowBand } from "./render2d.js";
@@ -41,6 +42,10 @@ export function renderLayers3D(req: RenderRequest, out: Uint8Array, band?: RowBa
   const row8 = new Uint8Array(row32.buffer);
   const rays = deviceRays(state.camera, canvas);
   for (const { layer, data, op } of drawnLayers(req)) {
+    if (layer.kind === "points") {
+      drawPoints(layer, data, state, canvas, { out8: out, width, y0, y1 });
+      continue;
+    }
     const vol = volumeOf(layer, data, state.dims);
     if (!vol) continue;
     const caster = layerCaster(layer, data.dtype, new RayFamily(vol, rays.direction));

@@ -4,6 +4,7 @@
  */
 import {
   NapariCudaError,
+  POINT_EXTRA_COLUMNS,
   PROTOCOL_VERSION,
   type InfoResult,
   type LayerRangeResult,
@@ -32,6 +33,26 @@ export function setLayerData(ctx: DaemonContext, log: Logger, req: Req<"set_laye
   ctx.hub.openViewer(req.viewer_id);
   ctx.hub.notifyDataChanged(req.viewer_id);
   log.info({ viewer: req.viewer_id, layer: req.layer_id, dtype: req.dtype, shape: req.shape }, "layer data set");
+  return {};
+}
+
+/** Store a Points layer's table (the binary message after the request); creates the viewer. */
+export function setPoints(ctx: DaemonContext, log: Logger, req: Req<"set_points">, bytes: Buffer): object {
+  const columns = req.ndim + POINT_EXTRA_COLUMNS;
+  const nbytes = req.count * columns * 8;
+  if (bytes.byteLength !== nbytes || req.nbytes !== nbytes) {
+    throw new NapariCudaError(
+      "invalid_data",
+      `${req.count} points of ${req.ndim} axes need ${nbytes} bytes; got ${bytes.byteLength}, nbytes says ${req.nbytes}`,
+      { path: "nbytes" },
+    );
+  }
+  // No points: one row of NaN coordinates, never drawn (arrays have no empty axes).
+  const table = req.count > 0 ? bytes : Buffer.from(new Float64Array(columns).fill(NaN).buffer);
+  ctx.viewers.setLayer(req.viewer_id, req.layer_id, "float64", [Math.max(req.count, 1), columns], table);
+  ctx.hub.openViewer(req.viewer_id);
+  ctx.hub.notifyDataChanged(req.viewer_id);
+  log.info({ viewer: req.viewer_id, layer: req.layer_id, points: req.count }, "points set");
   return {};
 }
 

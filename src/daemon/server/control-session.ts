@@ -11,7 +11,15 @@ import { deferred, type Deferred } from "../util/deferred.js";
 import { SerialQueue } from "../util/serial-queue.js";
 import { authorize } from "./auth.js";
 import type { DaemonContext } from "./context.js";
-import { info, layerRange, openKernelLayer, openLayer, screenshot, setLayerData } from "./control-handlers.js";
+import {
+  info,
+  layerRange,
+  openKernelLayer,
+  openLayer,
+  screenshot,
+  setLayerData,
+  setPoints,
+} from "./control-handlers.js";
 import { parseMessage, requestIdOf } from "./messages.js";
 import { asNapariError, errorBody, Socket } from "./socket.js";
 
@@ -23,6 +31,7 @@ export class ControlSession {
   private readonly queue = new SerialQueue();
   /** Set between a set_layer_data request and the binary message carrying its bytes. */
   private pendingBytes: Deferred<Buffer> | null = null;
+  private pendingOp = "set_layer_data";
   /** Aborted when the connection closes: nobody waits for its screenshot / layer_range any more. */
   private readonly closed = new AbortController();
 
@@ -66,7 +75,7 @@ export class ControlSession {
   private onText(text: string): void {
     if (this.pendingBytes) {
       this.pendingBytes.reject(
-        new NapariCudaError("invalid_message", "set_layer_data must be followed by a binary message", {
+        new NapariCudaError("invalid_message", `${this.pendingOp} must be followed by a binary message`, {
           path: "nbytes",
         }),
       );
@@ -121,7 +130,9 @@ export class ControlSession {
       return;
     }
     this.enqueue(null, () => {
-      throw new NapariCudaError("invalid_message", "a binary message must follow set_layer_data", { path: "" });
+      throw new NapariCudaError("invalid_message", "a binary message must follow set_layer_data or set_points", {
+        path: "",
+      });
     });
   }
 
@@ -135,7 +146,15 @@ export class ControlSession {
       case "set_layer_data": {
         const bytes = deferred<Buffer>();
         this.pendingBytes = bytes;
+        this.pendingOp = req.op;
         this.enqueue(req.id, async () => this.ok(req.id, setLayerData(this.ctx, this.log, req, await bytes.promise)));
+        return;
+      }
+      case "set_points": {
+        const bytes = deferred<Buffer>();
+        this.pendingBytes = bytes;
+        this.pendingOp = req.op;
+        this.enqueue(req.id, async () => this.ok(req.id, setPoints(this.ctx, this.log, req, await bytes.promise)));
         return;
       }
       case "open_layer":

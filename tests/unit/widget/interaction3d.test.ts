@@ -113,6 +113,10 @@ const volume: LayerTrait = {
   selected_label: 1,
   show_selected_label: false,
   contour: 0,
+  border_width: 0.05,
+  border_width_is_relative: true,
+  out_of_slice_display: false,
+  antialiasing: 1,
   shape: [20, 100, 300],
   dtype: "uint8",
 };

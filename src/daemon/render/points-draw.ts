@@ -1,0 +1,165 @@
+/**
+ * Points layers (napari's): markers drawn as vispy draws them (point-markers.ts), in table order
+ * (a later point over an earlier one), each pixel blended onto the frame at once, rounded like an
+ * RGBA8 framebuffer: translucent out = floor(src*a + dst*(1-a) + 0.5), additive
+ * min(255, floor(dst + src*a + 0.5)), opaque out = src where a > 0; a = marker alpha * opacity.
+ *
+ * Geometry: a point's data coordinates map to world (scale, translate per axis) and to device
+ * pixels (2D: devicePixelToWorld; 3D: the orthographic rays of camera3d.ts, no depth test against
+ * other layers). Its diameter in device pixels is size * mean(displayed scales) / step (sizes are
+ * data units, as napari). Axes not displayed slice the points, napari's rule: within 0.5 of the
+ * step on every such axis, or with out_of_slice_display within size/2, drawn at size * prod((s/2 -
+ * d) / (s/2)).
+ */
+import {
+  deviceRays,
+  POINT_EXTRA_COLUMNS,
+  POINT_SYMBOLS,
+  unpackPointColor,
+  type LayerState,
+  type ViewerState,
+} from "../../protocol/index.js";
+import type { Canvas } from "../../protocol/index.js";
+import type { LayerData } from "../data/types.js";
+import { markerColor, MARKERS } from "./point-markers.js";
+
+/** Where one band of one frame is drawn. */
+export interface PointsTarget {
+  out8: Uint8Array;
+  width: number;
+  y0: number;
+  y1: number;
+}
+
+/** Device position (col, row) of a world point (displayed axes), and device pixels per world unit. */
+interface Projector {
+  ndisplay: 2 | 3;
+  project(world: readonly number[], out: number[]): void;
+  pxPerWorld: number;
+}
+
+function projector(state: ViewerState, canvas: Canvas): Projector {
+  if (state.dims.ndisplay === 3) {
+    const rays = deviceRays(state.camera, canvas);
+    const { origin, stepRight: r, stepDown: d } = rays;
+    const rr = r[0] * r[0] + r[1] * r[1] + r[2] * r[2];
+    const dd = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+    return {
+      ndisplay: 3,
+      pxPerWorld: 1 / rays.step,
+      project(w, out) {
+        const p0 = w[0]! - origin[0];
+        const p1 = w[1]! - origin[1];
+        const p2 = w[2]! - origin[2];
+        out[0] = (p0 * r[0] + p1 * r[1] + p2 * r[2]) / rr;
+        out[1] = (p0 * d[0] + p1 * d[1] + p2 * d[2]) / dd;
+      },
+    };
+  }
+  const step = 1 / (state.camera.zoom * canvas.pixel_ratio);
+  const [cy, cx] = state.camera.center.slice(-2) as [number, number];
+  const originY = cy + (0.5 - canvas.height / 2) * step;
+  const originX = cx + (0.5 - canvas.width / 2) * step;
+  return {
+    ndisplay: 2,
+    pxPerWorld: 1 / step,
+    project(w, out) {
+      out[0] = (w[1]! - originX) / step;
+      out[1] = (w[0]! - originY) / step;
+    },
+  };
+}
+
+/** Draw rows [t.y0, t.y1) of a points layer. */
+export function drawPoints(layer: LayerState, data: LayerData, state: ViewerState, canvas: Canvas, t: PointsTarget) {
+  const columns = data.shape[1]!;
+  const ndim = columns - POINT_EXTRA_COLUMNS;
+  const count = data.shape[0]!;
+  const table = data.data;
+  const proj = projector(state, canvas);
+  const nd = proj.ndisplay;
+  if (ndim < nd) return;
+  const steps = state.dims.current_step;
+  const shift = steps.length - ndim;
+  const scaleOf = (i: number) => layer.scale[i] ?? 1;
+  const shown: number[] = [];
+  for (let i = ndim - nd; i < ndim; i++) shown.push(scaleOf(i));
+  const meanScale = shown.reduce((a, b) => a + b, 0) / shown.length;
+  const pxPerData = meanScale * proj.pxPerWorld;
+  const aa = layer.antialiasing;
+  const mode = layer.blending === "opaque" ? OPAQUE : layer.blending === "additive" ? ADDITIVE : TRANSLUCENT;
+  const world = new Array<number>(nd).fill(0);
+  const pos = [0, 0];
+  const face = [0, 0, 0, 0];
+  const border = [0, 0, 0, 0];
+  const px = [0, 0, 0, 0];
+  for (let p = 0; p < count; p++) {
+    const row = p * columns;
+    const size = table[row + ndim]!;
+    if (!(size > 0)) continue;
+    let factor = 1;
+    for (let i = 0; i < ndim - nd && factor > 0; i++) {
+      const step = i + shift >= 0 ? (steps[i + shift] ?? 0) : 0;
+      const dist = Math.abs(table[row + i]! - step);
+      if (!layer.out_of_slice_display) factor = dist <= 0.5 ? 1 : 0;
+      else factor *= dist <= size / 2 ? (size / 2 - dist) / (size / 2) : 0;
+    }
+    if (!(factor > 0)) continue;
+    let finite = true;
+    for (let k = 0; k < nd; k++) {
+      const i = ndim - nd + k;
+      world[k] = table[row + i]! * scaleOf(i) + (layer.translate[i] ?? 0);
+      finite &&= Number.isFinite(world[k]!);
+    }
+    if (!finite) continue;
+    proj.project(world, pos);
+    const s = size * factor * pxPerData;
+    const edge = layer.border_width_is_relative ? layer.border_width * s : layer.border_width * pxPerData;
+    const reach = s / 2 + edge / 2 + aa + 1;
+    const r0 = Math.max(t.y0, Math.floor(pos[1]! - reach));
+    const r1 = Math.min(t.y1, Math.ceil(pos[1]! + reach) + 1);
+    const c0 = Math.max(0, Math.floor(pos[0]! - reach));
+    const c1 = Math.min(t.width, Math.ceil(pos[0]! + reach) + 1);
+    if (r0 >= r1 || c0 >= c1) continue;
+    rgba01(table[row + ndim + 1]!, face);
+    rgba01(table[row + ndim + 2]!, border);
+    const sdf = MARKERS[POINT_SYMBOLS[table[row + ndim + 3]!] ?? "disc"];
+    const cx = pos[0]!;
+    const cy = pos[1]!;
+    for (let y = r0; y < r1; y++) {
+      for (let x = c0; x < c1; x++) {
+        if (!markerColor(sdf(x - cx, y - cy, s), edge, aa, face, border, px)) continue;
+        blendPixel(mode, layer.opacity, t.out8, (y * t.width + x) * 4, px);
+      }
+    }
+  }
+}
+
+/** Packed RGBA bytes to rgb bytes and alpha in 0..1. */
+function rgba01(packed: number, out: number[]): void {
+  const [r, g, b, a] = unpackPointColor(packed);
+  out[0] = r;
+  out[1] = g;
+  out[2] = b;
+  out[3] = a / 255;
+}
+
+const TRANSLUCENT = 0;
+const ADDITIVE = 1;
+const OPAQUE = 2;
+
+function blendPixel(mode: number, opacity: number, out: Uint8Array, o: number, px: number[]): void {
+  const a = px[3]! * opacity;
+  if (!(a > 0)) return;
+  for (let c = 0; c < 3; c++) {
+    const src = px[c]!;
+    const dst = out[o + c]!;
+    const v =
+      mode === TRANSLUCENT
+        ? Math.floor(src * a + dst * (1 - a) + 0.5)
+        : mode === ADDITIVE
+          ? Math.min(255, Math.floor(dst + src * a + 0.5))
+          : Math.round(src);
+    out[o + c] = v < 0 ? 0 : v > 255 ? 255 : v;
+  }
+}
