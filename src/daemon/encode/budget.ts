@@ -3,6 +3,8 @@
  * resolution, the still; each an ffmpeg process plus its warm standby) count against one budget. When it is
  * spent, the encoder that has been idle longest (another view's standby kind, not used for RECLAIM_IDLE_MS)
  * is stopped to make room; with none idle, the new encoder is refused with encoder_limit.
+ * A spare (an encoder a view opens ahead of its first frame, server/encoder-set.ts) takes a free slot only,
+ * never waits or reclaims for one, and is the first stopped, idle or not, while no frame has used it.
  */
 import { NapariCudaError } from "../../protocol/errors.js";
 import type { EncodedFrame, VideoEncoder } from "./types.js";
@@ -21,11 +23,15 @@ export class BudgetedEncoder implements VideoEncoder {
   /** Set when a new encoder waits for this one's slot (see EncoderBudget.acquire). */
   claimed = false;
 
-  /** `observe`: told each frame's outcome (null: encoded; else the error), not for frames after dispose. */
+  /**
+   * `observe`: told each frame's outcome (null: encoded; else the error), not for frames after dispose.
+   * `spare`: opened ahead of use; it stays one (the first reclaimed) until its first frame.
+   */
   constructor(
     private readonly inner: VideoEncoder,
     private readonly release: (enc: BudgetedEncoder) => void,
     private readonly observe?: (err: unknown) => void,
+    public spare = false,
   ) {}
 
   get name(): string {
@@ -48,6 +54,7 @@ export class BudgetedEncoder implements VideoEncoder {
   }
 
   encode(pixels: Uint8Array, opts?: { keyframe?: boolean }): Promise<EncodedFrame> {
+    this.spare = false;
     this.pending++;
     this.lastUsed = performance.now();
     const out = this.inner.encode(pixels, opts);
@@ -98,11 +105,17 @@ export class EncoderBudget {
    * Start an encoder through `start` within the budget: reclaims the longest-idle encoder when it is spent,
    * else rejects with encoder_limit naming the setting. The slot is freed when the encoder's process has
    * exited after dispose (or at once when `start` fails). `observe` is told each frame's outcome (BudgetedEncoder).
+   * A `spare` is refused with encoder_limit unless a slot is free now: it must not stop or delay anything.
    */
-  async acquire(start: () => Promise<VideoEncoder>, observe?: (err: unknown) => void): Promise<BudgetedEncoder> {
+  async acquire(
+    start: () => Promise<VideoEncoder>,
+    observe?: (err: unknown) => void,
+    spare = false,
+  ): Promise<BudgetedEncoder> {
     // A slot still held by an exiting encoder, or by one stopped for us, is waited for: never two processes
     // for one slot. Each such encoder is claimed by one waiter only.
-    const wait = this.used >= this.max ? (this.claimExiting() ?? this.reclaimOne()) : undefined;
+    const full = this.used >= this.max;
+    const wait = full ? (spare ? null : (this.claimExiting() ?? this.reclaimOne())) : undefined;
     if (wait === null) {
       throw new NapariCudaError(
         "encoder_limit",
@@ -119,7 +132,7 @@ export class EncoderBudget {
     } finally {
       this.starting--;
     }
-    const enc = new BudgetedEncoder(inner, (e) => this.live.delete(e), observe);
+    const enc = new BudgetedEncoder(inner, (e) => this.live.delete(e), observe, spare);
     this.live.add(enc);
     return enc;
   }
@@ -135,12 +148,19 @@ export class EncoderBudget {
     return null;
   }
 
-  /** Stop the encoder idle longest (at least RECLAIM_IDLE_MS): its exit, or null when none is idle. */
+  /**
+   * Stop a spare no frame has used yet, else the encoder idle longest (at least RECLAIM_IDLE_MS): its exit,
+   * or null when none is idle.
+   */
   private reclaimOne(): Promise<void> | null {
     const now = performance.now();
     let best: BudgetedEncoder | null = null;
     for (const e of this.live) {
       if (e.closed) continue;
+      if (e.spare) {
+        best = e;
+        break;
+      }
       const idle = e.idleMs(now);
       if (idle >= RECLAIM_IDLE_MS && (best === null || idle > best.idleMs(now))) best = e;
     }

@@ -75,7 +75,12 @@ export class InteractiveQuality {
    * flip sizes.
    */
   scale(ndisplay: number, now = performance.now()): 1 | 2 {
-    if (this.budgetMs === null || !this.moving(now)) return 1;
+    return this.moving(now) ? this.movingScale(ndisplay) : 1;
+  }
+
+  /** Scale of a moving frame drawn now (whether or not the view moves): what the next drag starts with. */
+  movingScale(ndisplay: number): 1 | 2 {
+    if (this.budgetMs === null) return 1;
     return this.budgetMs === 0 || this.halved.has(ndisplay) ? 2 : 1;
   }
 

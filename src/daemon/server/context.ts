@@ -38,6 +38,7 @@ export interface EncoderFactory {
   /**
    * `pixelFormat`: what the renderer's frames carry best (the GPU delivers NV12). `still`: the 4:4:4
    * libx264 encoder for frames at rest (RGBA only; asked for only when describe() says `stills`).
+   * `spare`: opened ahead of its first frame, only in a free slot of the encoder budget (encode/budget.ts).
    */
   create(
     width: number,
@@ -45,6 +46,7 @@ export interface EncoderFactory {
     profile: H264Profile,
     pixelFormat?: "rgba" | "nv12",
     still?: boolean,
+    spare?: boolean,
   ): Promise<VideoEncoder>;
   /**
    * What info() reports: encoder name and why, ffmpeg path (null when none was found); `stills`: 4:4:4

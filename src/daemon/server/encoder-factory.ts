@@ -81,16 +81,17 @@ export class FfmpegEncoderFactory implements EncoderFactory {
     profile: H264Profile,
     pixelFormat: "rgba" | "nv12" = "rgba",
     still = false,
+    spare = false,
   ): Promise<VideoEncoder> {
     const sel = await this.select();
     for (let attempt = 1; ; attempt++) {
       const encoder = still ? "libx264" : this.encoderFor(sel);
       const start = (): Promise<VideoEncoder> =>
         createEncoder({ width, height, profile, pixelFormat, still, ffmpeg: sel.ffmpeg, encoder, env: this.env });
-      if (encoder !== "h264_nvenc") return this.budget.acquire(start);
+      if (encoder !== "h264_nvenc") return this.budget.acquire(start, undefined, spare);
       try {
         // A frame that encodes resets the failure count; a mid-stream failure adds to it.
-        return await this.budget.acquire(start, (err) => this.nvencResult(err, sel));
+        return await this.budget.acquire(start, (err) => this.nvencResult(err, sel), spare);
       } catch (err) {
         if (!nvencFault(err)) throw err;
         this.nvencResult(err, sel);

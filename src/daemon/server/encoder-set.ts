@@ -7,6 +7,11 @@
  * is stopped when one more kind comes (e.g. a resize), and kinds unused for ENCODER_RETIRE_MS (an old
  * overscan size, a half resolution after moving) are stopped too, except the two used last: a view at
  * rest keeps its full and still encoders, not the processes of every size it passed through.
+ *
+ * A spare: while the view rests, the encoder of the size its next drag starts with is opened ahead
+ * (warm()), since starting one (two ffmpeg processes) held the drag's first frame back ~100 ms on an idle
+ * 2-core machine and ~300 ms under load. It is kept while it stays the spare (retireIdle skips it), sits
+ * first in line when a new kind needs room, and takes only a free slot of the daemon's budget.
  */
 import { NapariCudaError } from "../../protocol/index.js";
 import type { VideoEncoder } from "../encode/types.js";
@@ -32,18 +37,20 @@ export class EncoderSet {
   private readonly stopping = new Set<Promise<void>>();
   private disposed = false;
   private readonly retireTimer: NodeJS.Timeout;
+  /** Key of the size warm() was last asked for: not retired while idle. */
+  private spareKey: string | null = null;
 
   constructor(
-    private readonly create: (width: number, height: number, still: boolean) => Promise<VideoEncoder>,
+    private readonly create: (width: number, height: number, still: boolean, spare: boolean) => Promise<VideoEncoder>,
     private readonly retireMs: number = ENCODER_RETIRE_MS,
   ) {
     this.retireTimer = setInterval(() => this.retireIdle(performance.now()), Math.min(RETIRE_CHECK_MS, retireMs));
     this.retireTimer.unref();
   }
 
-  /** Stop kinds unused for `retireMs`, keeping the two used last. Returns how many were stopped. */
+  /** Stop kinds unused for `retireMs`, keeping the two used last and the spare. Returns how many were stopped. */
   retireIdle(now: number): number {
-    const keys = [...this.live.keys()];
+    const keys = [...this.live.keys()].filter((k) => k !== this.spareKey);
     let stopped = 0;
     for (const k of keys.slice(0, Math.max(0, keys.length - 2))) {
       const e = this.live.get(k)!;
@@ -71,19 +78,31 @@ export class EncoderSet {
       cur.lastUsed = performance.now();
       return cur.opening;
     }
-    for (const [k, old] of this.live) {
-      if (this.live.size < MAX_ENCODERS_PER_VIEW) break;
-      this.live.delete(k);
-      this.stop(old.opening);
+    return this.open(key, width, height, still, false).opening;
+  }
+
+  /**
+   * Open the (non-still) encoder of this size ahead of its first frame, as the view's spare; nothing when
+   * it is open or opening (null: no spare, the last one may retire). It is placed least recent (the first
+   * stopped when a new kind needs room), and a budget without a free slot refuses it: then the frame that
+   * needs it starts it, as without a spare.
+   */
+  warm(size: { width: number; height: number } | null): void {
+    if (this.disposed) return;
+    if (size === null) {
+      this.spareKey = null;
+      return;
     }
-    const entry: Entry = { opening: this.create(width, height, still), lastUsed: performance.now() };
-    this.live.set(key, entry);
-    entry.opening.then(
-      (enc) => (entry.encoder = enc),
-      // A failed creation is forgotten, so the next frame of this kind tries again.
-      () => this.live.get(key) === entry && this.live.delete(key),
-    );
-    return entry.opening;
+    const { width, height } = size;
+    const key = `${width}x${height}`;
+    this.spareKey = key;
+    const cur = this.live.get(key);
+    if (cur !== undefined && cur.encoder?.closed !== true) return;
+    this.live.delete(key);
+    const entry = this.open(key, width, height, false, true);
+    const rest = [...this.live].filter(([k]) => k !== key);
+    this.live.clear();
+    for (const [k, e] of [[key, entry] as const, ...rest]) this.live.set(k, e);
   }
 
   /** The open encoder of this size and kind, if there is one (none is started). */
@@ -111,6 +130,23 @@ export class EncoderSet {
     for (const e of this.live.values()) this.stop(e.opening);
     this.live.clear();
     await Promise.all([...this.stopping]);
+  }
+
+  /** A new entry for `key` (the least recently used ones stopped to make room), most recent for now. */
+  private open(key: string, width: number, height: number, still: boolean, spare: boolean): Entry {
+    for (const [k, old] of this.live) {
+      if (this.live.size < MAX_ENCODERS_PER_VIEW) break;
+      this.live.delete(k);
+      this.stop(old.opening);
+    }
+    const entry: Entry = { opening: this.create(width, height, still, spare), lastUsed: performance.now() };
+    this.live.set(key, entry);
+    entry.opening.then(
+      (enc) => (entry.encoder = enc),
+      // A failed creation is forgotten, so the next frame of this kind tries again.
+      () => this.live.get(key) === entry && this.live.delete(key),
+    );
+    return entry;
   }
 
   private keyOf(enc: VideoEncoder): string | undefined {

@@ -40,8 +40,17 @@ export interface PumpFrame {
 export interface PumpDeps {
   render(req: ViewRequest, signal: AbortSignal): Promise<PumpFrame>;
   release(frame: RenderedFrame): void;
-  /** `still`: the 4:4:4 low-CRF encoder for frames at rest (only asked for when PumpLimits.stills). */
-  createEncoder(width: number, height: number, still: boolean): Promise<VideoEncoder>;
+  /**
+   * Coded size of the first moving frame a drag would start with for `req` (null: the size at rest). The
+   * pump opens that encoder as a spare while the view rests, so the drag's first frame finds it running.
+   */
+  movingSize?(req: ViewRequest): { width: number; height: number } | null;
+  /**
+   * `still`: the 4:4:4 low-CRF encoder for frames at rest (only asked for when PumpLimits.stills).
+   * `spare`: opened ahead of its first frame: only in a free slot of the daemon's encoder budget, and the
+   * first one stopped when another encoder needs a slot (encode/budget.ts).
+   */
+  createEncoder(width: number, height: number, still: boolean, spare?: boolean): Promise<VideoEncoder>;
   /** The encoder produced a new SPS/PPS: the client must (re)configure before the next frame. */
   sendConfig(config: DecoderConfig, encoder: VideoEncoder): void;
   sendFrame(message: Uint8Array): boolean;

@@ -8,8 +8,9 @@
  * to the encoder of its kind (full, half or quarter resolution, or the still; overscan margins
  * included in the size); switching encoder needs no keyframe (the widget decodes each encoder's
  * frames with its own warm decoder), and frames from an encoder replaced meanwhile (resize,
- * failure) are dropped. Keyframe requests are rate-limited (keyframe-gate.ts) and, like every frame,
- * wait for the link's window. No message above MAX_FRAME_MESSAGE_BYTES goes out (encode/bound.ts: the
+ * failure) are dropped. After a frame at rest, the encoder of the size the next drag starts with is
+ * opened as a spare (encoder-set.ts), so the drag's first frame does not wait for an ffmpeg start.
+ * Keyframe requests are rate-limited (keyframe-gate.ts) and, like every frame, wait for the link's window. No message above MAX_FRAME_MESSAGE_BYTES goes out (encode/bound.ts: the
  * proxy's 10 MiB limit). With the daemon's encoders all taken (encoder_limit) the view says so once and
  * tries again every ENCODER_LIMIT_RETRY_MS.
  */
@@ -84,7 +85,7 @@ export class RenderPump {
     this.overscan = initial.overscan;
     this.seq = initial.seq;
     this.ledger = new FrameLedger(deps, limits.maxInFlight, limits.startInFlight ?? 2);
-    this.encoders = new EncoderSet((w, h, still) => this.deps.createEncoder(w, h, still));
+    this.encoders = new EncoderSet((w, h, still, spare) => this.deps.createEncoder(w, h, still, spare));
     this.keyGate = new KeyframeGate(limits.keyframeIntervalMs ?? KEYFRAME_INTERVAL_MS, (keys) => this.rekey(keys));
     queueMicrotask(() => this.kick());
   }
@@ -288,6 +289,7 @@ export class RenderPump {
         };
         this.ledger.sent(record, performance.now());
         this.deps.observe?.({ renderMs: frame.renderMs, encodeMs: out.encodeMs, totalMs: performance.now() - t0 });
+        if (rendered.moving !== true && rendered.still !== true) this.warmMovingEncoder(req);
       }
     } catch (err) {
       if (!this.disposed && this.encoders.has(encoder)) this.onEncoderFailed(err, encoder);
@@ -298,6 +300,14 @@ export class RenderPump {
       this.deps.release(frame);
       this.kick();
     }
+  }
+
+  /**
+   * A frame at rest went out: open the encoder the next drag's first frame needs (a spare, EncoderSet.warm),
+   * so that frame does not wait for an ffmpeg start (bench, remote link: its age was 381-425 ms).
+   */
+  private warmMovingEncoder(req: ViewRequest): void {
+    if (this.deps.movingSize) this.encoders.warm(this.deps.movingSize(req));
   }
 
   private onProduceError(err: unknown): void {

@@ -122,6 +122,17 @@ export class ViewFrames {
     };
   }
 
+  /**
+   * The coded size of the first moving frame of a drag started now (the same request, moving), or null
+   * when it is the size at rest: the render pump opens its encoder ahead (render-pump.ts).
+   */
+  movingSize(req: ViewRequest): { width: number; height: number } | null {
+    const scale = Math.max(this.quality.movingScale(req.state.dims.ndisplay), req.linkScale) as FrameScale;
+    if (scale === 1) return null;
+    const { width, height } = frameGeometry(req.canvas, req.margins, scale).canvas;
+    return { width, height };
+  }
+
   /** A new state came from the view: motion decides the size of the next frames. */
   stateChanged(): void {
     this.quality.changed();

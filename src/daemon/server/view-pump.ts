@@ -31,8 +31,10 @@ export function createViewPump(d: ViewPumpDeps): RenderPump {
   return new RenderPump(
     {
       render: (req, signal) => frames.render(req, signal),
+      movingSize: (req) => frames.movingSize(req),
       release: (frame) => ctx.renderer.release(frame),
-      createEncoder: (w, hgt, still) => ctx.encoders.create(w, hgt, d.profile, ctx.pixelFormat, still || undefined),
+      createEncoder: (w, hgt, still, spare) =>
+        ctx.encoders.create(w, hgt, d.profile, ctx.pixelFormat, still || undefined, spare),
       sendConfig: (config, encoder) => {
         const msg: StreamConfig = {
           type: "config",
