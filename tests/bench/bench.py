@@ -11,6 +11,9 @@ Scenarios (--scenarios, comma-separated; default all):
               daemon memory, chunk loads and cache from the daemon's /metrics (bench_multiscale.py);
   3d          a --volume-size^3 uint16 volume with dims.ndisplay = 3: fps while rotating (--seconds),
               then orbits with pauses for the perceived latency at gesture onsets; per link x predict.
+  annotate    (not in the default list) 10,000 points (--points) over a 4096^2 image against the image
+              alone: fps and m2p while panning (continuous, mixed), and with annotation the time from
+              a click to the marker on screen and to the point in the kernel (bench_annotate.py).
   lazy        (not in the default list: minutes) dask arrays served by the kernel (bench_lazy.py):
               (a) a 1 TiB uint16 multiscale list of procedural dask arrays (--lazy-cost-ms per
               1024^2 block), per --lazy-cluster (off: the kernel's threads, on: a LocalCluster of 2
@@ -55,6 +58,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_annotate import annotate_scenario
 from bench_lazy import flat_scenario, tera_scenario
 from bench_multiscale import multiscale_scenario, pyramid_info, volume_scenario
 from bench_pan_zoom import pan_zoom_link
@@ -96,7 +100,7 @@ def main() -> None:
         "comm: relayed by the kernel over the widget's comm (no proxy route: Voila, VS Code, Colab)",
     )
     ap.add_argument(
-        "--scenarios", default="pan_zoom,multiscale,3d", help="comma-separated: pan_zoom,multiscale,3d,lazy"
+        "--scenarios", default="pan_zoom,multiscale,3d", help="comma-separated: pan_zoom,multiscale,3d,lazy,annotate"
     )
     ap.add_argument("--links", default="loopback,campus,remote", help="link profiles: " + ",".join(PROFILES))
     ap.add_argument("--predict", default="on,off", help="client-side prediction: on,off")
@@ -106,13 +110,14 @@ def main() -> None:
     ap.add_argument("--pyramid", type=Path, help="an existing OME-Zarr image to use instead of generating one")
     ap.add_argument("--ms-size", default="1280x720", help="canvas of the multiscale and 3d scenarios")
     ap.add_argument("--volume-size", type=int, default=256, help="side of the 3d scenario's volume")
+    ap.add_argument("--points", type=int, default=10_000, help="annotate: points over the image")
     ap.add_argument("--lazy-parts", default="tera,flat", help="lazy scenario parts: tera (1 TiB multiscale), flat")
     ap.add_argument("--lazy-cluster", default="off,on", help="tera without (off) / with (on) a LocalCluster")
     ap.add_argument("--lazy-seconds", type=float, default=60.0, help="lazy: panning time at 1:1 (memory samples)")
     ap.add_argument("--lazy-cost-ms", type=float, default=20.0, help="lazy tera: cost of one 1024^2 block")
     ap.add_argument("--lazy-flat-gib", type=float, default=4.0, help="lazy flat: size of the single-level array")
     args = ap.parse_args()
-    chosen = csv(args.scenarios, ("pan_zoom", "multiscale", "3d", "lazy"), "scenarios", ap)
+    chosen = csv(args.scenarios, ("pan_zoom", "multiscale", "3d", "lazy", "annotate"), "scenarios", ap)
     lazy_parts = csv(args.lazy_parts, ("tera", "flat"), "lazy parts", ap)
     lazy_cluster = [c == "on" for c in csv(args.lazy_cluster, ("off", "on"), "lazy cluster values", ap)]
     links = [PROFILES[n] for n in csv(args.links, tuple(PROFILES), "links", ap)]
@@ -180,6 +185,9 @@ def main() -> None:
                                 )
                     finally:
                         context.close()
+            if "annotate" in chosen:
+                for result in annotate_scenario(browser, lab, mw, mh, args.points, args.pattern_seconds, tmp):
+                    done(result)
             if "lazy" in chosen:
                 # Each part in its own kernel: one that fails is reported and the next still runs.
                 runs = [

@@ -114,8 +114,9 @@ export function drawPoints(layer: LayerState, data: LayerData, state: ViewerStat
     if (!finite) continue;
     proj.project(world, pos);
     const s = size * factor * pxPerData;
+    const symbol = table[row + ndim + 3]!;
     const edge = layer.border_width_is_relative ? layer.border_width * s : layer.border_width * pxPerData;
-    const reach = s / 2 + edge / 2 + aa + 1;
+    const reach = markerReach(symbol, s, edge / 2 + aa);
     const r0 = Math.max(t.y0, Math.floor(pos[1]! - reach));
     const r1 = Math.min(t.y1, Math.ceil(pos[1]! + reach) + 1);
     const c0 = Math.max(0, Math.floor(pos[0]! - reach));
@@ -123,7 +124,7 @@ export function drawPoints(layer: LayerState, data: LayerData, state: ViewerStat
     if (r0 >= r1 || c0 >= c1) continue;
     rgba01(table[row + ndim + 1]!, face);
     rgba01(table[row + ndim + 2]!, border);
-    const sdf = MARKERS[POINT_SYMBOLS[table[row + ndim + 3]!] ?? "disc"];
+    const sdf = MARKERS[POINT_SYMBOLS[symbol] ?? "disc"];
     const cx = pos[0]!;
     const cy = pos[1]!;
     for (let y = r0; y < r1; y++) {
@@ -144,6 +145,22 @@ function rgba01(packed: number, out: number[]): void {
   out[3] = a / 255;
 }
 
+/**
+ * How far from its centre (per axis) a marker of diameter s draws anything: vispy draws where
+ * r <= pad (edge/2 + aa). A disc, ring or square's r is the distance beyond s/2; the slanted
+ * symbols' r is scaled down (by up to 1/sqrt2; above a star's tip by sin 18 deg, 0.309) and a star's
+ * tips reach 0.55 s. tests/unit/render/points.test.ts checks every symbol against its reach.
+ */
+function markerReach(symbol: number, s: number, pad: number): number {
+  if (symbol === DISC || symbol === RING || symbol === SQUARE) return s / 2 + pad;
+  if (symbol === STAR) return 0.55 * s + pad / Math.sin(Math.PI / 10);
+  return 0.55 * s + Math.SQRT2 * pad;
+}
+
+const DISC = POINT_SYMBOLS.indexOf("disc");
+const STAR = POINT_SYMBOLS.indexOf("star");
+const RING = POINT_SYMBOLS.indexOf("ring");
+const SQUARE = POINT_SYMBOLS.indexOf("square");
 const TRANSLUCENT = 0;
 const ADDITIVE = 1;
 const OPAQUE = 2;
