@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import os
 from pathlib import Path
@@ -82,11 +83,12 @@ def _is_url(text: str) -> bool:
 def open_paths(
     viewer: Any, path: Any, *, stack: bool, plugin: str | None, layer_type: str | None, kwargs: dict[str, Any]
 ) -> list[Any]:
-    """viewer.open: add_image for each OME-Zarr path or URL; the new layers."""
+    """viewer.open: add_image for each OME-Zarr path or URL (layer_type "labels": add_labels), and
+    as napari-ome-zarr does, a local image's `labels/` group as Labels layers; the new layers."""
     if stack:
         raise NotImplementedError("napari-cuda's viewer.open has no stack=True: stack the arrays and use add_image")
-    if layer_type not in (None, "image"):
-        raise NotImplementedError(f"napari-cuda opens image layers only, got layer_type={layer_type!r}")
+    if layer_type not in (None, "image", "labels"):
+        raise NotImplementedError(f"napari-cuda opens image and labels layers only, got layer_type={layer_type!r}")
     if plugin not in (None, "napari-ome-zarr"):
         raise NotImplementedError(f"napari-cuda has no reader plugins (plugin={plugin!r}); it reads OME-Zarr itself")
     paths = [path] if isinstance(path, str | os.PathLike) else path
@@ -104,6 +106,30 @@ def open_paths(
             )
     layers: list[Any] = []
     for p in paths:
+        if layer_type == "labels":
+            layers.append(viewer.add_labels(p, **kwargs))
+            continue
         added = viewer.add_image(p, **kwargs)
         layers.extend(added if isinstance(added, list) else [added])
+        if layer_type is None:
+            layers.extend(viewer.add_labels(f"{os.fspath(p).rstrip('/')}/labels/{name}") for name in label_names(p))
     return layers
+
+
+def label_names(path: Any) -> list[str]:
+    """The label images an OME-Zarr image lists in its `labels/` group (NGFF 0.4 `.zattrs` or 0.5
+    `zarr.json` attributes); local paths only, [] when there are none."""
+    text = os.fspath(path)
+    if _is_url(text) and not text.startswith("file://"):
+        return []
+    group = Path(text.removeprefix("file://")) / "labels"
+    for meta in (group / "zarr.json", group / ".zattrs"):
+        try:
+            attrs = json.loads(meta.read_text())
+        except (OSError, ValueError):
+            continue
+        attrs = attrs.get("attributes", attrs) if meta.name == "zarr.json" else attrs
+        names = attrs.get("ome", attrs).get("labels") if isinstance(attrs, dict) else None
+        if isinstance(names, list):
+            return [n for n in names if isinstance(n, str) and n and "/" not in n and n not in (".", "..")]
+    return []

@@ -169,6 +169,26 @@ def test_ome_zarr_labels_group(viewer: napari_cuda.Viewer, tmp_path: Path) -> No
     np.testing.assert_array_equal(shot_at_one(viewer, labels.shape), over_black(napari_rgba(labels), 1.0))
 
 
+def test_open_adds_the_labels_group(viewer: napari_cuda.Viewer, tmp_path: Path) -> None:
+    """viewer.open of an OME-Zarr image with a labels/ group adds its labels, as napari-ome-zarr does."""
+    ome_zarr_writer = pytest.importorskip("ome_zarr.writer")
+    zarr = pytest.importorskip("zarr")
+    image = np.random.default_rng(10).integers(0, 256, (64, 80)).astype(np.uint8)
+    root = zarr.open_group(str(tmp_path / "cells.zarr"), mode="w")
+    ome_zarr_writer.write_image(image, root, axes="yx")
+    ome_zarr_writer.write_labels(
+        sample_labels("uint16", (64, 80), np.random.default_rng(11)), root, name="nuclei", axes="yx"
+    )
+    ome_zarr_writer.write_labels(
+        sample_labels("uint16", (64, 80), np.random.default_rng(12)), root, name="cells", axes="yx"
+    )
+    layers = viewer.open(str(tmp_path / "cells.zarr"))
+    assert [type(lyr).__name__ for lyr in layers] == ["Image", "Labels", "Labels"]
+    assert sorted(lyr.name for lyr in layers[1:]) == ["cells", "nuclei"]
+    only = viewer.open(str(tmp_path / "cells.zarr" / "labels" / "cells"), layer_type="labels")
+    assert isinstance(only[0], napari_cuda.Labels)
+
+
 def test_labels_3d_first_label_along_the_ray(viewer: napari_cuda.Viewer) -> None:
     """3D: napari's default 3D view looks along -z (from the last plane), so each pixel shows the
     first label met from the high-z side; labels behind it are hidden, not blended."""

@@ -121,8 +121,8 @@ def test_open_rejects_what_it_cannot_read(bare_viewer: napari_cuda.Viewer, tmp_p
         bare_viewer.open(tif)
     with pytest.raises(NotImplementedError, match="stack=True"):
         bare_viewer.open([tmp_path / "a.zarr"], stack=True)
-    with pytest.raises(NotImplementedError, match="image layers only"):
-        bare_viewer.open(tmp_path / "a.zarr", layer_type="labels")
+    with pytest.raises(NotImplementedError, match="image and labels layers only"):
+        bare_viewer.open(tmp_path / "a.zarr", layer_type="points")
     with pytest.raises(TypeError, match="path must be"):
         bare_viewer.open(42)
     assert len(bare_viewer.layers) == 0
