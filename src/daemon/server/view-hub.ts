@@ -24,6 +24,8 @@ export class ViewHub {
   private readonly viewers = new Set<string>();
   /** The camera and dims each viewer's views share (created with the viewer's first moved view). */
   private readonly shares = new Map<string, ViewerShare>();
+  /** The pending retry of held moves, per viewer. */
+  private readonly retries = new Map<string, ReturnType<typeof setTimeout>>();
 
   /** The kernel created (or filled) `viewerId` over /control: views may watch it. */
   openViewer(viewerId: string): void {
@@ -39,6 +41,8 @@ export class ViewHub {
   closeViewer(viewerId: string): void {
     this.viewers.delete(viewerId);
     this.shares.delete(viewerId);
+    clearTimeout(this.retries.get(viewerId));
+    this.retries.delete(viewerId);
     for (const v of [...this.views]) {
       if (v.viewerId !== viewerId) continue;
       this.views.delete(v);
@@ -94,15 +98,39 @@ export class ViewHub {
       this.shares.set(view.viewerId, share);
     }
     const moved = share.offer(view, changed, now);
+    this.scheduleRetry(view.viewerId, share);
     if (moved.camera === undefined && moved.dims === undefined) return;
+    this.fanOut(view, moved);
+  }
+
+  private fanOut(from: ViewHandle, moved: SharedFields): void {
     for (const v of this.views) {
-      if (v === view || v.viewerId !== view.viewerId || !v.follows) continue;
+      if (v === from || v.viewerId !== from.viewerId || !v.follows) continue;
       try {
         v.adoptShared(moved);
       } catch {
         // a view that cannot take the update is closing anyway
       }
     }
+  }
+
+  /** A move held back by a lease goes out when the lease ends (view-share.ts). */
+  private scheduleRetry(viewerId: string, share: ViewerShare): void {
+    const at = share.heldUntil();
+    if (at === null || this.retries.has(viewerId)) return;
+    const timer = setTimeout(
+      () => {
+        this.retries.delete(viewerId);
+        if (this.shares.get(viewerId) !== share) return; // the viewer closed meanwhile
+        for (const { view, moved } of share.retryHeld(performance.now())) {
+          if (this.views.has(view as ViewHandle)) this.fanOut(view as ViewHandle, moved);
+        }
+        this.scheduleRetry(viewerId, share);
+      },
+      Math.max(0, at - performance.now()) + 1,
+    );
+    timer.unref?.();
+    this.retries.set(viewerId, timer);
   }
 
   /** Tell every view of `viewerId` that its data changed. A failing view never affects the others. */

@@ -7,6 +7,10 @@
  * the mover's model write on before the mover's own state reaches the daemon, and two people
  * dragging at once must not fight. A view is always rendered with the state it sent (the widget
  * warps each frame from the camera of its seq): this only decides what goes to the others.
+ * A move held back by a lease is not dropped: when the lease ends, the last one held (if no newer
+ * move went out meanwhile and it is not an echo) becomes the viewer's value, so a short drag in
+ * another view during a lease (e.g. one a kernel echo took) reaches the others then, not at the
+ * widgets' recheck seconds later.
  */
 import type { Camera, Dims } from "../../protocol/index.js";
 
@@ -50,6 +54,8 @@ interface Entry<T> {
 class SharedField<T> {
   private current: Entry<T> | null = null;
   private past: Entry<T>[] = [];
+  /** The last move a lease held back. */
+  private held: Entry<T> | null = null;
 
   constructor(private readonly equal: (a: T, b: T) => boolean) {}
 
@@ -64,17 +70,37 @@ class SharedField<T> {
       const echo = this.past.some(
         (e) => e.origin !== view && now - e.at < ECHO_HISTORY_MS && this.equal(e.value, value),
       );
-      if (echo || (cur.origin !== view && !cur.released && now - cur.at < LEASE_MS)) return false;
+      if (echo) return false;
+      if (cur.origin !== view && !cur.released && now - cur.at < LEASE_MS) {
+        this.held = { value, origin: view, at: now };
+        return false;
+      }
       this.past.push(cur);
       if (this.past.length > MAX_HISTORY) this.past.shift();
     }
     this.current = { value, origin: view, at: now };
+    // A newer move goes to every view, the held one's too: what it held is superseded.
+    this.held = null;
     return true;
+  }
+
+  /** When the current lease ends, if a move is held back (else null). */
+  heldUntil(): number | null {
+    return this.held !== null && this.current !== null ? this.current.at + LEASE_MS : null;
+  }
+
+  /** The lease is over: the held move, offered again, if it is taken now (with its view). */
+  retryHeld(now: number): { view: object; value: T } | null {
+    const held = this.held;
+    if (held === null || (this.current !== null && now - this.current.at < LEASE_MS)) return null;
+    this.held = null;
+    return this.offer(held.origin, held.value, now) ? { view: held.origin, value: held.value } : null;
   }
 
   /** `view` is gone: its lease ends now (its values stay recognisable as echoes). */
   release(view: object): void {
     if (this.current?.origin === view) this.current = { ...this.current, released: true };
+    if (this.held?.origin === view) this.held = null;
   }
 }
 
@@ -89,6 +115,22 @@ export class ViewerShare {
     if (changed.camera !== undefined && this.camera.offer(view, changed.camera, now)) moved.camera = changed.camera;
     if (changed.dims !== undefined && this.dims.offer(view, changed.dims, now)) moved.dims = changed.dims;
     return moved;
+  }
+
+  /** When to retry the moves held back by a lease (null: none held). */
+  heldUntil(): number | null {
+    const times = [this.camera.heldUntil(), this.dims.heldUntil()].filter((t): t is number => t !== null);
+    return times.length > 0 ? Math.min(...times) : null;
+  }
+
+  /** Leases that ended: the held moves now taken, by the view that made each. */
+  retryHeld(now: number): Array<{ view: object; moved: SharedFields }> {
+    const out: Array<{ view: object; moved: SharedFields }> = [];
+    const camera = this.camera.retryHeld(now);
+    if (camera) out.push({ view: camera.view, moved: { camera: camera.value } });
+    const dims = this.dims.retryHeld(now);
+    if (dims) out.push({ view: dims.view, moved: { dims: dims.value } });
+    return out;
   }
 
   /** `view` closed: it holds no field any more. */

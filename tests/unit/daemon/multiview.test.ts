@@ -176,6 +176,29 @@ describe("views of one viewer follow each other", { timeout: 120_000 }, () => {
       a.send({ type: "state", seq: 2, state: at(280) });
       const { texts } = await until(b, "sync");
       assert.deepEqual(syncs(texts)[0]!.camera.center, [24, 280]);
+      // A's newer move superseded B's held one: when A's lease ends, A is not sent B's old move.
+      await sleep(LEASE_MS + 100);
+      const a2 = await shown(a);
+      assert.deepEqual(syncs(a2.texts), [], "A got no stale held move");
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  test("a move held back by a lease reaches the others when the lease ends", async () => {
+    const a = await view("mv1", 32);
+    const b = await view("mv1", 32);
+    try {
+      // A passes a camera on (as a kernel echo would) and takes the lease; B drags once and stops.
+      // (Columns no earlier test used: values shared in the last 3 s count as echoes.)
+      a.send({ type: "state", seq: 1, state: at(420) });
+      await until(b, "sync");
+      const t0 = performance.now();
+      b.send({ type: "state", seq: 1, state: at(96) });
+      const { texts } = await until(a, "sync");
+      const waited = performance.now() - t0;
+      assert.deepEqual(syncs(texts)[0]!.camera.center, [24, 96]);
+      assert.ok(waited < LEASE_MS + 400, `A followed B ${waited.toFixed(0)} ms after B's move`);
     } finally {
       await Promise.all([a.close(), b.close()]);
     }
