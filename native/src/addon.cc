@@ -288,24 +288,41 @@ class GpuContext : public Napi::ObjectWrap<GpuContext> {
     }
     L.plane = base + planeOffset * es;
     keep.push_back(Napi::Persistent(data.As<Napi::Object>()));
+    L.linear = l.Get("linear").ToBoolean();
+    L.folded = l.Get("folded").ToBoolean();
+    parseLabels(l, &L);
     if (L.mode == 0) {
-      L.cols = bytesOf(l.Get("cols"), static_cast<size_t>(job.width) * 16, "cols");
-      L.rows = bytesOf(l.Get("rows"), static_cast<size_t>(job.height) * 16, "rows");
+      // A contour reads taps `contour` pixels beyond each side of the frame.
+      size_t pad = 2 * static_cast<size_t>(L.contour);
+      L.cols = bytesOf(l.Get("cols"), (static_cast<size_t>(job.width) + pad) * 16, "cols");
+      L.rows = bytesOf(l.Get("rows"), (static_cast<size_t>(job.height) + pad) * 16, "rows");
     }
     L.x0 = static_cast<int>(intField(l, "x0", 0, job.width));
     L.x1 = static_cast<int>(intField(l, "x1", 0, job.width));
     L.y0 = static_cast<int>(intField(l, "y0", 0, job.height));
     L.y1 = static_cast<int>(intField(l, "y1", 0, job.height));
-    L.linear = l.Get("linear").ToBoolean();
-    L.folded = l.Get("folded").ToBoolean();
     size_t lutBytes = 0;
     const uint8_t* lutData = viewBytes(l.Get("lut"), "lut", &lutBytes);
     size_t entries = lutBytes / 4;
-    if (entries < 256) throw ArgError("lut needs at least 256 entries", true);
+    if (L.labels == Labels::Rule) {
+      // Colour rows: row 0 unused, n = rows - 1 >= 1 (napari's num_colors, at most 65535).
+      if (entries < 2 || entries > 65536) throw ArgError("label rows lut needs 2..65536 entries", true);
+    } else if (entries < 256) {
+      throw ArgError("lut needs at least 256 entries", true);
+    }
     auto* lp = reinterpret_cast<const uint32_t*>(lutData);
     L.lut.assign(lp, lp + entries);
     L.lutKey = l.Get("lutKey").ToString().Utf8Value();
     L.lutOffset = static_cast<int>(intField(l, "lutOffset", -kMaxInt - 1, kMaxInt));
+    if (L.labels == Labels::Folded) {
+      int64_t min = 0, count = 0;
+      if (!foldedRange(L.dtype, &min, &count)) throw ArgError("folded labels need 8/16-bit data", true);
+      if (static_cast<int64_t>(entries) < count || L.lutOffset != -min) {
+        throw ArgError("folded label lut needs " + std::to_string(count) + " entries and lutOffset " +
+                           std::to_string(-min),
+                       true);
+      }
+    }
     if (L.folded) {
       // The shader reads lut[value + lutOffset]: every value of the dtype must land inside the table.
       int64_t min = 0, count = 0;
@@ -322,6 +339,24 @@ class GpuContext : public Napi::ObjectWrap<GpuContext> {
     L.alpha = numberArg(l.Get("alpha"), "alpha");
     L.beta = numberArg(l.Get("beta"), "beta");
     return L;
+  }
+
+  /** The optional label fields (absent: an image layer); checked against the layer's mode. */
+  static void parseLabels(const Napi::Object& l, LayerJob* L) {
+    auto has = [&l](const char* k) { return l.Has(k) && !l.Get(k).IsUndefined(); };
+    L->labels = has("labels") ? static_cast<Labels>(intField(l, "labels", 0, 2)) : Labels::None;
+    bool isLabels = L->labels != Labels::None;
+    if ((L->mode == kLabelsMode3d) != (isLabels && L->mode > 0)) {
+      throw ArgError("3D labels layers (and only they) take mode " + std::to_string(kLabelsMode3d), true);
+    }
+    if (!isLabels) return;
+    if (L->linear || L->folded) throw ArgError("labels take neither linear nor folded (labels picks the table)", true);
+    if (has("selectedLabel")) {
+      L->selectedLabel = static_cast<double>(intField(l, "selectedLabel", -kMaxSafeInt, kMaxSafeInt));
+    }
+    L->showSelected = l.Get("showSelected").ToBoolean();
+    L->contour = has("contour") ? static_cast<int>(intField(l, "contour", 0, kMaxContour)) : 0;
+    if (L->contour > 0 && L->mode > 0) throw ArgError("contour is 2D only", true);
   }
 
   /** release(slot, isNv12): give a pinned output buffer back. */

@@ -271,6 +271,11 @@ std::string GlRenderer::draw(const FrameJob& job, double* uploadMs) {
     gl::Uniform1i(loc("blendMode"), static_cast<int>(L.blend));
     gl::Uniform1d(loc("alpha"), L.alpha);
     gl::Uniform1d(loc("beta"), L.beta);
+    gl::Uniform1i(loc("labelMode"), static_cast<int>(L.labels));
+    gl::Uniform1i(loc("labelN"), static_cast<int>(L.lut.size()) - 1);
+    gl::Uniform1d(loc("selectedLabel"), L.selectedLabel);
+    gl::Uniform1i(loc("showSelected"), L.showSelected ? 1 : 0);
+    gl::Uniform1i(loc("contour"), L.contour);
     if (volume) uniforms3d(prog, L);
     gl::DispatchCompute(static_cast<GLuint>((L.x1 - L.x0 + 15) / 16), static_cast<GLuint>((L.y1 - L.y0 + 15) / 16), 1);
     // The next layer reads what this one wrote.

@@ -1,7 +1,8 @@
 // 2D image layers drawn by OpenGL compute shaders into one RGBA8 texture, with the CPU renderer's
 // arithmetic (src/daemon/render/render2d.ts): per-axis taps come from the TS geometry code, values and
 // blending are computed in float64 in the shader, and every layer is blended in place (read, blend,
-// round half up, write), exactly like the CPU's RGBA8 frame.
+// round half up, write), exactly like the CPU's RGBA8 frame. Labels layers (label-draw.ts) use the same
+// pass: nearest taps, the CPU's label tables (label_glsl.cc), and a contour test over neighbouring taps.
 #pragma once
 #include <cstdint>
 #include <list>

@@ -10,8 +10,15 @@ enum class DType : int { U8 = 0, I8, U16, I16, U32, I32, F32, F64 };
 
 enum class Blend : int { Replace = 0, Mix = 1, Add = 2 };
 
-/** 3D ray-casting modes 1..7: mip, minip, average, attenuated_mip, translucent, additive, iso. */
-constexpr int kMaxMode3d = 7;
+/** 3D ray-casting modes 1..8: mip, minip, average, attenuated_mip, translucent, additive, iso, labels (the first
+    shown label along the ray). */
+constexpr int kMaxMode3d = 8;
+constexpr int kLabelsMode3d = 8;
+
+/** How a labels layer colours values (LayerJob::labels): not a labels layer, folded table, napari's rule. */
+enum class Labels : int { None = 0, Folded = 1, Rule = 2 };
+/** Largest 2D labels contour (outline width in device pixels; the protocol's MAX_CONTOUR is 64). */
+constexpr int kMaxContour = 1024;
 /** Float64 constants of a 3D layer (LayerJob::params). */
 constexpr size_t kParams3d = 30;
 
@@ -40,6 +47,13 @@ struct LayerJob {
   double lo = 0, range = 1, gamma = 1;
   Blend blend = Blend::Replace;
   double alpha = 1, beta = 0;      // mix: src*alpha + dst*beta; add: dst + src*alpha
+  // Labels (src/daemon/render/gpu/label-job.ts): Folded: `lut` is the value -> RGBA table (0 = transparent),
+  // indexed by value + lutOffset; Rule: `lut` holds the colour rows (row 0 unused) and value v takes row
+  // ((v mod n) - 1) mod n + 1, n = rows - 1; with showSelected only selectedLabel is drawn.
+  Labels labels = Labels::None;
+  double selectedLabel = 0;
+  bool showSelected = false;
+  int contour = 0;  // 2D labels: outline width; cols/rows then hold taps for [-contour, size + contour)
 };
 
 struct FrameJob {

@@ -72,17 +72,48 @@ uniform ivec2 boxEnd;
 uniform int linearMode;
 uniform int folded;
 uniform int lutOffset;
+uniform int contour;
+)GLSL";
+
+// Labels (label-draw.ts): nearest samples only. With a contour w > 0 a pixel is drawn only when the labels
+// within a (2w+1)^2 square of device pixels around it (pixels outside the data, or NaN, left out) are not all
+// equal; the taps cover [-w, size + w), tap k + w being pixel k. Values compare as doubles, like the CPU's.
+static const char* kLabels2d = R"GLSL(
+bool labelEdge(ivec2 p, double v) {
+  for (int dy = -contour; dy <= contour; dy++) {
+    int ry = rows[p.y + contour + dy].lo;
+    if (ry < 0) continue;
+    for (int dx = -contour; dx <= contour; dx++) {
+      int cx = cols[p.x + contour + dx].lo;
+      if (cx < 0) continue;
+      double u = fetch(cx, ry);
+      if (!isnan(u) && u != v) return true;
+    }
+  }
+  return false;
+}
+
+// The colour of the labels layer at p, 0 for none (transparent).
+uint labelPixel(ivec2 p, int x, int y) {
+  double v = fetch(x, y);
+  if (contour > 0 && (isnan(v) || v == 0.0lf || !labelEdge(p, v))) return 0u;
+  bool hit;
+  return labelColor(v, hit);
+}
 )GLSL";
 
 static const char* kMain = R"GLSL(
 void main() {
   ivec2 p = boxOrigin + ivec2(gl_GlobalInvocationID.xy);
   if (p.x >= boxEnd.x || p.y >= boxEnd.y) return;
-  Tap cx = cols[p.x];
-  Tap ry = rows[p.y];
+  Tap cx = cols[p.x + contour];
+  Tap ry = rows[p.y + contour];
   if (cx.lo < 0 || ry.lo < 0) return;
   uint c;
-  if (folded == 1) {
+  if (labelMode != 0) {
+    c = labelPixel(p, cx.lo, ry.lo);
+    if (c == 0u) return;  // transparent: blendRow skips 0
+  } else if (folded == 1) {
     c = lut[fetchInt(cx.lo, ry.lo) + lutOffset];
   } else {
     precise double v;
@@ -118,5 +149,5 @@ void main() {
 )GLSL";
 
 std::string layerShaderSource(int kind) {
-  return std::string("#version 450 core\n") + kFetch[kind] + kHead + kColorGlsl + kMain;
+  return std::string("#version 450 core\n") + kFetch[kind] + kHead + kColorGlsl + kLabelGlsl + kLabels2d + kMain;
 }

@@ -1,9 +1,9 @@
 // GLSL source of the 3D ray-casting compute shader: the CPU ray caster (render3d.ts, volume-geometry.ts,
 // raycast-sample.ts, volume-modes.ts, raycast-iso.ts, volume-blend.ts) transcribed. Same float64 ray set-up,
 // slab clipping, one sample per index of the dominant axis, nearest by truncation or trilinear x-then-y-then-z,
-// and every napari rendering mode. Axis order (z, y, x) is component (0, 1, 2); the texture's (x, y, z) is
-// the data's (2, 1, 0). `precise` keeps the compiler from fusing a*b+c into an fma, so float64 results round
-// like the CPU reference's (JavaScript numbers).
+// and every napari rendering mode, plus labels (mode 8: the first shown label along the ray, nearest). Axis
+// order (z, y, x) is component (0, 1, 2); the texture's (x, y, z) is the data's (2, 1, 0). `precise` keeps the
+// compiler from fusing a*b+c into an fma, so float64 results round like the CPU reference's (JavaScript numbers).
 #include "shader.h"
 
 static const char* kFetch3d[] = {
@@ -36,6 +36,7 @@ uniform ivec3 size;
 uniform int kAxis;
 uniform int mode;
 uniform int linearMode;
+uniform int lutOffset;
 uniform double hi;
 uniform double cutoff;
 uniform double attenuation;
@@ -235,9 +236,15 @@ void main() {
   precise dvec3 C = dvec3(0.0lf);
   precise double ca = 0.0lf;
   int hit = 0;
+  uint label = 0u;
   for (int n = 0; n < count; n++, j += dj) {
     double v = sampleAt(off, j);
-    if (mode == 1) {
+    if (mode == 8) {
+      // label-palette.ts firstLabel: the first sample the CPU takes for a label ends the ray.
+      bool stop;
+      label = labelColor(v, stop);
+      if (stop) break;
+    } else if (mode == 1) {
       if (v > best) { best = v; found = true; if (best >= hi) break; }
     } else if (mode == 2) {
       if (v < best) { best = v; found = true; if (best <= lo) break; }
@@ -275,6 +282,7 @@ void main() {
     }
   }
   if (mode == 3) found = true;  // average: NaN samples make the mean NaN, transparent below
+  if (mode == 8) found = label != 0u;
   if (!found) return;
   uvec3 s;
   double pixelA = 1.0lf;  // translucent: the pixel's own alpha (byte / 255), volume-blend.ts
@@ -286,6 +294,8 @@ void main() {
       if (a8 == 0.0lf) return;
       pixelA = a8 / 255.0lf;
     }
+  } else if (mode == 8) {
+    s = uvec3(label & 255u, (label >> 8) & 255u, (label >> 16) & 255u);
   } else {
     if (mode == 3) best = sum / double(count);
     if (mode == 7 && !isoValue(off, hit, best)) return;
@@ -309,5 +319,5 @@ void main() {
 )GLSL";
 
 std::string layer3dShaderSource(int kind) {
-  return std::string("#version 450 core\n") + kFetch3d[kind] + kCommon3d + kColorGlsl + kRays3d + kIso3d + kMain3d;
+  return std::string("#version 450 core\n") + kFetch3d[kind] + kCommon3d + kColorGlsl + kLabelGlsl + kRays3d + kIso3d + kMain3d;
 }

@@ -12,6 +12,7 @@ import {
   type NativeGpuContext,
   type NativeLayerJob,
 } from "../../src/daemon/render/gpu/native.js";
+import type { LayerState } from "../../src/protocol/index.js";
 import { layer, layerData, request } from "../unit/render/helpers.js";
 
 const loaded = loadAddon();
@@ -83,6 +84,41 @@ describe("native addon argument checks", { skip }, () => {
   it("folded tables must cover every value of the dtype (the shader indexes lut[value + lutOffset])", async () => {
     await rejects(job({ lut: new Uint32Array(256) }), RangeError, /^folded lut needs 65536 entries and lutOffset 0/);
     await rejects(job({ lutOffset: 3 }), RangeError, /^folded lut needs/);
+  });
+
+  it("labels: tables, contour taps and modes are checked (the shader indexes lut and taps by them)", async () => {
+    const data = layerData("l", "int32", [8, 8], (i) => i % 5);
+    const labels = (over: Partial<LayerState>) =>
+      frameJob(request([[layer("l", { kind: "labels", ...over }), data]], { width: 16, height: 12, center: [4, 4] }), {
+        rgba: true,
+        nv12: false,
+      }).layers[0]!;
+    const with_ = (l: NativeLayerJob, over: Partial<Record<keyof NativeLayerJob, unknown>>) => ({
+      ...job(),
+      layers: [{ ...l, ...over }],
+    });
+    const rule = labels({ contour: 2 });
+    await rejects(with_(rule, { lut: new Uint32Array(1) }), RangeError, /^label rows lut needs 2\.\.65536 entries/);
+    await rejects(with_(rule, { contour: 1 }), RangeError, /^cols must be 288 bytes/);
+    await rejects(with_(rule, { contour: 2000 }), RangeError, /^contour /);
+    await rejects(with_(rule, { linear: true }), RangeError, /^labels take neither linear nor folded/);
+    await rejects(with_(rule, { labels: 3 }), RangeError, /^labels /);
+    await rejects(with_(rule, { selectedLabel: 2 ** 60 }), RangeError, /^selectedLabel /);
+    await rejects(
+      with_(rule, { labels: 1, lut: new Uint32Array(65536) }),
+      RangeError,
+      /^folded labels need 8\/16-bit data/,
+    );
+    await rejects(
+      job({ folded: false, labels: 1, lutOffset: 1 }),
+      RangeError,
+      /^folded label lut needs 65536 entries and lutOffset 0/,
+    );
+    await rejects(
+      job({ mode: 8, nz: 1, params: new Float64Array(30) }),
+      RangeError,
+      /^3D labels layers \(and only they\)/,
+    );
   });
 
   it("release() and the constructor check their numbers too", () => {

@@ -2,7 +2,9 @@
  * RenderRequest -> native frame job. The GPU draws exactly what the CPU reference draws because the
  * per-axis taps come from the same code (layer-geometry.ts, float64) and the value/colour tables from
  * value-lut.ts / colormaps.ts; only the per-pixel value -> index and blend arithmetic runs on the GPU
- * (in float64 too, see native/src/shader.cc). Pure: no GPU needed, so CI tests it.
+ * (in float64 too, see native/src/shader.cc). Labels layers (label-draw.ts) take the CPU's label palette
+ * (label-job.ts), nearest taps only, padded by `contour` pixels on each side for the outline test.
+ * Pure: no GPU needed, so CI tests it.
  */
 import { devicePixelToWorld, type DType } from "../../../protocol/index.js";
 import { drawnLayers, type DrawnLayer } from "../blend.js";
@@ -11,6 +13,7 @@ import type { RenderRequest } from "../types.js";
 import { layerColormap } from "../colormaps.js";
 import { hasValueLut, valueLut, valueLutKey } from "../value-lut.js";
 import { generationOf } from "./generation.js";
+import { labelJobFields } from "./label-job.js";
 import type { NativeFrameJob, NativeLayerJob } from "./native.js";
 
 /** dtype -> native code (native/src/job.h DType). */
@@ -40,27 +43,31 @@ export interface AxisTaps {
   last: number;
 }
 
-/** Pack the taps of device pixels [0, n) along `axis`; pixels outside the data get lo = -1. */
-export function packTaps(axis: AxisMap, n: number, linear: boolean): AxisTaps {
-  const buf = new ArrayBuffer(n * TAP_BYTES);
+/**
+ * Pack the taps of device pixels [-pad, n + pad) along `axis` (tap k + pad is pixel k); pixels outside the
+ * data get lo = -1. `first`/`last` count pixels of [0, n) only. A labels contour reads the pad (nearest).
+ */
+export function packTaps(axis: AxisMap, n: number, linear: boolean, pad = 0): AxisTaps {
+  const total = n + 2 * pad;
+  const buf = new ArrayBuffer(total * TAP_BYTES);
   const ints = new Int32Array(buf);
   const fracs = new Float64Array(buf);
   if (linear) {
-    const t = linearAxis(axis, 0, n);
-    for (let k = 0; k < n; k++) {
-      const inside = k >= t.first && k < t.last;
+    const t = linearAxis(axis, -pad, n + pad);
+    for (let k = 0; k < total; k++) {
+      const inside = k - pad >= t.first && k - pad < t.last;
       ints[k * 4] = inside ? t.lo[k]! : -1;
       ints[k * 4 + 1] = inside ? t.hi[k]! : -1;
       fracs[k * 2 + 1] = inside ? t.frac[k]! : 0;
     }
-    return { bytes: new Uint8Array(buf), first: t.first, last: t.last };
+    return { bytes: new Uint8Array(buf), first: Math.max(0, t.first), last: Math.min(n, t.last) };
   }
-  const t = nearestAxis(axis, 0, n);
-  for (let k = 0; k < n; k++) {
+  const t = nearestAxis(axis, -pad, n + pad);
+  for (let k = 0; k < total; k++) {
     ints[k * 4] = t.index[k]!;
     ints[k * 4 + 1] = t.index[k]!;
   }
-  return { bytes: new Uint8Array(buf), first: t.first, last: t.last };
+  return { bytes: new Uint8Array(buf), first: Math.max(0, t.first), last: Math.min(n, t.last) };
 }
 
 /** The native description of one layer, or null when it covers no pixel. */
@@ -70,17 +77,20 @@ function layerJob(
   view: ReturnType<typeof devicePixelToWorld>,
 ): NativeLayerJob | null {
   const { width, height } = req.canvas;
-  const linear = layer.interpolation === "linear";
+  const labels = layer.kind === "labels";
+  // Labels are never interpolated (label-draw.ts); their contour reads `contour` pixels beyond the frame.
+  const linear = !labels && layer.interpolation === "linear";
+  const pad = labels ? layer.contour : 0;
   const [ay, ax] = axisMaps(layer, data, view);
-  const cols = packTaps(ax, width, linear);
-  const rows = packTaps(ay, height, linear);
+  const cols = packTaps(ax, width, linear, pad);
+  const rows = packTaps(ay, height, linear, pad);
   if (cols.first >= cols.last || rows.first >= rows.last) return null;
   const plane = planeOffset(data, req.state.dims);
   const [lo, hi] = layer.contrast_limits;
   const { gamma } = layer;
   const colormap = layerColormap(layer);
   // The folded value table is what the CPU's nearest path uses for 8/16-bit data (exact, incl. gamma).
-  const folded = !linear && hasValueLut(data.dtype);
+  const folded = !labels && !linear && hasValueLut(data.dtype);
   const table = folded ? valueLut(data.dtype, colormap, lo, hi, gamma) : null;
   let blend = REPLACE;
   let alpha = 1;
@@ -90,7 +100,7 @@ function layerJob(
     alpha = layer.opacity;
     beta = 1 - layer.opacity;
   }
-  return {
+  const job: NativeLayerJob = {
     key: `${layer.id}|${data.dtype}|${data.shape.join("x")}|${plane}`,
     // Regions of one shape share a key (plane 0): the generation tells their buffers apart.
     generation: generationOf(data.data),
@@ -118,6 +128,7 @@ function layerJob(
     alpha,
     beta,
   };
+  return labels ? { ...job, ...labelJobFields(layer, data.dtype), contour: pad } : job;
 }
 
 /** The native job for a 2D request: visible layers with data, bottom to top. */

@@ -5,7 +5,8 @@
  *
  * Blending: a `translucent` rendering yields pixels with their own alpha, blended as volume-blend.ts does
  * (opaque copies; additive adds src*a; the others mix with a = pixel alpha * opacity, even at opacity 1);
- * every other mode yields opaque pixels blended as blend.ts does.
+ * every other mode yields opaque pixels blended as blend.ts does. Labels layers cast mode 8 whatever their
+ * `rendering`: the first shown label along the ray, nearest (render3d.ts firstLabel), blended as blend.ts does.
  */
 import { deviceRays, type LayerState, type Rendering } from "../../../protocol/index.js";
 import { drawnLayers, type BlendOp, type DrawnLayer } from "../blend.js";
@@ -15,6 +16,7 @@ import { cutoffs } from "../volume-modes.js";
 import { RayFamily, volumeOf } from "../volume-geometry.js";
 import { generationOf } from "./generation.js";
 import { DTYPE_CODES } from "./job.js";
+import { labelJobFields } from "./label-job.js";
 import type { NativeFrameJob, NativeLayerJob } from "./native.js";
 
 /** Native mode codes (native/src/job.h LayerJob::mode). */
@@ -28,6 +30,9 @@ const MODES: Record<Rendering, number> = {
   iso: 7,
 };
 
+/** Labels layers cast for the first shown label (label-palette.ts firstLabel), whatever their `rendering`. */
+const LABELS_MODE = 8;
+
 /** Float64 constants per 3D layer (native/src/job.h kParams3d). */
 const PARAMS = 30;
 
@@ -40,7 +45,8 @@ function layerJob3d(
   if (!vol) return null;
   const family = new RayFamily(vol, rays.direction);
   const [lo, hi] = layer.contrast_limits;
-  const mode = MODES[layer.rendering];
+  const labels = layer.kind === "labels";
+  const mode = labels ? LABELS_MODE : MODES[layer.rendering];
   const cut = cutoffs(layer.blending, lo, hi);
   const params = new Float64Array(PARAMS);
   params.set(rays.origin, 0);
@@ -60,7 +66,7 @@ function layerJob3d(
   const { width, height } = req.canvas;
   const { blend, alpha, beta } = blending(layer, op);
   const colormap = layerColormap(layer);
-  return {
+  const job: NativeLayerJob = {
     key: `${layer.id}|3d|${data.dtype}|${data.shape.join("x")}|${vol.base}`,
     generation: generationOf(data.data),
     data: data.data,
@@ -77,7 +83,8 @@ function layerJob3d(
     x1: width,
     y0: 0,
     y1: height,
-    linear: layer.interpolation === "linear",
+    // Labels are sampled nearest (render3d.ts).
+    linear: !labels && layer.interpolation === "linear",
     folded: false,
     lut: colormap.rgba32,
     lutKey: `c|${colormap.key}`,
@@ -89,12 +96,14 @@ function layerJob3d(
     alpha,
     beta,
   };
+  return labels ? { ...job, ...labelJobFields(layer, data.dtype) } : job;
 }
 
 /** Native blend (0 replace, 1 mix, 2 add) and weights; `translucent` pixels scale alpha by their own alpha. */
 function blending(layer: LayerState, op: BlendOp): { blend: number; alpha: number; beta: number } {
   const additive = layer.blending === "additive";
-  if (layer.rendering === "translucent") {
+  // Label pixels are opaque colours: blended like images (render3d.ts), never by their own alpha.
+  if (layer.rendering === "translucent" && layer.kind !== "labels") {
     if (layer.blending === "opaque") return { blend: 0, alpha: 1, beta: 0 };
     return { blend: additive ? 2 : 1, alpha: layer.opacity, beta: 0 };
   }

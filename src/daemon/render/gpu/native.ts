@@ -42,6 +42,13 @@ export interface NativeLayerJob {
   blend: number;
   alpha: number;
   beta: number;
+  /** Labels (label-job.ts): 0 image, 1 folded per-value table in `lut`, 2 colour rows in `lut` and napari's rule. */
+  labels?: number;
+  /** Labels, rule: with `showSelected` only this value is drawn. */
+  selectedLabel?: number;
+  showSelected?: boolean;
+  /** Labels, 2D: outline width in device pixels; `cols`/`rows` then hold taps for [-contour, size + contour). */
+  contour?: number;
 }
 
 export interface NativeFrameJob {
