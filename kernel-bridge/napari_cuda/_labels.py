@@ -16,8 +16,10 @@ from . import _events
 from . import _layer_props as props
 from ._errors import public
 from ._label_colors import label_color, label_color_table
+from ._label_edit import Edit, LabelEditor, PaintError, check_brush, check_label, patch_fields, stroke_centres
 from ._layers import Image
 from ._protocol import MAX_CONTOUR
+from ._sources import ArraySource
 
 # Image properties a Labels layer does not have (napari's Labels has none of them either).
 _IMAGE_ONLY = (
@@ -63,7 +65,20 @@ def seed(value: Any) -> float:
     return props.v.finite_float("seed", value)
 
 
+# napari's Labels modes that napari-cuda has (napari also has pick, polygon, transform).
+MODES = ("pan_zoom", "paint", "erase", "fill")
+
+
+def mode(value: Any) -> str:
+    name = str(getattr(value, "value", value))
+    if name not in MODES:
+        raise ValueError(f"a Labels layer's mode must be one of {', '.join(MODES)}, got {value!r}")
+    return name
+
+
 SETTERS = {
+    "mode": mode,
+    "brush_size": check_brush,
     "selected_label": selected_label,
     "show_selected_label": show_selected_label,
     "contour": contour,
@@ -71,7 +86,25 @@ SETTERS = {
     "seed": seed,
 }
 # What a view may write back to a Labels layer.
-VIEW_KEYS = ("name", "visible", "opacity", "blending", "selected_label", "show_selected_label", "contour")
+VIEW_KEYS = (
+    "name",
+    "visible",
+    "opacity",
+    "blending",
+    "selected_label",
+    "show_selected_label",
+    "contour",
+    "mode",
+    "brush_size",
+)
+
+
+class LabelsEvents(_events.LabelsEvents):
+    """labels.events: napari's Labels events, with data (fires once per edit), mode and brush_size."""
+
+    data = _events._signal()
+    mode = _events._signal()
+    brush_size = _events._signal()
 
 
 def _label_prop(key: str, doc: str) -> property:
@@ -105,6 +138,8 @@ class Labels(Image):
     contour = _label_prop("contour", "> 0: draw only outlines this many screen pixels wide; 0: filled.")
     num_colors = _label_prop("num_colors", "Colours of the cyclic table (napari's label_colormap; default 49).")
     seed = _label_prop("seed", "Seed of the colour sequence (napari's label_colormap; default 0.5).")
+    mode = _label_prop("mode", "napari's mode: 'pan_zoom' (default), 'paint', 'erase' or 'fill' (views follow).")
+    brush_size = _label_prop("brush_size", "Diameter of the paint brush in data pixels (napari's; default 10).")
     rendering = property(lambda self: "iso_categorical", doc="3D: the first label along each ray (napari's).")
     colormap = property(
         lambda self: label_color_table(self.num_colors, self.seed),
@@ -113,9 +148,10 @@ class Labels(Image):
 
     def __init__(self, layer_id: str, source: Any, state: dict[str, Any]) -> None:
         super().__init__(layer_id, source, state)
-        self.events = _events.LabelsEvents(self)
+        self.events = LabelsEvents(self)
         self._view_keys = VIEW_KEYS
         self._setters = SETTERS
+        self._editor = LabelEditor()
 
     def __repr__(self) -> str:
         return f"<Labels layer {self.name!r} shape={self.shape} dtype={self.dtype}>"
@@ -132,6 +168,85 @@ class Labels(Image):
         )
         return None if rgba[3] == 0 else tuple(c / 255 for c in rgba)  # type: ignore[return-value]
 
+    # -- painting (napari's API; the views' edits come here too, through napari_cuda._annotate) --
+    @public
+    def paint(self, coord: Any, new_label: Any, refresh: bool = True) -> None:
+        """napari's: paint a disc of `brush_size` data pixels with `new_label` centred at `coord`
+        (data coordinates, all axes; the disc lies on the plane of the last two axes). One edit:
+        undoable, patched into the view, `events.data` fires once."""
+        self.paint_stroke([coord], new_label)
+
+    @public
+    def paint_stroke(self, coords: Any, new_label: Any) -> bool:
+        """Paint discs along a stroke through `coords` (k data coordinates, napari's spacing of a
+        quarter brush), as one edit. Returns whether any pixel changed."""
+        data = self._paintable()
+        pts = _coords(coords, self.ndim)
+        label = check_label(new_label, data.dtype)
+        lead = np.round(pts[:, :-2])
+        if not (lead == lead[0]).all():
+            raise PaintError("a stroke lies on one plane: every coordinate needs the same leading (sliced) axes")
+        along = stroke_centres(pts[:, -2:], self.brush_size)
+        full = np.concatenate([np.tile(lead[0], (len(along), 1)), along], axis=1)
+        return self._commit(self._editor.paint(data, full, label, self.brush_size, self.scale))
+
+    @public
+    def fill(self, coord: Any, new_label: Any, refresh: bool = True) -> None:
+        """napari's: replace the 4-connected region of the label at `coord` (data coordinates) on the
+        plane of the last two axes with `new_label`. One edit, as paint."""
+        data = self._paintable()
+        label = check_label(new_label, data.dtype)
+        self._commit(self._editor.fill(data, _coords([coord], self.ndim)[0], label))
+
+    @public
+    def undo(self) -> None:
+        """napari's: take back the last edit (a stroke, a fill); nothing when there is none."""
+        self._commit(self._editor.undo(self._paintable()))
+
+    @public
+    def redo(self) -> None:
+        """napari's: apply the last undone edit again."""
+        self._commit(self._editor.redo(self._paintable()))
+
+    def _paintable(self) -> np.ndarray:
+        """The layer's array to paint into; PaintError (a ValueError) for data that is not one."""
+        if not isinstance(self._source, ArraySource):
+            raise PaintError(
+                f"painting needs an in-memory labels array; layer {self.name!r} holds "
+                f"{type(self.data).__name__} data (a pyramid, file or lazy array): add_labels(numpy_array)"
+            )
+        array = self._source.array
+        if not array.flags.writeable:
+            raise PaintError(f"layer {self.name!r}: the labels array is read-only; pass a writable copy")
+        return array
+
+    def _commit(self, edit: Edit | None) -> bool:
+        """Patch the changed box into the daemon, then bump `data_version` (each view sends its state
+        again under a new seq, so the first frame with that seq shows the edit), then fire data."""
+        if edit is None:
+            return False
+        viewer = self._viewer()
+        if viewer is not None:
+            fields = patch_fields(self._source.array, edit.box)
+            viewer._link.request("patch_layer_data", viewer_id=viewer._link.viewer_id, layer_id=self._id, **fields)
+        self._state = {**self._state, "data_version": int(self._state.get("data_version", 0)) + 1}
+        if self._owner is not None:
+            self._owner._layer_changed()
+        _events.fire(self.events, ["data"], self)
+        return True
+
+
+def _coords(value: Any, ndim: int) -> np.ndarray:
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise PaintError(f"coordinates must be numbers, got {value!r}") from None
+    if arr.ndim != 2 or arr.shape[1] != ndim or len(arr) == 0:
+        raise PaintError(f"a coordinate has {ndim} values (the layer's ndim), got {value!r:.80}")
+    if not np.isfinite(arr).all():
+        raise PaintError("coordinates must be finite")
+    return arr
+
 
 for _name in _IMAGE_ONLY:
     setattr(Labels, _name, _absent(_name))
@@ -146,6 +261,9 @@ def label_fields(p: dict[str, Any]) -> dict[str, Any]:
         "selected_label": 1,
         "show_selected_label": False,
         "contour": 0,
+        "mode": "pan_zoom",
+        "brush_size": 10.0,
+        "data_version": 0,
     }
 
 

@@ -18,13 +18,27 @@ from . import _validate as v
 from ._errors import public
 
 # Layer properties a view may write back.
-VIEW_KEYS = ("name", "visible", "opacity", "blending", "out_of_slice_display")
+VIEW_KEYS = ("name", "visible", "opacity", "blending", "out_of_slice_display", "mode")
+# napari's Points modes that napari-cuda has (napari also has transform).
+MODES = ("pan_zoom", "add", "select")
+# Selected points whose place the views get, to highlight them and move them while dragging.
+MAX_SHOWN_SELECTED = 1000
+
+
+def mode(value: Any) -> str:
+    name = str(getattr(value, "value", value))
+    if name not in MODES:
+        raise ValueError(f"a Points layer's mode must be one of {', '.join(MODES)}, got {value!r}")
+    return name
+
+
 # Properties kept in the layer state, with their validators.
 STATE_SETTERS = {
     "name": v.name,
     "visible": v.visible,
     "opacity": v.opacity,
     "blending": v.blending,
+    "mode": mode,
 }
 
 
@@ -39,6 +53,8 @@ class PointsEvents(_events.LayerEvents):
     border_width_is_relative = _events._signal()
     symbol = _events._signal()
     out_of_slice_display = _events._signal()
+    mode = _events._signal()
+    highlight = _events._signal()  # napari's: the selection changed (value: selected_data)
 
 
 class PointsSource:
@@ -87,6 +103,7 @@ class Points:
     visible = _state_prop("visible", "Whether the layer is drawn.")
     opacity = _state_prop("opacity", "Opacity in [0, 1].")
     blending = _state_prop("blending", "napari blending: translucent, translucent_no_depth, additive, opaque.")
+    mode = _state_prop("mode", "napari's mode: 'pan_zoom' (default), 'add' or 'select' (views follow).")
 
     def __init__(self, layer_id: str, data: np.ndarray, state: dict[str, Any], per_point: dict[str, Any]) -> None:
         self._id = layer_id
@@ -112,6 +129,7 @@ class Points:
         self._face = pv.colors("face_color", per_point["face_color"], n)
         self._border = pv.colors("border_color", per_point["border_color"], n)
         self._symbol = pv.symbols(per_point["symbol"], n)
+        self._selected: set[int] = set()
 
     def __repr__(self) -> str:
         return f"<Points layer {self.name!r} n={len(self._coords)} ndim={self.ndim}>"
@@ -135,6 +153,7 @@ class Points:
             self._border = np.concatenate([self._border[:keep], np.tile(self._current["border"], (extra, 1))])
             self._symbol = np.concatenate([self._symbol[:keep], np.full(extra, self._current["symbol"])])
         self._coords = new
+        self._selected = {i for i in self._selected if i < n}
         self._changed("data")
 
     @public
@@ -142,6 +161,52 @@ class Points:
         """Append points (napari's `add`), with the current size, colours and symbol."""
         new = pv.coords(coords, self.ndim)
         self.data = np.concatenate([self._coords, new]) if len(new) else self._coords
+
+    @property
+    def selected_data(self) -> set[int]:
+        """napari's: indices of the selected points (select mode: click, shift-click); a copy."""
+        return set(self._selected)
+
+    @selected_data.setter
+    @public
+    def selected_data(self, value: Any) -> None:
+        n = len(self._coords)
+        try:
+            new = {int(i) for i in value}
+        except (TypeError, ValueError):
+            raise ValueError(f"selected_data must be point indices, got {value!r:.80}") from None
+        bad = sorted(i for i in new if not 0 <= i < n)
+        if bad:
+            raise ValueError(f"selected_data: no point {bad[0]} (the layer has {n})")
+        if new != self._selected:
+            self._selected = new
+            self._show_selection()
+            _events.emit([(self.events.highlight, _events.Event("highlight", self, self.selected_data))])
+
+    @public
+    def remove_selected(self) -> None:
+        """napari's: delete the selected points (one data change)."""
+        if not self._selected:
+            return
+        keep = np.setdiff1d(np.arange(len(self._coords)), sorted(self._selected))
+        self._take(keep)
+
+    def _take(self, keep: np.ndarray) -> None:
+        """Keep the points `keep` (indices, in order) with their own sizes and colours; selection cleared."""
+        self._size, self._face, self._border = self._size[keep], self._face[keep], self._border[keep]
+        self._symbol = self._symbol[keep]
+        self._coords = self._coords[keep]
+        self._selected = set()
+        self._changed("data")
+
+    def _move_selected(self, delta: np.ndarray) -> None:
+        """Shift the selected points by `delta` (data units, every axis): one data change."""
+        if not self._selected:
+            return
+        moved = self._coords.copy()
+        moved[sorted(self._selected)] += delta
+        self._coords = pv.coords(moved, self.ndim)
+        self._changed("data")
 
     @property
     def ndim(self) -> int:
@@ -285,7 +350,24 @@ class Points:
             viewer._link.upload_source(self._id, self._source)
             if name == "data":
                 viewer.dims._set_shapes([lyr.shape for lyr in viewer.layers], first_layer=False)
+        if name == "data":
+            # A new version: each view sends its state again under a new seq, so the first frame with
+            # that seq shows the change (the browser's overlay of an edit stays until then).
+            self._state = {**self._state, "data_version": int(self._state.get("data_version", 0)) + 1}
+            self._show_selection()
         _events.fire(self.events, [name], self)
+
+    def _show_selection(self) -> None:
+        """Put the selected points' places (up to MAX_SHOWN_SELECTED) in the layer state: views highlight them."""
+        shown = sorted(self._selected)[:MAX_SHOWN_SELECTED]
+        selected = {
+            "count": len(self._selected),
+            "coords": self._coords[shown].tolist(),
+            "sizes": self._size[shown].tolist(),
+        }
+        self._state = {**self._state, "selected": selected}
+        if self._owner is not None:
+            self._owner._layer_changed()
 
     def _set_state(self, **fields: Any) -> None:
         for key, value in fields.items():
@@ -313,7 +395,8 @@ class Points:
 
     def _wire(self) -> dict[str, Any]:
         wire = {k: list(val) if isinstance(val, list) else val for k, val in self._state.items()}
-        return {**wire, "shape": [len(self._coords), self.ndim + 4], "dtype": "float64"}
+        # `shape`: the slices the points span (what the widget fits on a double-click), not the table's.
+        return {**wire, "shape": list(self.shape), "dtype": "float64", "count": len(self._coords)}
 
 
 def _current_color(name: str, value: Any, default: str) -> np.ndarray:
@@ -351,6 +434,9 @@ def points_state(layer_id: str, ndim: int, p: dict[str, Any]) -> dict[str, Any]:
         "border_width_is_relative": relative,
         "out_of_slice_display": v.visible(p["out_of_slice_display"]),
         "antialiasing": 1.0,
+        "mode": "pan_zoom",
+        "data_version": 0,
+        "selected": {"count": 0, "coords": [], "sizes": []},
         "units": [""] * ndim,
         "bounding_box": {"visible": False},
     }

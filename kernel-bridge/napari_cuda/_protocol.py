@@ -91,6 +91,7 @@ DTYPES: tuple[str, ...] = (
 CONTROL_OPS: tuple[str, ...] = (
     "hello",
     "set_layer_data",
+    "patch_layer_data",
     "set_points",
     "open_layer",
     "open_kernel_layer",

@@ -31,6 +31,23 @@ export const SetLayerDataSchema = z.object({
   nbytes: z.number().int().nonnegative(),
 });
 
+/**
+ * Overwrite a box of an in-memory layer's array (an edit: a paint stroke, a fill, an undo) with the
+ * binary message that follows: `shape` elements of `dtype` (the layer's) in C order, starting at
+ * `start`, `nbytes` long. Reply `{}`; errors: unknown_viewer / unknown_layer, unsupported (the layer
+ * is not an array the kernel sent), invalid_data (dtype, a box outside the array, nbytes).
+ */
+export const PatchLayerDataSchema = z.object({
+  op: z.literal("patch_layer_data"),
+  id,
+  viewer_id: viewerId,
+  layer_id: z.string().min(1).max(64),
+  dtype: z.enum(DTYPES),
+  start: z.array(z.number().int().nonnegative()).min(2).max(32),
+  shape: z.array(z.number().int().positive()).min(2).max(32),
+  nbytes: z.number().int().nonnegative(),
+});
+
 /** Most points one layer holds. */
 export const MAX_POINTS = 10_000_000;
 
@@ -160,6 +177,7 @@ export const ShutdownSchema = z.object({ op: z.literal("shutdown"), id });
 export const ControlRequestSchema = z.discriminatedUnion("op", [
   ControlHelloSchema,
   SetLayerDataSchema,
+  PatchLayerDataSchema,
   SetPointsSchema,
   OpenLayerSchema,
   OpenKernelLayerSchema,

@@ -510,6 +510,7 @@ export class ViewerSession {
       slots,
       stats: this.stats,
       camera: () => state.camera,
+      seq: () => state.seq,
       dims: () => state.dims,
       layers: () => state.layers,
       canvas: () => this.canvas,

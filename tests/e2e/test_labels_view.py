@@ -117,7 +117,8 @@ def test_panel_shows_the_labels_controls(lv) -> None:  # type: ignore[no-untyped
     visible = (
         "[...p.querySelectorAll('.napari-cuda-controls > label')].filter((l) => !l.hidden).map((l) => l.textContent)"
     )
-    assert dom(page, visible) == ["label:", "opacity:", "blending:", "contour:", "show selected:"]
+    # (The mode buttons' row title is no <label>: it names a group of buttons.)
+    assert dom(page, visible) == ["label:", "opacity:", "brush size:", "blending:", "contour:", "show selected:"]
     assert dom(page, "p.querySelector('.napari-cuda-selected-label').value") == "1"
     assert dom(page, "p.querySelector('.napari-cuda-opacity').value") == "0.7"
     assert dom(page, "p.querySelector('.napari-cuda-label-swatch').dataset.color") == label_css(kc, 1)

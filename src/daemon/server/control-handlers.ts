@@ -12,6 +12,8 @@ import {
   type ScreenshotResult,
 } from "../../protocol/index.js";
 import { kernelSource } from "../data/kernel-source.js";
+import { applyPatch } from "../data/layer-patch.js";
+import { markChanged } from "../render/gpu/generation.js";
 import type { Logger } from "../log.js";
 import { exactFrame } from "../scene/exact-frame.js";
 import { openLayerResult } from "../scene/open-result.js";
@@ -33,6 +35,35 @@ export function setLayerData(ctx: DaemonContext, log: Logger, req: Req<"set_laye
   ctx.hub.openViewer(req.viewer_id);
   ctx.hub.notifyDataChanged(req.viewer_id);
   log.info({ viewer: req.viewer_id, layer: req.layer_id, dtype: req.dtype, shape: req.shape }, "layer data set");
+  return {};
+}
+
+/**
+ * Overwrite a box of an in-memory layer (a label edit; the binary message after the request), then
+ * redraw. The GPU's cached texture of that array is marked stale (same array, new contents).
+ */
+export function patchLayerData(ctx: DaemonContext, log: Logger, req: Req<"patch_layer_data">, bytes: Buffer): object {
+  if (bytes.byteLength !== req.nbytes) {
+    throw new NapariCudaError("invalid_data", `got ${bytes.byteLength} bytes, nbytes says ${req.nbytes}`, {
+      path: "nbytes",
+    });
+  }
+  if (!ctx.hub.hasViewer(req.viewer_id)) {
+    throw new NapariCudaError("unknown_viewer", `no viewer ${req.viewer_id}`, { path: "viewer_id" });
+  }
+  const entry = ctx.viewers.layers(req.viewer_id).get(req.layer_id);
+  if (!entry) {
+    const msg = `no layer ${req.layer_id} in viewer ${req.viewer_id}`;
+    throw new NapariCudaError("unknown_layer", msg, { path: "layer_id" });
+  }
+  if (entry.kind !== "memory") {
+    const msg = `layer ${req.layer_id} is read from a dataset, not an array the kernel sent: it cannot be patched`;
+    throw new NapariCudaError("unsupported", msg, { path: "layer_id" });
+  }
+  applyPatch(entry.data, { dtype: req.dtype, start: req.start, shape: req.shape, bytes });
+  markChanged(entry.data.data);
+  ctx.hub.notifyDataChanged(req.viewer_id);
+  log.debug({ viewer: req.viewer_id, layer: req.layer_id, start: req.start, shape: req.shape }, "layer data patched");
   return {};
 }
 

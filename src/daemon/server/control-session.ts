@@ -1,8 +1,8 @@
 /**
  * One kernel connection on /control: request/response, processed strictly in
  * order. `set_layer_data` is followed by one binary message with the array
- * bytes; a `screenshot` reply is followed by one binary message with RGBA pixels. Closing the
- * connection (a kernel that timed out drops it) cancels the chunk loads its requests wait for.
+ * bytes (`patch_layer_data` with a box's, `set_points` with the table's); a `screenshot` reply
+ * is followed by one binary message with RGBA pixels. Closing the connection (a kernel that timed out drops it) cancels the chunk loads its requests wait for.
  */
 import { ControlRequestSchema, NapariCudaError, PROTOCOL_VERSION, type ControlRequest } from "../../protocol/index.js";
 import type { Logger } from "../log.js";
@@ -16,6 +16,7 @@ import {
   layerRange,
   openKernelLayer,
   openLayer,
+  patchLayerData,
   screenshot,
   setLayerData,
   setPoints,
@@ -130,9 +131,13 @@ export class ControlSession {
       return;
     }
     this.enqueue(null, () => {
-      throw new NapariCudaError("invalid_message", "a binary message must follow set_layer_data or set_points", {
-        path: "",
-      });
+      throw new NapariCudaError(
+        "invalid_message",
+        "a binary message must follow set_layer_data, patch_layer_data or set_points",
+        {
+          path: "",
+        },
+      );
     });
   }
 
@@ -148,6 +153,13 @@ export class ControlSession {
         this.pendingBytes = bytes;
         this.pendingOp = req.op;
         this.enqueue(req.id, async () => this.ok(req.id, setLayerData(this.ctx, this.log, req, await bytes.promise)));
+        return;
+      }
+      case "patch_layer_data": {
+        const bytes = deferred<Buffer>();
+        this.pendingBytes = bytes;
+        this.pendingOp = req.op;
+        this.enqueue(req.id, async () => this.ok(req.id, patchLayerData(this.ctx, this.log, req, await bytes.promise)));
         return;
       }
       case "set_points": {

@@ -1,10 +1,12 @@
 /**
  * DOM binding for mouse interaction: drag pans (2D) or orbits (3D, where shift/right/middle drag
- * pans), the wheel zooms, double-click resets the view.
+ * pans), the wheel zooms, double-click resets the view. While the selected layer is in an editing
+ * mode (gate.ts) drags and double-clicks are the layer's: only the wheel moves the camera.
  */
 import type { Vec2 } from "../../protocol/camera.js";
 import type { Camera, Canvas } from "../../protocol/state.js";
 import { DragState, wheelZoom, wheelZoomFactor } from "./interaction.js";
+import { dragsPan } from "./gate.js";
 import { dragMode, wheelZoom3d } from "./interaction3d.js";
 import { Debounce } from "../util/throttle.js";
 
@@ -81,7 +83,7 @@ export class InputBinding {
   private onDown(e: PointerEvent): void {
     const ndisplay = this.target.ndisplay();
     const mode = dragMode(ndisplay, e.button, e.shiftKey);
-    if (mode === null || this.drag.active) return;
+    if (mode === null || this.drag.active || !dragsPan(this.el)) return;
     e.preventDefault();
     try {
       this.el.setPointerCapture(e.pointerId);
@@ -121,6 +123,7 @@ export class InputBinding {
   }
 
   private onDblClick(e: MouseEvent): void {
+    if (!dragsPan(this.el)) return;
     e.preventDefault();
     this.target.reset(inputTime(e));
   }

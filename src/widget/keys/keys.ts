@@ -4,10 +4,13 @@
  * notebook's own shortcuts work everywhere else. JupyterLab handles keys when they bubble to the
  * document: a handled key stops there (and Ctrl+R does not reload the page).
  */
+import { brushSize, type AnnotatedLayer } from "../annotate/modes.js";
+import { sendEdit } from "../annotate/send.js";
 import type { ViewContext, ViewPart } from "../parts/part.js";
 import type { DimsTrait } from "../state/traits.js";
 import { resetView, toggleNdisplay, toggleSelectedLayer } from "../toolbar/actions.js";
 import { currentAxis, focusAxis, movedAxis, stepDims } from "./dims-keys.js";
+import { layerKeyAction, type LayerKeyAction } from "./layer-keys.js";
 import { shortcutAction, type ShortcutAction } from "./shortcuts.js";
 
 /** How long the "arrows step <axis>" note stays after Alt+Up/Down (ms). */
@@ -85,10 +88,48 @@ class Keys implements ViewPart {
 
   private onKey(e: KeyboardEvent): void {
     if (e.defaultPrevented || e.isComposing) return;
-    const action = shortcutAction(e, isField(e.target));
-    if (action === null || !this.run(action)) return;
+    const inField = isField(e.target);
+    const layer = this.selectedLayer();
+    const layerAction = layer === null ? null : layerKeyAction(e, inField, layer.kind);
+    if (layer !== null && layerAction !== null) this.runLayer(layer, layerAction);
+    else {
+      const action = shortcutAction(e, inField);
+      if (action === null || !this.run(action)) return;
+    }
     e.preventDefault();
     e.stopPropagation();
+  }
+
+  private selectedLayer(): AnnotatedLayer | null {
+    const id = this.ctx.selectedLayer();
+    return this.ctx.layers().find((l) => l.id === id) ?? null;
+  }
+
+  /** A key of the selected layer (layer-keys.ts): its mode, brush, label, or an edit for the kernel. */
+  private runLayer(layer: AnnotatedLayer, action: LayerKeyAction): void {
+    const ctx = this.ctx;
+    switch (action.kind) {
+      case "mode":
+        ctx.setLayer(layer.id, { mode: action.mode } as Partial<AnnotatedLayer>);
+        this.show(`${layer.name}: ${action.mode.replace("_", "/")} mode`);
+        return;
+      case "brush": {
+        const size = Math.min(1000, Math.max(1, Math.round(brushSize(layer)) + action.by));
+        ctx.setLayer(layer.id, { brush_size: size } as Partial<AnnotatedLayer>);
+        this.show(`brush size ${size}`);
+        return;
+      }
+      case "label":
+        ctx.setLayer(layer.id, { selected_label: Math.max(0, layer.selected_label + action.by) });
+        return;
+      case "delete":
+        sendEdit(ctx, layer.id, { op: "delete_selected" });
+        return;
+      case "undo":
+      case "redo":
+        sendEdit(ctx, layer.id, { op: action.kind });
+        return;
+    }
   }
 
   /** Do `action`; false when it does not apply here (the key then goes on to the notebook). */

@@ -2,15 +2,18 @@
  * The selected layer's controls, in napari's order (QtImageControls): opacity, blending, contrast
  * limits, auto-contrast, gamma, colormap, interpolation; in 3D rendering, iso threshold (iso only)
  * and attenuation (attenuated_mip only). A labels layer shows its own rows instead (QtLabelsControls:
- * label, opacity, blending, contour, show selected; rows.ts). Each change goes to the layer at once;
+ * mode buttons, label, opacity, brush size, blending, contour, show selected; rows.ts), a points
+ * layer its own (QtPointsControls: mode buttons, opacity, blending, out of slice). Each change goes to the layer at once;
  * state shown by refresh() never moves a control the user is dragging.
  */
 import { BLENDINGS, COLORMAP_NAMES, INTERPOLATIONS, RENDERINGS } from "../../protocol/colormaps.js";
+import { brushSize, type AnnotatedLayer } from "../annotate/modes.js";
 import type { LayerTrait } from "../state/traits.js";
+import { ModeBar } from "../toolbar/mode-bar.js";
 import { UNAVAILABLE_TEXT } from "./auto-contrast.js";
 import { Choice } from "./choice.js";
 import { ColormapPicker } from "./colormap-picker.js";
-import { el } from "./dom.js";
+import { el, keepKeys } from "./dom.js";
 import { LabelControls } from "./label-controls.js";
 import { RangeSlider } from "./range-slider.js";
 import { rangeDecimals, sliderRange, type Pair } from "./range.js";
@@ -19,7 +22,7 @@ import { Slider } from "./slider.js";
 import { layerLut } from "./swatch.js";
 
 /** A layer patch, plus the trait-only keys the panel writes (colormap_lut). */
-export type LayerPatch = Partial<LayerTrait> & { colormap_lut?: string | null };
+export type LayerPatch = Partial<LayerTrait> & { colormap_lut?: string | null; mode?: string; brush_size?: number };
 
 export interface ControlsHost {
   /** The selected layer now, or null. */
@@ -48,6 +51,9 @@ export class LayerControls {
   private readonly iso: Slider;
   private readonly attenuation: Slider;
   private readonly labels: LabelControls;
+  private readonly modes: ModeBar;
+  private readonly brush: Slider;
+  private readonly outOfSlice: HTMLInputElement;
   private readonly rows: Record<RowName, HTMLElement[]>;
   private autoBusy = false;
 
@@ -100,7 +106,33 @@ export class LayerControls {
     this.iso = slider("iso threshold:", "iso threshold", "iso_threshold", 0, 1, 3);
     this.attenuation = slider("attenuation:", "attenuation", "attenuation", 0, 0.5, 3);
     this.labels = new LabelControls(doc, set);
+    this.modes = new ModeBar(doc, (mode) => set({ mode }));
+    const modeLabel = el(doc, "span", "napari-cuda-control-label", "mode:");
+    const modeBox = el(doc, "div", "napari-cuda-control-wide");
+    modeBox.append(this.modes.el);
+    // napari's brush size slider spans 1..40 data pixels (larger sizes from Python or with ]).
+    this.brush = new Slider(doc, {
+      label: "brush size:",
+      name: "brush size",
+      className: "napari-cuda-brush-size",
+      min: 1,
+      max: 40,
+      decimals: 0,
+      onInput: (v) => set({ brush_size: v }),
+      onRelease: release,
+    });
+    const [outLabel, outBox, outBoxInput] = checkbox(
+      doc,
+      "out of slice:",
+      "out of slice display",
+      "napari-cuda-out-of-slice",
+    );
+    this.outOfSlice = outBoxInput;
+    this.outOfSlice.addEventListener("change", () => set({ out_of_slice_display: this.outOfSlice.checked }));
     this.rows = {
+      mode: [modeLabel, modeBox],
+      "brush size": this.brush.cells(),
+      "out of slice": [outLabel, outBox],
       ...this.labels.rows(),
       opacity: this.opacity.cells(),
       blending: this.blending.cells(),
@@ -139,6 +171,9 @@ export class LayerControls {
     this.iso.set(layer.iso_threshold);
     this.attenuation.set(layer.attenuation);
     if (shown.has("label")) this.labels.set(layer);
+    this.modes.set(layer, this.host.ndisplay());
+    this.brush.set(brushSize(layer as AnnotatedLayer));
+    this.outOfSlice.checked = layer.out_of_slice_display === true;
     this.refreshAuto();
   }
 
@@ -150,7 +185,7 @@ export class LayerControls {
   }
 
   dispose(): void {
-    for (const s of [this.opacity, this.limits, this.gamma, this.iso, this.attenuation]) s.dispose();
+    for (const s of [this.opacity, this.limits, this.gamma, this.iso, this.attenuation, this.brush]) s.dispose();
   }
 
   private async runAutoContrast(): Promise<void> {
@@ -165,4 +200,24 @@ export class LayerControls {
       this.refreshAuto();
     }
   }
+}
+
+/** A labelled checkbox row (label | box), as the labels' "show selected". */
+function checkbox(
+  doc: Document,
+  text: string,
+  name: string,
+  className: string,
+): [HTMLLabelElement, HTMLDivElement, HTMLInputElement] {
+  const id = `${className}-${Math.random().toString(36).slice(2)}`;
+  const label = el(doc, "label", "napari-cuda-control-label", text);
+  label.htmlFor = id;
+  const box = el(doc, "div", "napari-cuda-control-wide napari-cuda-check");
+  const input = el(doc, "input", className);
+  input.type = "checkbox";
+  input.id = id;
+  input.setAttribute("aria-label", name);
+  keepKeys(input);
+  box.append(input);
+  return [label, box, input];
 }

@@ -1,16 +1,21 @@
 /**
  * Which control rows the selected layer shows, in the panel's order. Labels layers have napari's
- * QtLabelsControls rows (label with its colour, opacity, blending, contour, show selected) and none
- * of the image's colormap rows; images keep theirs (3D rendering rows only in 3D). Pure.
+ * QtLabelsControls rows (mode buttons, label with its colour, opacity, brush size, blending,
+ * contour, show selected) and none of the image's colormap rows; points layers napari's
+ * QtPointsControls rows that napari-cuda has (mode buttons, opacity, blending, out of slice);
+ * images keep theirs (3D rendering rows only in 3D). Pure.
  */
 import type { LayerTrait } from "../state/traits.js";
 import { isLabels } from "../util/label-swatch.js";
 
 /** Every row, in the order the controls grid holds them. */
 export const ROWS = [
+  "mode",
   "label",
   "opacity",
+  "brush size",
   "blending",
+  "out of slice",
   "contour",
   "show selected",
   "contrast limits",
@@ -24,7 +29,8 @@ export const ROWS = [
 ] as const;
 export type RowName = (typeof ROWS)[number];
 
-const LABEL_ROWS = new Set<RowName>(["label", "opacity", "blending", "contour", "show selected"]);
+const LABEL_ROWS = new Set<RowName>(["mode", "label", "opacity", "brush size", "blending", "contour", "show selected"]);
+const POINT_ROWS = new Set<RowName>(["mode", "opacity", "blending", "out of slice"]);
 const IMAGE_2D = new Set<RowName>([
   "opacity",
   "blending",
@@ -38,7 +44,8 @@ const IMAGE_2D = new Set<RowName>([
 /** The rows shown for `layer` with `ndisplay` displayed axes, in grid order. */
 export function visibleRows(layer: Pick<LayerTrait, "kind" | "rendering">, ndisplay: number): RowName[] {
   // Labels in 3D draw the first label along each ray (napari's iso_categorical): nothing to choose.
-  if (isLabels(layer)) return ROWS.filter((r) => LABEL_ROWS.has(r));
+  if (isLabels(layer)) return ROWS.filter((r) => LABEL_ROWS.has(r) && (r !== "mode" || ndisplay === 2));
+  if (layer.kind === "points") return ROWS.filter((r) => POINT_ROWS.has(r) && (r !== "mode" || ndisplay === 2));
   const d3 = ndisplay === 3;
   return ROWS.filter(
     (r) =>
@@ -62,6 +69,6 @@ export function parseInteger(text: string, min: number, max: number): number | n
 }
 
 /** The layer list's type tag (napari shows the layer type beside each name); an unknown kind is an image. */
-export function layerKind(layer: { kind?: unknown }): "image" | "labels" {
-  return isLabels(layer) ? "labels" : "image";
+export function layerKind(layer: { kind?: unknown }): "image" | "labels" | "points" {
+  return isLabels(layer) ? "labels" : layer.kind === "points" ? "points" : "image";
 }

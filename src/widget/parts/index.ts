@@ -10,6 +10,7 @@ import { layerPanel } from "../panel/panel.js";
 import { toolbarPart } from "../toolbar/toolbar.js";
 import { keysPart } from "../keys/keys.js";
 import { noticesPart } from "../hud/notices.js";
+import { annotatePart } from "../annotate/part.js";
 // </imports>
 
 export const PARTS: readonly PartFactory[] = [
@@ -20,5 +21,6 @@ export const PARTS: readonly PartFactory[] = [
   toolbarPart,
   keysPart,
   noticesPart,
+  annotatePart,
   // </parts>
 ];

@@ -60,6 +60,8 @@ export interface ViewContext {
   readonly stats: ViewStats;
   /** The local state (what the canvas shows or is about to show). */
   camera(): Camera;
+  /** The seq of the local state last sent to the daemon (a frame whose header seq is >= it shows it). */
+  seq(): number;
   dims(): DimsTrait;
   layers(): LayerTrait[];
   /** Canvas in device px, null before the first measure. */

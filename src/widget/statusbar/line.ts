@@ -53,7 +53,8 @@ export function statusLine(i: LineInput): Line {
   if (!i.hovering) return out;
   if (i.world === null) return { ...out, text: `[${NO_COORDS_3D}]`, coords: NO_COORDS_3D };
   const position = answer?.position ?? i.world;
-  const ndim = layer.shape.length || position.length;
+  // A points layer's shape is its table's (count, columns): its coordinates span the viewer's axes.
+  const ndim = layer.kind === "points" ? position.length : layer.shape.length || position.length;
   const coords = formatCoords(position, i.axisLabels, ndim, coordDecimals(layer.scale, layer.translate));
   const labels = isLabels(layer);
   const value = answer ? valueText(answer.reply.status, answer.reply.value, layer.dtype, labels) : "";

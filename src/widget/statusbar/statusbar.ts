@@ -122,7 +122,9 @@ export function statusBarPart(ctx: ViewContext): ViewPart {
   const update = (): void => {
     const layer = describedLayer(ctx.layers(), ctx.selectedLayer());
     world = screen === null || !layer ? null : cursorWorld(ctx.camera(), ctx.canvas(), ctx.dims(), layer, screen);
-    const q: PickQuery | null = world === null || !layer ? null : { position: world, layerId: layer.id };
+    // A points layer's daemon data is its table, not an image: nothing to pick under the cursor.
+    const q: PickQuery | null =
+      world === null || !layer || layer.kind === "points" ? null : { position: world, layerId: layer.id };
     if (q === null) answer = null;
     picks.request(q);
     render();

@@ -1,5 +1,6 @@
 /** The shortcuts list the toolbar's "Keys" button opens over the canvas's top-right corner. */
 import type { ViewContext } from "../parts/part.js";
+import { LAYER_SHORTCUTS } from "../keys/layer-keys.js";
 import { SHORTCUTS } from "../keys/shortcuts.js";
 
 export class ShortcutsHelp {
@@ -33,7 +34,7 @@ export class ShortcutsHelp {
     title.textContent = "Shortcuts (when the viewer has focus)";
     Object.assign(title.style, { gridColumn: "1 / span 2", fontWeight: "600", marginBottom: "2px" });
     this.el.append(title);
-    for (const s of SHORTCUTS) {
+    for (const s of [...SHORTCUTS, ...LAYER_SHORTCUTS]) {
       const keys = doc.createElement("kbd");
       keys.textContent = s.keys;
       Object.assign(keys.style, { font: "inherit", fontWeight: "600", whiteSpace: "nowrap" });

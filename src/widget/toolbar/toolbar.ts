@@ -1,7 +1,7 @@
 /**
  * The viewer's buttons (`.napari-cuda-toolbar-row` in the toolbar slot): 2D/3D, reset view,
- * screenshot (a PNG the browser downloads), the debug overlay toggle, the shortcuts list, and a
- * small backend badge at the end. Every button has a text label, a tooltip and an aria-label.
+ * screenshot (a PNG the browser downloads), the debug overlay toggle, the shortcuts list, the
+ * selected layer's mode buttons (points, labels: mode-bar.ts), and a small backend badge at the end. Every button has a text label, a tooltip and an aria-label.
  */
 import { DebugOverlay } from "../hud/debug-overlay.js";
 import { shortcutsText } from "../keys/shortcuts.js";
@@ -9,6 +9,8 @@ import type { ViewContext, ViewPart } from "../parts/part.js";
 import { resetView, toggleNdisplay } from "./actions.js";
 import { backendBadge } from "./backend-badge.js";
 import { relabel, setPressed, toolButton } from "./buttons.js";
+import { ModeBar } from "./mode-bar.js";
+import type { AnnotatedLayer } from "../annotate/modes.js";
 import { ShortcutsHelp } from "./help.js";
 import { downloadPng, ScreenshotRequests, screenshotName, type ScreenshotResult } from "./screenshot.js";
 
@@ -22,6 +24,7 @@ class Toolbar implements ViewPart {
   private readonly debugButton: HTMLButtonElement;
   private readonly message: HTMLSpanElement;
   private readonly badge: HTMLSpanElement;
+  private readonly modes: ModeBar;
   private readonly debug: DebugOverlay;
   private readonly help: ShortcutsHelp;
   private readonly requests: ScreenshotRequests;
@@ -98,17 +101,40 @@ class Toolbar implements ViewPart {
       cursor: "default",
     } satisfies Partial<CSSStyleDeclaration>);
 
-    this.row.append(this.ndisplay, reset, this.shot, this.debugButton, helpButton, spacer, this.message, this.badge);
+    this.modes = new ModeBar(doc, (mode) => {
+      const id = ctx.selectedLayer();
+      if (id !== null) ctx.setLayer(id, { mode } as Partial<AnnotatedLayer>);
+    });
+    this.row.append(
+      this.ndisplay,
+      reset,
+      this.shot,
+      this.debugButton,
+      helpButton,
+      this.modes.el,
+      spacer,
+      this.message,
+      this.badge,
+    );
     ctx.slots.toolbar.append(this.row);
     this.debug = new DebugOverlay(ctx, (shown) => setPressed(this.debugButton, shown));
 
     this.off.push(
       ctx.on("state", () => this.syncNdisplay()),
+      ctx.on("state", () => this.syncModes()),
+      ctx.on("selection", () => this.syncModes()),
       ctx.on("config", () => this.syncBadge()),
       ctx.on("kernel", ({ content, buffers }) => this.requests.reply(content, buffers)),
     );
     this.syncNdisplay();
+    this.syncModes();
     this.syncBadge();
+  }
+
+  private syncModes(): void {
+    const id = this.ctx.selectedLayer();
+    const layer = this.ctx.layers().find((l) => l.id === id) ?? null;
+    this.modes.set(layer, this.ctx.dims().ndisplay);
   }
 
   dispose(): void {

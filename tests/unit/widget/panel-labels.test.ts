@@ -6,9 +6,9 @@ import { layerTrait } from "./layer-fixture.js";
 
 test("a labels layer shows napari's labels rows, none of the image's colormap rows", () => {
   const labels = layerTrait({ kind: "labels" });
-  const want = ["label", "opacity", "blending", "contour", "show selected"];
-  assert.deepEqual(visibleRows(labels, 2), want);
-  assert.deepEqual(visibleRows({ ...labels, rendering: "iso" }, 3), want, "3D: no rendering choice for labels");
+  const want = ["label", "opacity", "brush size", "blending", "contour", "show selected"];
+  assert.deepEqual(visibleRows(labels, 2), ["mode", ...want], "2D: the mode buttons first, as napari's");
+  assert.deepEqual(visibleRows({ ...labels, rendering: "iso" }, 3), want, "3D: no rendering choice, no painting");
 });
 
 test("an image keeps its rows (3D rendering rows only in 3D)", () => {
@@ -40,4 +40,5 @@ test("the layer list tags each row with its type", () => {
   assert.equal(layerKind({ kind: "labels" }), "labels");
   assert.equal(layerKind({ kind: "image" }), "image");
   assert.equal(layerKind({}), "image");
+  assert.equal(layerKind({ kind: "points" }), "points");
 });
