@@ -102,9 +102,9 @@ export function markerColor(
   r: number,
   edge: number,
   aa: number,
-  face: readonly number[],
-  border: readonly number[],
-  out: number[],
+  face: ArrayLike<number>,
+  border: ArrayLike<number>,
+  out: Float64Array,
 ): boolean {
   if (r > 0.5 * edge + aa) return false;
   const t = Math.max(0.5 * edge - aa, 0);
@@ -127,7 +127,7 @@ export function markerColor(
   return true;
 }
 
-function set(out: number[], rgb: readonly number[], alpha: number): boolean {
+function set(out: Float64Array, rgb: ArrayLike<number>, alpha: number): boolean {
   out[0] = rgb[0]!;
   out[1] = rgb[1]!;
   out[2] = rgb[2]!;

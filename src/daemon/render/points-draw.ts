@@ -21,7 +21,7 @@ import {
 } from "../../protocol/index.js";
 import type { Canvas } from "../../protocol/index.js";
 import type { LayerData } from "../data/types.js";
-import { markerColor, MARKERS } from "./point-markers.js";
+import { markerColor, MARKERS, type MarkerSdf } from "./point-markers.js";
 
 /** Where one band of one frame is drawn. */
 export interface PointsTarget {
@@ -90,9 +90,9 @@ export function drawPoints(layer: LayerState, data: LayerData, state: ViewerStat
   const mode = layer.blending === "opaque" ? OPAQUE : layer.blending === "additive" ? ADDITIVE : TRANSLUCENT;
   const world = new Array<number>(nd).fill(0);
   const pos = [0, 0];
-  const face = [0, 0, 0, 0];
-  const border = [0, 0, 0, 0];
-  const px = [0, 0, 0, 0];
+  const face = new Float64Array(4);
+  const border = new Float64Array(4);
+  const px = new Float64Array(4);
   for (let p = 0; p < count; p++) {
     const row = p * columns;
     const size = table[row + ndim]!;
@@ -117,27 +117,64 @@ export function drawPoints(layer: LayerState, data: LayerData, state: ViewerStat
     const symbol = table[row + ndim + 3]!;
     const edge = layer.border_width_is_relative ? layer.border_width * s : layer.border_width * pxPerData;
     const reach = markerReach(symbol, s, edge / 2 + aa);
-    const r0 = Math.max(t.y0, Math.floor(pos[1]! - reach));
-    const r1 = Math.min(t.y1, Math.ceil(pos[1]! + reach) + 1);
-    const c0 = Math.max(0, Math.floor(pos[0]! - reach));
-    const c1 = Math.min(t.width, Math.ceil(pos[0]! + reach) + 1);
+    // Pixel centres (integers) within `reach` of the centre on both axes.
+    const r0 = Math.max(t.y0, Math.ceil(pos[1]! - reach));
+    const r1 = Math.min(t.y1, Math.floor(pos[1]! + reach) + 1);
+    const c0 = Math.max(0, Math.ceil(pos[0]! - reach));
+    const c1 = Math.min(t.width, Math.floor(pos[0]! + reach) + 1);
     if (r0 >= r1 || c0 >= c1) continue;
     rgba01(table[row + ndim + 1]!, face);
     rgba01(table[row + ndim + 2]!, border);
-    const sdf = MARKERS[POINT_SYMBOLS[symbol] ?? "disc"];
-    const cx = pos[0]!;
-    const cy = pos[1]!;
-    for (let y = r0; y < r1; y++) {
-      for (let x = c0; x < c1; x++) {
-        if (!markerColor(sdf(x - cx, y - cy, s), edge, aa, face, border, px)) continue;
-        blendPixel(mode, layer.opacity, t.out8, (y * t.width + x) * 4, px);
+    const sdf = symbol === DISC ? null : MARKERS[POINT_SYMBOLS[symbol] ?? "disc"];
+    const box = { r0, r1, c0, c1 };
+    paintMarker(t, box, pos[0]!, pos[1]!, s, sdf, edge, aa, face, border, px, mode, layer.opacity);
+  }
+}
+
+/** One marker's pixels in `box` (rows r0..r1, columns c0..c1, exclusive ends), blended onto t. */
+function paintMarker(
+  t: PointsTarget,
+  box: { r0: number; r1: number; c0: number; c1: number },
+  cx: number,
+  cy: number,
+  s: number,
+  sdf: MarkerSdf | null,
+  edge: number,
+  aa: number,
+  face: Float64Array,
+  border: Float64Array,
+  px: Float64Array,
+  mode: number,
+  opacity: number,
+): void {
+  const half = s / 2;
+  const lim = edge / 2 + aa;
+  const out = t.out8;
+  for (let y = box.r0; y < box.r1; y++) {
+    const dy = y - cy;
+    const dy2 = dy * dy;
+    for (let x = box.c0; x < box.c1; x++) {
+      const dx = x - cx;
+      // The disc (napari's default) inline: the same value as MARKERS.disc.
+      const r = sdf === null ? Math.sqrt(dx * dx + dy2) - half : sdf(dx, dy, s);
+      if (r > lim || !markerColor(r, edge, aa, face, border, px)) continue;
+      const a = px[3]! * opacity;
+      if (!(a > 0)) continue;
+      const o = (y * t.width + x) * 4;
+      if (mode === TRANSLUCENT) {
+        const b = 1 - a;
+        out[o] = Math.floor(px[0]! * a + out[o]! * b + 0.5);
+        out[o + 1] = Math.floor(px[1]! * a + out[o + 1]! * b + 0.5);
+        out[o + 2] = Math.floor(px[2]! * a + out[o + 2]! * b + 0.5);
+      } else {
+        blendPixel(mode, a, out, o, px);
       }
     }
   }
 }
 
 /** Packed RGBA bytes to rgb bytes and alpha in 0..1. */
-function rgba01(packed: number, out: number[]): void {
+function rgba01(packed: number, out: Float64Array): void {
   const [r, g, b, a] = unpackPointColor(packed);
   out[0] = r;
   out[1] = g;
@@ -165,18 +202,10 @@ const TRANSLUCENT = 0;
 const ADDITIVE = 1;
 const OPAQUE = 2;
 
-function blendPixel(mode: number, opacity: number, out: Uint8Array, o: number, px: number[]): void {
-  const a = px[3]! * opacity;
-  if (!(a > 0)) return;
+/** Additive or opaque (translucent is inline in paintMarker); `a` = alpha * opacity. */
+function blendPixel(mode: number, a: number, out: Uint8Array, o: number, px: Float64Array): void {
   for (let c = 0; c < 3; c++) {
-    const src = px[c]!;
-    const dst = out[o + c]!;
-    const v =
-      mode === TRANSLUCENT
-        ? Math.floor(src * a + dst * (1 - a) + 0.5)
-        : mode === ADDITIVE
-          ? Math.min(255, Math.floor(dst + src * a + 0.5))
-          : Math.round(src);
+    const v = mode === ADDITIVE ? Math.min(255, Math.floor(out[o + c]! + px[c]! * a + 0.5)) : Math.round(px[c]!);
     out[o + c] = v < 0 ? 0 : v > 255 ? 255 : v;
   }
 }
