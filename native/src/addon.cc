@@ -193,6 +193,7 @@ class GpuContext : public Napi::ObjectWrap<GpuContext> {
         if (!l.IsObject()) throw ArgError("layers[" + std::to_string(i) + "] must be an object", false);
         job->layers.push_back(parseLayer(l.As<Napi::Object>(), *job, keep));
       }
+      parsePointsList(o, job.get());
       std::string err;
       // Pinned memory is allocated here, on the JS thread: for the device the render thread runs on (once it
       // is known; the requested one before), so no context is created on another GPU (see allocPinned).
@@ -339,6 +340,64 @@ class GpuContext : public Napi::ObjectWrap<GpuContext> {
     L.alpha = numberArg(l.Get("alpha"), "alpha");
     L.beta = numberArg(l.Get("beta"), "beta");
     return L;
+  }
+
+  /** The optional `points` passes of a frame, `before` ascending (absent: none). */
+  static void parsePointsList(const Napi::Object& o, FrameJob* job) {
+    if (!o.Has("points") || o.Get("points").IsUndefined()) return;
+    if (!o.Get("points").IsArray()) throw ArgError("points must be an array", false);
+    Napi::Array list = o.Get("points").As<Napi::Array>();
+    size_t before = 0;
+    for (uint32_t i = 0; i < list.Length(); i++) {
+      Napi::Value v = list.Get(i);
+      if (!v.IsObject()) throw ArgError("points[" + std::to_string(i) + "] must be an object", false);
+      job->points.push_back(parsePoints(v.As<Napi::Object>(), *job, before));
+      before = job->points.back().before;
+    }
+  }
+
+  /** One points pass; every tile list entry must name a record, so the shader never reads past the records. */
+  static PointsJob parsePoints(const Napi::Object& p, const FrameJob& job, size_t minBefore) {
+    PointsJob P;
+    P.before = static_cast<size_t>(intField(p, "before", static_cast<int64_t>(minBefore), static_cast<int64_t>(job.layers.size())));
+    size_t rb = 0;
+    const uint8_t* r = viewBytes(p.Get("records"), "records", &rb);
+    if (rb == 0 || rb % kPointRecordBytes) {
+      throw ArgError("records must be a positive multiple of " + std::to_string(kPointRecordBytes) + " bytes", true);
+    }
+    P.records.assign(r, r + rb);
+    size_t count = rb / kPointRecordBytes;
+    P.tilesX = static_cast<int>(intField(p, "tilesX", 1, kMaxInt));
+    P.tilesY = static_cast<int>(intField(p, "tilesY", 1, kMaxInt));
+    if (P.tilesX != (job.width + kPointTile - 1) / kPointTile || P.tilesY != (job.height + kPointTile - 1) / kPointTile) {
+      throw ArgError("tilesX/tilesY must tile the frame in 16x16 tiles", true);
+    }
+    size_t tb = 0;
+    const uint8_t* t = viewBytes(p.Get("tiles"), "tiles", &tb);
+    size_t ntiles = static_cast<size_t>(P.tilesX) * static_cast<size_t>(P.tilesY);
+    if (tb % 4 || tb / 4 < ntiles + 1) throw ArgError("tiles must hold tilesX * tilesY + 1 uint32 list starts", true);
+    P.tiles.resize(tb / 4);
+    memcpy(P.tiles.data(), t, tb);
+    size_t entries = P.tiles.size() - ntiles - 1;
+    bool ok = P.tiles[0] == 0 && P.tiles[ntiles] == entries;
+    for (size_t i = 0; ok && i < ntiles; i++) ok = P.tiles[i] <= P.tiles[i + 1];
+    for (size_t i = ntiles + 1; ok && i < P.tiles.size(); i++) ok = P.tiles[i] < count;
+    if (!ok) throw ArgError("tiles: list starts must ascend from 0 to the entry count, entries must name records", true);
+    P.x0 = static_cast<int>(intField(p, "x0", 0, job.width));
+    P.x1 = static_cast<int>(intField(p, "x1", 0, job.width));
+    P.y0 = static_cast<int>(intField(p, "y0", 0, job.height));
+    P.y1 = static_cast<int>(intField(p, "y1", 0, job.height));
+    P.aa = finiteField(p, "aa");
+    P.opacity = finiteField(p, "opacity");
+    P.blend = static_cast<int>(intField(p, "blend", 0, 2));
+    size_t cb = 0;
+    const uint8_t* c = viewBytes(p.Get("constants"), "constants", &cb);
+    if (cb != kPointConstants * sizeof(double)) {
+      throw ArgError("constants must be " + std::to_string(kPointConstants) + " float64 values", true);
+    }
+    P.constants.resize(kPointConstants);
+    memcpy(P.constants.data(), c, cb);
+    return P;
   }
 
   /** The optional label fields (absent: an image layer); checked against the layer's mode. */

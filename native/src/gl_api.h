@@ -43,6 +43,7 @@
   X(PFNGLUNIFORM3IPROC, Uniform3i)                                        \
   X(PFNGLUNIFORM1FPROC, Uniform1f)                                        \
   X(PFNGLUNIFORM1DPROC, Uniform1d)                                        \
+  X(PFNGLUNIFORM1DVPROC, Uniform1dv)                                      \
   X(PFNGLDISPATCHCOMPUTEPROC, DispatchCompute)                            \
   X(PFNGLMEMORYBARRIERPROC, MemoryBarrier)
 

@@ -44,11 +44,13 @@ void GlRenderer::release() {
   for (auto& [k, p] : planes_) gl::DeleteTextures(1, &p.tex);
   for (auto& [k, l] : luts_) gl::DeleteBuffers(1, &l.buf);
   if (!tapBuffers_.empty()) gl::DeleteBuffers(static_cast<GLsizei>(tapBuffers_.size()), tapBuffers_.data());
+  if (!pointBuffers_.empty()) gl::DeleteBuffers(static_cast<GLsizei>(pointBuffers_.size()), pointBuffers_.data());
   if (frame_) gl::DeleteTextures(1, &frame_);
   programs_.clear();
   planes_.clear();
   luts_.clear();
   tapBuffers_.clear();
+  pointBuffers_.clear();
   frame_ = 0;
   planeBytes_ = 0;
   width_ = height_ = 0;
@@ -63,12 +65,16 @@ void GlRenderer::stats(GpuStats* s) const {
 std::string GlRenderer::program(DType dtype, bool volume, GLuint* out) {
   int kind = samplerKind(dtype);
   int key = kind + (volume ? 4 : 0);
+  if (programs_.count(key)) return compile(key, "", out);
+  return compile(key, volume ? layer3dShaderSource(kind) : layerShaderSource(kind), out);
+}
+
+std::string GlRenderer::compile(int key, const std::string& src, GLuint* out) {
   auto it = programs_.find(key);
   if (it != programs_.end()) {
     *out = it->second;
     return "";
   }
-  std::string src = volume ? layer3dShaderSource(kind) : layerShaderSource(kind);
   const char* text = src.c_str();
   GLuint sh = gl::CreateShader(GL_COMPUTE_SHADER);
   gl::ShaderSource(sh, 1, &text, nullptr);
@@ -235,7 +241,18 @@ std::string GlRenderer::draw(const FrameJob& job, double* uploadMs) {
     tapBuffers_.push_back(b);
   }
   double upload = 0;
+  size_t pi = 0;
+  // Points passes drawn before layer `li` (all that remain when li is the layer count).
+  auto pointsBefore = [&](size_t li) -> std::string {
+    for (; pi < job.points.size() && job.points[pi].before <= li; pi++) {
+      std::string e = drawPoints(job.points[pi], pi, &upload);
+      if (!e.empty()) return e;
+    }
+    return "";
+  };
   for (size_t li = 0; li < job.layers.size(); li++) {
+    std::string perr = pointsBefore(li);
+    if (!perr.empty()) return perr;
     const LayerJob& L = job.layers[li];
     if (L.x0 >= L.x1 || L.y0 >= L.y1) continue;
     GLuint prog = 0, tex = 0;
@@ -281,6 +298,8 @@ std::string GlRenderer::draw(const FrameJob& job, double* uploadMs) {
     // The next layer reads what this one wrote.
     gl::MemoryBarrier(GL_SHADER_IMAGE_ACCESS_BARRIER_BIT | GL_TEXTURE_FETCH_BARRIER_BIT);
   }
+  std::string perr = pointsBefore(job.layers.size());
+  if (!perr.empty()) return perr;
   *uploadMs = upload;
   return glErrorText("draw");
 }

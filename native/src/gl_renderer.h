@@ -3,6 +3,7 @@
 // blending are computed in float64 in the shader, and every layer is blended in place (read, blend,
 // round half up, write), exactly like the CPU's RGBA8 frame. Labels layers (label-draw.ts) use the same
 // pass: nearest taps, the CPU's label tables (label_glsl.cc), and a contour test over neighbouring taps.
+// Points layers (points-draw.ts) are passes of their own between the layers (gl_points.cc, points_glsl.cc).
 #pragma once
 #include <cstdint>
 #include <list>
@@ -42,6 +43,10 @@ class GlRenderer {
     uint64_t used = 0;
   };
   std::string program(DType dtype, bool volume, GLuint* out);
+  /** The program `key` (compiled from `src` on first use). */
+  std::string compile(int key, const std::string& src, GLuint* out);
+  /** Draw one points pass into the frame; `slot` picks its pair of buffers (gl_points.cc). */
+  std::string drawPoints(const PointsJob& pass, size_t slot, double* upload);
   void uniforms3d(GLuint prog, const LayerJob& L);
   std::string plane(const LayerJob& layer, GLuint* tex);
   GLuint lut(const LayerJob& layer);
@@ -54,8 +59,9 @@ class GlRenderer {
   int width_ = 0, height_ = 0;
   int maxTexture_ = 0;
   int max3dTexture_ = 0;
-  std::map<int, GLuint> programs_;  // by sampler kind (+4 for the 3D program)
+  std::map<int, GLuint> programs_;  // by sampler kind (+4 for the 3D program); kPointsProgram for points
   std::map<std::string, Plane> planes_;
   std::map<std::string, Lut> luts_;
   std::vector<GLuint> tapBuffers_;  // 2 per layer slot
+  std::vector<GLuint> pointBuffers_;  // 2 per points pass slot: records, tiles
 };

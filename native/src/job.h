@@ -56,9 +56,28 @@ struct LayerJob {
   int contour = 0;  // 2D labels: outline width; cols/rows then hold taps for [-contour, size + contour)
 };
 
+/** Points passes (src/daemon/render/gpu/points-job.ts): record size, tile side, constants (uniform pc). */
+constexpr size_t kPointRecordBytes = 136;
+constexpr int kPointTile = 16;
+constexpr size_t kPointConstants = 34;
+
+/** One pass of a points layer, drawn by points_glsl.cc before layers[before] (after all when it is their count). */
+struct PointsJob {
+  size_t before = 0;
+  std::vector<uint8_t> records;  // kPointRecordBytes per point, table order (src/daemon/render/gpu/points-records.ts)
+  // tilesX * tilesY + 1 list starts, then the lists: indices into `records` per 16x16 tile, ascending
+  std::vector<uint32_t> tiles;
+  int tilesX = 0, tilesY = 0;
+  int x0 = 0, x1 = 0, y0 = 0, y1 = 0;  // device pixel box of the tiles with points
+  double aa = 1, opacity = 1;
+  int blend = 0;  // 0 translucent, 1 additive, 2 opaque
+  std::vector<double> constants;  // kPointConstants doubles (points-job.ts markerConstants)
+};
+
 struct FrameJob {
   int width = 0, height = 0;
   std::vector<LayerJob> layers;
+  std::vector<PointsJob> points;  // in drawing order, `before` ascending
   uint8_t* rgbaOut = nullptr;  // pinned host buffers (or null when that format is not wanted)
   uint8_t* nv12Out = nullptr;
 };

@@ -15,3 +15,5 @@ int samplerKind(DType dtype);
 std::string layerShaderSource(int kind);
 /** Compute shader source for one sampler kind: 3D ray casting, every rendering mode (shader3d.cc). */
 std::string layer3dShaderSource(int kind);
+/** Compute shader source of points layers (points_glsl.cc). */
+std::string pointsShaderSource();

@@ -3,7 +3,8 @@
  * per-axis taps come from the same code (layer-geometry.ts, float64) and the value/colour tables from
  * value-lut.ts / colormaps.ts; only the per-pixel value -> index and blend arithmetic runs on the GPU
  * (in float64 too, see native/src/shader.cc). Labels layers (label-draw.ts) take the CPU's label palette
- * (label-job.ts), nearest taps only, padded by `contour` pixels on each side for the outline test.
+ * (label-job.ts), nearest taps only, padded by `contour` pixels on each side for the outline test. Points
+ * layers become point passes (points-job.ts) placed between the other layers in drawing order.
  * Pure: no GPU needed, so CI tests it.
  */
 import { devicePixelToWorld, type DType } from "../../../protocol/index.js";
@@ -14,7 +15,8 @@ import { layerColormap } from "../colormaps.js";
 import { hasValueLut, valueLut, valueLutKey } from "../value-lut.js";
 import { generationOf } from "./generation.js";
 import { labelJobFields } from "./label-job.js";
-import type { NativeFrameJob, NativeLayerJob } from "./native.js";
+import type { NativeFrameJob, NativeLayerJob, NativePointsJob } from "./native.js";
+import { pointsJobs } from "./points-job.js";
 
 /** dtype -> native code (native/src/job.h DType). */
 export const DTYPE_CODES: Record<DType, number> = {
@@ -135,9 +137,15 @@ function layerJob(
 export function frameJob(req: RenderRequest, out: { rgba: boolean; nv12: boolean }): NativeFrameJob {
   const view = devicePixelToWorld(req.state.camera, req.canvas);
   const layers: NativeLayerJob[] = [];
+  const points: NativePointsJob[] = [];
   for (const drawn of drawnLayers(req)) {
+    const { layer, data } = drawn;
+    if (layer.kind === "points") {
+      points.push(...pointsJobs(layer, data, req.state, req.canvas, layers.length));
+      continue;
+    }
     const job = layerJob(drawn, req, view);
     if (job) layers.push(job);
   }
-  return { width: req.canvas.width, height: req.canvas.height, rgba: out.rgba, nv12: out.nv12, layers };
+  return { width: req.canvas.width, height: req.canvas.height, rgba: out.rgba, nv12: out.nv12, layers, points };
 }

@@ -17,7 +17,8 @@ import { RayFamily, volumeOf } from "../volume-geometry.js";
 import { generationOf } from "./generation.js";
 import { DTYPE_CODES } from "./job.js";
 import { labelJobFields } from "./label-job.js";
-import type { NativeFrameJob, NativeLayerJob } from "./native.js";
+import type { NativeFrameJob, NativeLayerJob, NativePointsJob } from "./native.js";
+import { pointsJobs } from "./points-job.js";
 
 /** Native mode codes (native/src/job.h LayerJob::mode). */
 const MODES: Record<Rendering, number> = {
@@ -115,9 +116,15 @@ function blending(layer: LayerState, op: BlendOp): { blend: number; alpha: numbe
 export function frameJob3d(req: RenderRequest, out: { rgba: boolean; nv12: boolean }): NativeFrameJob {
   const rays = deviceRays(req.state.camera, req.canvas);
   const layers: NativeLayerJob[] = [];
+  const points: NativePointsJob[] = [];
   for (const drawn of drawnLayers(req)) {
+    if (drawn.layer.kind === "points") {
+      // Drawn as in 2D, projected along the camera's rays, with no depth test (render3d.ts).
+      points.push(...pointsJobs(drawn.layer, drawn.data, req.state, req.canvas, layers.length));
+      continue;
+    }
     const job = layerJob3d(drawn, req, rays);
     if (job) layers.push(job);
   }
-  return { width: req.canvas.width, height: req.canvas.height, rgba: out.rgba, nv12: out.nv12, layers };
+  return { width: req.canvas.width, height: req.canvas.height, rgba: out.rgba, nv12: out.nv12, layers, points };
 }

@@ -51,12 +51,37 @@ export interface NativeLayerJob {
   contour?: number;
 }
 
+/** One pass of a points layer (points-job.ts; native/src/job.h PointsJob). */
+export interface NativePointsJob {
+  /** Drawn before layers[before] (after every image/labels layer when it equals layers.length). */
+  before: number;
+  /** One 136-byte record per point (points-records.ts), in table order. */
+  records: Uint8Array;
+  /** tilesX * tilesY + 1 list starts, then the lists: record indices per 16x16 tile, ascending. */
+  tiles: Uint32Array;
+  tilesX: number;
+  tilesY: number;
+  /** Device pixel box of the tiles holding points. */
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+  aa: number;
+  opacity: number;
+  /** 0 translucent, 1 additive, 2 opaque. */
+  blend: number;
+  /** points-job.ts markerConstants(). */
+  constants: Float64Array;
+}
+
 export interface NativeFrameJob {
   width: number;
   height: number;
   rgba: boolean;
   nv12: boolean;
   layers: NativeLayerJob[];
+  /** Points passes, in drawing order, each placed among `layers` by its `before`. */
+  points?: NativePointsJob[];
 }
 
 export interface NativeFrame {

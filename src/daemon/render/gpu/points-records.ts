@@ -1,0 +1,171 @@
+/**
+ * The per-point half of points-draw.ts, for the GPU: every value the CPU computes once per point (device
+ * position, diameter after the n-D slice factor, border width, reach and pixel box, colours) is computed here
+ * with the same expressions in the same order (float64), and packed into one record per drawn point; the
+ * shader (native/src/points_glsl.cc) repeats only the per-pixel part. Keep this in step with
+ * points-draw.ts: its projector and markerReach are private there, so they are repeated below, line for line,
+ * and tests/gpu/points.test.ts compares the frames byte for byte.
+ */
+import {
+  deviceRays,
+  POINT_EXTRA_COLUMNS,
+  POINT_SYMBOLS,
+  unpackPointColor,
+  type Canvas,
+  type LayerState,
+  type ViewerState,
+} from "../../../protocol/index.js";
+import type { LayerData } from "../../data/types.js";
+
+/**
+ * Float64 slots of one record (native/src/points_glsl.cc): 14 doubles (cx, cy, s, edge, lim, inner, face rgb,
+ * face alpha, border rgb, border alpha), then int32 symbol, c0, c1, r0, r1 and a pad word.
+ */
+export const RECORD_DOUBLES = 17;
+export const RECORD_BYTES = RECORD_DOUBLES * 8;
+/** Where the int32 words start (in 32-bit words): symbol, c0, c1, r0, r1. */
+const INT_WORD = 28;
+
+/** Drawn points of one layer: `count` records in table order, with each one's pixel box. */
+export interface PointRecords {
+  count: number;
+  f64: Float64Array;
+  i32: Int32Array;
+}
+
+/** The records' int32 words of point k: symbol, c0, c1, r0, r1 (pixel box [c0, c1) x [r0, r1)). */
+export function recordBox(r: PointRecords, k: number): [number, number, number, number] {
+  const w = k * RECORD_DOUBLES * 2 + INT_WORD;
+  return [r.i32[w + 1]!, r.i32[w + 2]!, r.i32[w + 3]!, r.i32[w + 4]!];
+}
+
+interface Projector {
+  ndisplay: 2 | 3;
+  project(world: readonly number[], out: number[]): void;
+  pxPerWorld: number;
+}
+
+// points-draw.ts projector(), unchanged.
+function projector(state: ViewerState, canvas: Canvas): Projector {
+  if (state.dims.ndisplay === 3) {
+    const rays = deviceRays(state.camera, canvas);
+    const { origin, stepRight: r, stepDown: d } = rays;
+    const rr = r[0] * r[0] + r[1] * r[1] + r[2] * r[2];
+    const dd = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+    return {
+      ndisplay: 3,
+      pxPerWorld: 1 / rays.step,
+      project(w, out) {
+        const p0 = w[0]! - origin[0];
+        const p1 = w[1]! - origin[1];
+        const p2 = w[2]! - origin[2];
+        out[0] = (p0 * r[0] + p1 * r[1] + p2 * r[2]) / rr;
+        out[1] = (p0 * d[0] + p1 * d[1] + p2 * d[2]) / dd;
+      },
+    };
+  }
+  const step = 1 / (state.camera.zoom * canvas.pixel_ratio);
+  const [cy, cx] = state.camera.center.slice(-2) as [number, number];
+  const originY = cy + (0.5 - canvas.height / 2) * step;
+  const originX = cx + (0.5 - canvas.width / 2) * step;
+  return {
+    ndisplay: 2,
+    pxPerWorld: 1 / step,
+    project(w, out) {
+      out[0] = (w[1]! - originX) / step;
+      out[1] = (w[0]! - originY) / step;
+    },
+  };
+}
+
+const DISC = POINT_SYMBOLS.indexOf("disc");
+const STAR = POINT_SYMBOLS.indexOf("star");
+const RING = POINT_SYMBOLS.indexOf("ring");
+const SQUARE = POINT_SYMBOLS.indexOf("square");
+
+// points-draw.ts markerReach(), unchanged.
+function markerReach(symbol: number, s: number, pad: number): number {
+  if (symbol === DISC || symbol === RING || symbol === SQUARE) return s / 2 + pad;
+  if (symbol === STAR) return 0.55 * s + pad / Math.sin(Math.PI / 10);
+  return 0.55 * s + Math.SQRT2 * pad;
+}
+
+/** The records of the points of `layer` that touch the frame, in table order (drawPoints' loop). */
+export function pointRecords(layer: LayerState, data: LayerData, state: ViewerState, canvas: Canvas): PointRecords {
+  const columns = data.shape[1]!;
+  const ndim = columns - POINT_EXTRA_COLUMNS;
+  const total = data.shape[0]!;
+  const table = data.data;
+  const proj = projector(state, canvas);
+  const nd = proj.ndisplay;
+  const f64 = new Float64Array(ndim < nd ? 0 : total * RECORD_DOUBLES);
+  const i32 = new Int32Array(f64.buffer);
+  const out: PointRecords = { count: 0, f64, i32 };
+  if (ndim < nd) return out;
+  const steps = state.dims.current_step;
+  const shift = steps.length - ndim;
+  const scaleOf = (i: number) => layer.scale[i] ?? 1;
+  const shown: number[] = [];
+  for (let i = ndim - nd; i < ndim; i++) shown.push(scaleOf(i));
+  const meanScale = shown.reduce((a, b) => a + b, 0) / shown.length;
+  const pxPerData = meanScale * proj.pxPerWorld;
+  const aa = layer.antialiasing;
+  const world = new Array<number>(nd).fill(0);
+  const pos = [0, 0];
+  for (let p = 0; p < total; p++) {
+    const row = p * columns;
+    const size = table[row + ndim]!;
+    if (!(size > 0)) continue;
+    let factor = 1;
+    for (let i = 0; i < ndim - nd && factor > 0; i++) {
+      const step = i + shift >= 0 ? (steps[i + shift] ?? 0) : 0;
+      const dist = Math.abs(table[row + i]! - step);
+      if (!layer.out_of_slice_display) factor = dist <= 0.5 ? 1 : 0;
+      else factor *= dist <= size / 2 ? (size / 2 - dist) / (size / 2) : 0;
+    }
+    if (!(factor > 0)) continue;
+    let finite = true;
+    for (let k = 0; k < nd; k++) {
+      const i = ndim - nd + k;
+      world[k] = table[row + i]! * scaleOf(i) + (layer.translate[i] ?? 0);
+      finite &&= Number.isFinite(world[k]!);
+    }
+    if (!finite) continue;
+    proj.project(world, pos);
+    const s = size * factor * pxPerData;
+    const symbol = table[row + ndim + 3]!;
+    const edge = layer.border_width_is_relative ? layer.border_width * s : layer.border_width * pxPerData;
+    const reach = markerReach(symbol, s, edge / 2 + aa);
+    // Pixel centres (integers) within `reach` of the centre on both axes (points-draw.ts's box).
+    const r0 = Math.max(0, Math.ceil(pos[1]! - reach));
+    const r1 = Math.min(canvas.height, Math.floor(pos[1]! + reach) + 1);
+    const c0 = Math.max(0, Math.ceil(pos[0]! - reach));
+    const c1 = Math.min(canvas.width, Math.floor(pos[0]! + reach) + 1);
+    if (r0 >= r1 || c0 >= c1) continue;
+    const face = unpackPointColor(table[row + ndim + 1]!);
+    const border = unpackPointColor(table[row + ndim + 2]!);
+    const d = out.count * RECORD_DOUBLES;
+    // markerColor's per-point terms: its reach test 0.5*edge + aa and t = max(0.5*edge - aa, 0).
+    f64[d] = pos[0]!;
+    f64[d + 1] = pos[1]!;
+    f64[d + 2] = s;
+    f64[d + 3] = edge;
+    f64[d + 4] = 0.5 * edge + aa;
+    f64[d + 5] = Math.max(0.5 * edge - aa, 0);
+    for (let c = 0; c < 3; c++) {
+      f64[d + 6 + c] = face[c]!;
+      f64[d + 10 + c] = border[c]!;
+    }
+    f64[d + 9] = face[3] / 255;
+    f64[d + 13] = border[3] / 255;
+    const w = d * 2 + INT_WORD;
+    // An unknown symbol index draws a disc (MARKERS[POINT_SYMBOLS[symbol] ?? "disc"]).
+    i32[w] = POINT_SYMBOLS[symbol] === undefined ? DISC : symbol;
+    i32[w + 1] = c0;
+    i32[w + 2] = c1;
+    i32[w + 3] = r0;
+    i32[w + 4] = r1;
+    out.count++;
+  }
+  return out;
+}
