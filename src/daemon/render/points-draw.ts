@@ -12,7 +12,6 @@
  * d) / (s/2)).
  */
 import {
-  deviceRays,
   POINT_EXTRA_COLUMNS,
   POINT_SYMBOLS,
   unpackPointColor,
@@ -21,6 +20,7 @@ import {
 } from "../../protocol/index.js";
 import type { Canvas } from "../../protocol/index.js";
 import type { LayerData } from "../data/types.js";
+import { DISC, markerReach, projector } from "./point-geometry.js";
 import { markerColor, MARKERS, type MarkerSdf } from "./point-markers.js";
 
 /** Where one band of one frame is drawn. */
@@ -29,45 +29,6 @@ export interface PointsTarget {
   width: number;
   y0: number;
   y1: number;
-}
-
-/** Device position (col, row) of a world point (displayed axes), and device pixels per world unit. */
-interface Projector {
-  ndisplay: 2 | 3;
-  project(world: readonly number[], out: number[]): void;
-  pxPerWorld: number;
-}
-
-function projector(state: ViewerState, canvas: Canvas): Projector {
-  if (state.dims.ndisplay === 3) {
-    const rays = deviceRays(state.camera, canvas);
-    const { origin, stepRight: r, stepDown: d } = rays;
-    const rr = r[0] * r[0] + r[1] * r[1] + r[2] * r[2];
-    const dd = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
-    return {
-      ndisplay: 3,
-      pxPerWorld: 1 / rays.step,
-      project(w, out) {
-        const p0 = w[0]! - origin[0];
-        const p1 = w[1]! - origin[1];
-        const p2 = w[2]! - origin[2];
-        out[0] = (p0 * r[0] + p1 * r[1] + p2 * r[2]) / rr;
-        out[1] = (p0 * d[0] + p1 * d[1] + p2 * d[2]) / dd;
-      },
-    };
-  }
-  const step = 1 / (state.camera.zoom * canvas.pixel_ratio);
-  const [cy, cx] = state.camera.center.slice(-2) as [number, number];
-  const originY = cy + (0.5 - canvas.height / 2) * step;
-  const originX = cx + (0.5 - canvas.width / 2) * step;
-  return {
-    ndisplay: 2,
-    pxPerWorld: 1 / step,
-    project(w, out) {
-      out[0] = (w[1]! - originX) / step;
-      out[1] = (w[0]! - originY) / step;
-    },
-  };
 }
 
 /** Draw rows [t.y0, t.y1) of a points layer. */
@@ -182,22 +143,6 @@ function rgba01(packed: number, out: Float64Array): void {
   out[3] = a / 255;
 }
 
-/**
- * How far from its centre (per axis) a marker of diameter s draws anything: vispy draws where
- * r <= pad (edge/2 + aa). A disc, ring or square's r is the distance beyond s/2; the slanted
- * symbols' r is scaled down (by up to 1/sqrt2; above a star's tip by sin 18 deg, 0.309) and a star's
- * tips reach 0.55 s. tests/unit/render/points.test.ts checks every symbol against its reach.
- */
-function markerReach(symbol: number, s: number, pad: number): number {
-  if (symbol === DISC || symbol === RING || symbol === SQUARE) return s / 2 + pad;
-  if (symbol === STAR) return 0.55 * s + pad / Math.sin(Math.PI / 10);
-  return 0.55 * s + Math.SQRT2 * pad;
-}
-
-const DISC = POINT_SYMBOLS.indexOf("disc");
-const STAR = POINT_SYMBOLS.indexOf("star");
-const RING = POINT_SYMBOLS.indexOf("ring");
-const SQUARE = POINT_SYMBOLS.indexOf("square");
 const TRANSLUCENT = 0;
 const ADDITIVE = 1;
 const OPAQUE = 2;

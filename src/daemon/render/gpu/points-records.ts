@@ -3,11 +3,10 @@
  * position, diameter after the n-D slice factor, border width, reach and pixel box, colours) is computed here
  * with the same expressions in the same order (float64), and packed into one record per drawn point; the
  * shader (native/src/points_glsl.cc) repeats only the per-pixel part. Keep this in step with
- * points-draw.ts: its projector and markerReach are private there, so they are repeated below, line for line,
- * and tests/gpu/points.test.ts compares the frames byte for byte.
+ * points-draw.ts (projector and markerReach are shared: ../point-geometry.ts); tests/gpu/points.test.ts
+ * compares the frames byte for byte.
  */
 import {
-  deviceRays,
   POINT_EXTRA_COLUMNS,
   POINT_SYMBOLS,
   unpackPointColor,
@@ -16,6 +15,7 @@ import {
   type ViewerState,
 } from "../../../protocol/index.js";
 import type { LayerData } from "../../data/types.js";
+import { DISC, markerReach, projector } from "../point-geometry.js";
 
 /**
  * Float64 slots of one record (native/src/points_glsl.cc): 14 doubles (cx, cy, s, edge, lim, inner, face rgb,
@@ -37,57 +37,6 @@ export interface PointRecords {
 export function recordBox(r: PointRecords, k: number): [number, number, number, number] {
   const w = k * RECORD_DOUBLES * 2 + INT_WORD;
   return [r.i32[w + 1]!, r.i32[w + 2]!, r.i32[w + 3]!, r.i32[w + 4]!];
-}
-
-interface Projector {
-  ndisplay: 2 | 3;
-  project(world: readonly number[], out: number[]): void;
-  pxPerWorld: number;
-}
-
-// points-draw.ts projector(), unchanged.
-function projector(state: ViewerState, canvas: Canvas): Projector {
-  if (state.dims.ndisplay === 3) {
-    const rays = deviceRays(state.camera, canvas);
-    const { origin, stepRight: r, stepDown: d } = rays;
-    const rr = r[0] * r[0] + r[1] * r[1] + r[2] * r[2];
-    const dd = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
-    return {
-      ndisplay: 3,
-      pxPerWorld: 1 / rays.step,
-      project(w, out) {
-        const p0 = w[0]! - origin[0];
-        const p1 = w[1]! - origin[1];
-        const p2 = w[2]! - origin[2];
-        out[0] = (p0 * r[0] + p1 * r[1] + p2 * r[2]) / rr;
-        out[1] = (p0 * d[0] + p1 * d[1] + p2 * d[2]) / dd;
-      },
-    };
-  }
-  const step = 1 / (state.camera.zoom * canvas.pixel_ratio);
-  const [cy, cx] = state.camera.center.slice(-2) as [number, number];
-  const originY = cy + (0.5 - canvas.height / 2) * step;
-  const originX = cx + (0.5 - canvas.width / 2) * step;
-  return {
-    ndisplay: 2,
-    pxPerWorld: 1 / step,
-    project(w, out) {
-      out[0] = (w[1]! - originX) / step;
-      out[1] = (w[0]! - originY) / step;
-    },
-  };
-}
-
-const DISC = POINT_SYMBOLS.indexOf("disc");
-const STAR = POINT_SYMBOLS.indexOf("star");
-const RING = POINT_SYMBOLS.indexOf("ring");
-const SQUARE = POINT_SYMBOLS.indexOf("square");
-
-// points-draw.ts markerReach(), unchanged.
-function markerReach(symbol: number, s: number, pad: number): number {
-  if (symbol === DISC || symbol === RING || symbol === SQUARE) return s / 2 + pad;
-  if (symbol === STAR) return 0.55 * s + pad / Math.sin(Math.PI / 10);
-  return 0.55 * s + Math.SQRT2 * pad;
 }
 
 /** The records of the points of `layer` that touch the frame, in table order (drawPoints' loop). */
