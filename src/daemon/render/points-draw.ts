@@ -11,16 +11,10 @@
  * step on every such axis, or with out_of_slice_display within size/2, drawn at size * prod((s/2 -
  * d) / (s/2)).
  */
-import {
-  POINT_EXTRA_COLUMNS,
-  POINT_SYMBOLS,
-  unpackPointColor,
-  type LayerState,
-  type ViewerState,
-} from "../../protocol/index.js";
+import { POINT_SYMBOLS, unpackPointColor, type LayerState, type ViewerState } from "../../protocol/index.js";
 import type { Canvas } from "../../protocol/index.js";
 import type { LayerData } from "../data/types.js";
-import { DISC, markerReach, projector } from "./point-geometry.js";
+import { DISC, forEachPlacedPoint } from "./point-geometry.js";
 import { markerColor, MARKERS, type MarkerSdf } from "./point-markers.js";
 
 /** Where one band of one frame is drawn. */
@@ -33,63 +27,18 @@ export interface PointsTarget {
 
 /** Draw rows [t.y0, t.y1) of a points layer. */
 export function drawPoints(layer: LayerState, data: LayerData, state: ViewerState, canvas: Canvas, t: PointsTarget) {
-  const columns = data.shape[1]!;
-  const ndim = columns - POINT_EXTRA_COLUMNS;
-  const count = data.shape[0]!;
-  const table = data.data;
-  const proj = projector(state, canvas);
-  const nd = proj.ndisplay;
-  if (ndim < nd) return;
-  const steps = state.dims.current_step;
-  const shift = steps.length - ndim;
-  const scaleOf = (i: number) => layer.scale[i] ?? 1;
-  const shown: number[] = [];
-  for (let i = ndim - nd; i < ndim; i++) shown.push(scaleOf(i));
-  const meanScale = shown.reduce((a, b) => a + b, 0) / shown.length;
-  const pxPerData = meanScale * proj.pxPerWorld;
   const aa = layer.antialiasing;
   const mode = layer.blending === "opaque" ? OPAQUE : layer.blending === "additive" ? ADDITIVE : TRANSLUCENT;
-  const world = new Array<number>(nd).fill(0);
-  const pos = [0, 0];
+  const table = data.data;
   const face = new Float64Array(4);
   const border = new Float64Array(4);
   const px = new Float64Array(4);
-  for (let p = 0; p < count; p++) {
-    const row = p * columns;
-    const size = table[row + ndim]!;
-    if (!(size > 0)) continue;
-    let factor = 1;
-    for (let i = 0; i < ndim - nd && factor > 0; i++) {
-      const step = i + shift >= 0 ? (steps[i + shift] ?? 0) : 0;
-      const dist = Math.abs(table[row + i]! - step);
-      if (!layer.out_of_slice_display) factor = dist <= 0.5 ? 1 : 0;
-      else factor *= dist <= size / 2 ? (size / 2 - dist) / (size / 2) : 0;
-    }
-    if (!(factor > 0)) continue;
-    let finite = true;
-    for (let k = 0; k < nd; k++) {
-      const i = ndim - nd + k;
-      world[k] = table[row + i]! * scaleOf(i) + (layer.translate[i] ?? 0);
-      finite &&= Number.isFinite(world[k]!);
-    }
-    if (!finite) continue;
-    proj.project(world, pos);
-    const s = size * factor * pxPerData;
-    const symbol = table[row + ndim + 3]!;
-    const edge = layer.border_width_is_relative ? layer.border_width * s : layer.border_width * pxPerData;
-    const reach = markerReach(symbol, s, edge / 2 + aa);
-    // Pixel centres (integers) within `reach` of the centre on both axes.
-    const r0 = Math.max(t.y0, Math.ceil(pos[1]! - reach));
-    const r1 = Math.min(t.y1, Math.floor(pos[1]! + reach) + 1);
-    const c0 = Math.max(0, Math.ceil(pos[0]! - reach));
-    const c1 = Math.min(t.width, Math.floor(pos[0]! + reach) + 1);
-    if (r0 >= r1 || c0 >= c1) continue;
-    rgba01(table[row + ndim + 1]!, face);
-    rgba01(table[row + ndim + 2]!, border);
-    const sdf = symbol === DISC ? null : MARKERS[POINT_SYMBOLS[symbol] ?? "disc"];
-    const box = { r0, r1, c0, c1 };
-    paintMarker(t, box, pos[0]!, pos[1]!, s, sdf, edge, aa, face, border, px, mode, layer.opacity);
-  }
+  forEachPlacedPoint(layer, data, state, canvas, { y0: t.y0, y1: t.y1, width: t.width }, (p) => {
+    rgba01(table[p.row + 1]!, face);
+    rgba01(table[p.row + 2]!, border);
+    const sdf = p.symbol === DISC ? null : MARKERS[POINT_SYMBOLS[p.symbol] ?? "disc"];
+    paintMarker(t, p, p.cx, p.cy, p.s, sdf, p.edge, aa, face, border, px, mode, layer.opacity);
+  });
 }
 
 /** One marker's pixels in `box` (rows r0..r1, columns c0..c1, exclusive ends), blended onto t. */

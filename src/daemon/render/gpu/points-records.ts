@@ -15,7 +15,7 @@ import {
   type ViewerState,
 } from "../../../protocol/index.js";
 import type { LayerData } from "../../data/types.js";
-import { DISC, markerReach, projector } from "../point-geometry.js";
+import { DISC, forEachPlacedPoint } from "../point-geometry.js";
 
 /**
  * Float64 slots of one record (native/src/points_glsl.cc): 14 doubles (cx, cy, s, edge, lim, inner, face rgb,
@@ -45,58 +45,20 @@ export function pointRecords(layer: LayerState, data: LayerData, state: ViewerSt
   const ndim = columns - POINT_EXTRA_COLUMNS;
   const total = data.shape[0]!;
   const table = data.data;
-  const proj = projector(state, canvas);
-  const nd = proj.ndisplay;
+  const nd = state.dims.ndisplay === 3 ? 3 : 2;
   const f64 = new Float64Array(ndim < nd ? 0 : total * RECORD_DOUBLES);
   const i32 = new Int32Array(f64.buffer);
   const out: PointRecords = { count: 0, f64, i32 };
   if (ndim < nd) return out;
-  const steps = state.dims.current_step;
-  const shift = steps.length - ndim;
-  const scaleOf = (i: number) => layer.scale[i] ?? 1;
-  const shown: number[] = [];
-  for (let i = ndim - nd; i < ndim; i++) shown.push(scaleOf(i));
-  const meanScale = shown.reduce((a, b) => a + b, 0) / shown.length;
-  const pxPerData = meanScale * proj.pxPerWorld;
   const aa = layer.antialiasing;
-  const world = new Array<number>(nd).fill(0);
-  const pos = [0, 0];
-  for (let p = 0; p < total; p++) {
-    const row = p * columns;
-    const size = table[row + ndim]!;
-    if (!(size > 0)) continue;
-    let factor = 1;
-    for (let i = 0; i < ndim - nd && factor > 0; i++) {
-      const step = i + shift >= 0 ? (steps[i + shift] ?? 0) : 0;
-      const dist = Math.abs(table[row + i]! - step);
-      if (!layer.out_of_slice_display) factor = dist <= 0.5 ? 1 : 0;
-      else factor *= dist <= size / 2 ? (size / 2 - dist) / (size / 2) : 0;
-    }
-    if (!(factor > 0)) continue;
-    let finite = true;
-    for (let k = 0; k < nd; k++) {
-      const i = ndim - nd + k;
-      world[k] = table[row + i]! * scaleOf(i) + (layer.translate[i] ?? 0);
-      finite &&= Number.isFinite(world[k]!);
-    }
-    if (!finite) continue;
-    proj.project(world, pos);
-    const s = size * factor * pxPerData;
-    const symbol = table[row + ndim + 3]!;
-    const edge = layer.border_width_is_relative ? layer.border_width * s : layer.border_width * pxPerData;
-    const reach = markerReach(symbol, s, edge / 2 + aa);
-    // Pixel centres (integers) within `reach` of the centre on both axes (points-draw.ts's box).
-    const r0 = Math.max(0, Math.ceil(pos[1]! - reach));
-    const r1 = Math.min(canvas.height, Math.floor(pos[1]! + reach) + 1);
-    const c0 = Math.max(0, Math.ceil(pos[0]! - reach));
-    const c1 = Math.min(canvas.width, Math.floor(pos[0]! + reach) + 1);
-    if (r0 >= r1 || c0 >= c1) continue;
-    const face = unpackPointColor(table[row + ndim + 1]!);
-    const border = unpackPointColor(table[row + ndim + 2]!);
+  const rows = { y0: 0, y1: canvas.height, width: canvas.width };
+  forEachPlacedPoint(layer, data, state, canvas, rows, ({ row, cx, cy, s, edge, symbol, r0, r1, c0, c1 }) => {
+    const face = unpackPointColor(table[row + 1]!);
+    const border = unpackPointColor(table[row + 2]!);
     const d = out.count * RECORD_DOUBLES;
     // markerColor's per-point terms: its reach test 0.5*edge + aa and t = max(0.5*edge - aa, 0).
-    f64[d] = pos[0]!;
-    f64[d + 1] = pos[1]!;
+    f64[d] = cx;
+    f64[d + 1] = cy;
     f64[d + 2] = s;
     f64[d + 3] = edge;
     f64[d + 4] = 0.5 * edge + aa;
@@ -115,6 +77,6 @@ export function pointRecords(layer: LayerState, data: LayerData, state: ViewerSt
     i32[w + 3] = r0;
     i32[w + 4] = r1;
     out.count++;
-  }
+  });
   return out;
 }
