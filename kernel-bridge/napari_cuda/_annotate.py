@@ -6,6 +6,9 @@ A view sends {"type": "annotate", "id", "layer_id", "op", ...} (src/widget/annot
     select_point     step, position, shift               Points: select the point under the cursor
     move_selected    delta                               Points: move the selected points
     delete_selected                                      Points: delete the selected points
+    set_point_style  size?, face_color?, border_color?, symbol?
+                                                         Points: the layer panel's style controls: set
+                                                         the layer's current_* and the selected points'
     paint            step, positions, label, brush_size  Labels: one stroke (erase paints 0)
     fill             step, position, label               Labels: fill the clicked label's region
     undo / redo                                          Labels: the layer's last edit
@@ -28,14 +31,34 @@ from typing import Any
 import numpy as np
 
 from . import _events
+from . import _point_values as pv
 from ._labels import Labels
 from ._points import Points
 
 log = logging.getLogger("napari_cuda")
 
 TYPE = "annotate"
-OPS = ("add_point", "select_point", "move_selected", "delete_selected", "paint", "fill", "undo", "redo")
-POINT_OPS = frozenset(OPS[:4])
+OPS = (
+    "add_point",
+    "select_point",
+    "move_selected",
+    "delete_selected",
+    "set_point_style",
+    "paint",
+    "fill",
+    "undo",
+    "redo",
+)
+POINT_OPS = frozenset(OPS[:5])
+# Ops at a place in the view's slice (they carry the view's `step`).
+AT_STEP = frozenset(("add_point", "select_point", "paint", "fill"))
+# set_point_style's fields: the Points property each sets (napari's current_*), in the order applied.
+STYLE_FIELDS = {
+    "size": "current_size",
+    "face_color": "current_face_color",
+    "border_color": "current_border_color",
+    "symbol": "current_symbol",
+}
 MAX_ID_CHARS = 64
 MAX_STROKE = 20_000  # positions in one stroke message
 
@@ -75,11 +98,8 @@ def apply(viewer: Any, msg: dict[str, Any]) -> Any:
     kind = Points if op in POINT_OPS else Labels
     if not isinstance(layer, kind):
         raise AnnotateError(f"{op} needs a {kind.__name__} layer; {layer.name!r} is a {type(layer).__name__} layer")
-    steps = (
-        _steps(msg.get("step"), viewer.dims.ndim)
-        if op not in ("move_selected", "delete_selected", "undo", "redo")
-        else []
-    )
+    steps = _steps(msg.get("step"), viewer.dims.ndim) if op in AT_STEP else []
+    style = _style(layer, msg) if op == "set_point_style" else {}
     with _events.reported():  # a listener's error is logged: the edit is applied either way
         if op == "add_point":
             layer.add(_to_data(layer, _position(msg, "position", steps)))
@@ -89,6 +109,9 @@ def apply(viewer: Any, msg: dict[str, Any]) -> Any:
             layer._move_selected(_delta(layer, msg, viewer.dims.ndisplay))
         elif op == "delete_selected":
             layer.remove_selected()
+        elif op == "set_point_style":
+            for name, value in style.items():
+                setattr(layer, name, value)
         elif op == "paint":
             _paint(layer, msg, steps)
         elif op == "fill":
@@ -160,14 +183,42 @@ def _delta(layer: Any, msg: dict[str, Any], ndisplay: int) -> np.ndarray:
     return shift
 
 
-def _select(layer: Points, coord: np.ndarray, shift: bool) -> None:
-    """napari's select click: the point under the cursor (nearest centre within its radius, in this
-    slice); shift adds it (or takes it out); a click on nothing clears the selection unless shift."""
+def _style(layer: Points, msg: dict[str, Any]) -> dict[str, Any]:
+    """set_point_style's fields as {property: value}, every one checked before any is set."""
+    given = {key: msg[key] for key in STYLE_FIELDS if key in msg}
+    if not given:
+        raise AnnotateError(f"set_point_style needs at least one of {', '.join(STYLE_FIELDS)}")
+    size = given.get("size")
+    if "size" in given and (isinstance(size, bool) or not isinstance(size, int | float)):
+        raise AnnotateError(f"'size' must be a number > 0, got {size!r:.40}")
+    for key in ("face_color", "border_color", "symbol"):
+        if key in given and not (isinstance(given[key], str) and 0 < len(given[key]) <= MAX_ID_CHARS):
+            raise AnnotateError(f"'{key}' must be a name or '#rrggbb[aa]' string, got {given[key]!r:.40}")
+    # The layer's own checks (positive size, known colour, napari's symbols) before anything is set:
+    if "size" in given:
+        pv.sizes(size, 1)
+    for key in ("face_color", "border_color"):
+        if key in given:
+            pv.colors(key, given[key], 1)
+    if "symbol" in given:
+        pv.symbol_name(given["symbol"])
+    return {STYLE_FIELDS[key]: value for key, value in given.items()}
+
+
+def point_at(layer: Points, coord: np.ndarray) -> int | None:
+    """The point under data coordinate `coord` (napari's rule: nearest centre within its radius, in
+    this slice: the sliced axes within half a step), or None."""
     coords, sizes = layer._coords, layer._size
     near = np.all(np.abs(coords[:, :-2] - coord[:-2]) <= 0.5, axis=1) if layer.ndim > 2 else np.ones(len(coords), bool)
     dist = np.hypot(*(coords[:, -2:] - coord[-2:]).T) if len(coords) else np.zeros(0)
     hit = np.flatnonzero(near & (dist <= sizes / 2))
-    picked = int(hit[np.argmin(dist[hit])]) if len(hit) else None
+    return int(hit[np.argmin(dist[hit])]) if len(hit) else None
+
+
+def _select(layer: Points, coord: np.ndarray, shift: bool) -> None:
+    """napari's select click: the point under the cursor; shift adds it (or takes it out); a click
+    on nothing clears the selection unless shift."""
+    picked = point_at(layer, coord)
     if picked is None:
         layer.selected_data = layer.selected_data if shift else set()
     elif shift:

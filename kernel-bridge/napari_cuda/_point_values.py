@@ -12,25 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from ._protocol import MAX_NDIM
+from ._protocol import MAX_NDIM, POINT_SYMBOLS
 
-# napari's Symbol names (layers/points/_points_constants.py) in its order, and its aliases.
-SYMBOLS = (
-    "arrow",
-    "clobber",
-    "cross",
-    "diamond",
-    "disc",
-    "hbar",
-    "ring",
-    "square",
-    "star",
-    "tailed_arrow",
-    "triangle_down",
-    "triangle_up",
-    "vbar",
-    "x",
-)
+# napari's Symbol names (layers/points/_points_constants.py) in its order (the protocol's list), and its aliases.
+SYMBOLS = POINT_SYMBOLS
 SYMBOL_ALIAS = {
     ">": "arrow",
     "+": "cross",

@@ -16,6 +16,7 @@ from . import _events
 from . import _point_values as pv
 from . import _validate as v
 from ._errors import public
+from ._point_current import CurrentStyle
 
 # Layer properties a view may write back.
 VIEW_KEYS = ("name", "visible", "opacity", "blending", "out_of_slice_display", "mode")
@@ -55,6 +56,10 @@ class PointsEvents(_events.LayerEvents):
     out_of_slice_display = _events._signal()
     mode = _events._signal()
     highlight = _events._signal()  # napari's: the selection changed (value: selected_data)
+    current_size = _events._signal()
+    current_face_color = _events._signal()
+    current_border_color = _events._signal()
+    current_symbol = _events._signal()
 
 
 class PointsSource:
@@ -91,12 +96,14 @@ def _state_prop(key: str, doc: str) -> property:
     return property(get, public(set_), doc=doc)
 
 
-class Points:
+class Points(CurrentStyle):
     """A points layer: `data` (N, D) coordinates in data units, napari's properties and defaults:
     `size` (10), `face_color` ('white'), `border_color` ('dimgray'), `border_width` (0.05, a
     fraction of the size while `border_width_is_relative`), `symbol` ('o'), `opacity` (1),
     `out_of_slice_display` (False), `blending` ('translucent'). Sizes and colours are per point
     (one value sets every point). `events.<property>` fires once per change; `add(coords)` appends.
+    `current_size`, `current_face_color`, `current_border_color`, `current_symbol` (napari's): what a
+    new point gets; setting one restyles the selected points too (_point_current.py).
     """
 
     name = _state_prop("name", "Layer name (unique within a viewer).")
@@ -223,7 +230,7 @@ class Points:
     def size(self, value: Any) -> None:
         self._size = pv.sizes(value, len(self._coords))
         if np.ndim(value) == 0:
-            self._current["size"] = float(self._size[0]) if len(self._size) else float(pv.sizes(value, 1)[0])
+            self._set_current("size", float(pv.sizes(value, 1)[0]))
         self._changed("size")
 
     @property
@@ -236,7 +243,7 @@ class Points:
     def face_color(self, value: Any) -> None:
         self._face = pv.colors("face_color", value, len(self._coords))
         if _single(value):
-            self._current["face"] = pv.colors("face_color", value, 1)[0]
+            self._set_current("face", pv.colors("face_color", value, 1)[0])
         self._changed("face_color")
 
     @property
@@ -249,7 +256,7 @@ class Points:
     def border_color(self, value: Any) -> None:
         self._border = pv.colors("border_color", value, len(self._coords))
         if _single(value):
-            self._current["border"] = pv.colors("border_color", value, 1)[0]
+            self._set_current("border", pv.colors("border_color", value, 1)[0])
         self._changed("border_color")
 
     @property
@@ -262,7 +269,7 @@ class Points:
     def symbol(self, value: Any) -> None:
         self._symbol = pv.symbols(value, len(self._coords))
         if isinstance(value, str):
-            self._current["symbol"] = float(pv.SYMBOLS.index(pv.symbol_name(value)))
+            self._set_current("symbol", float(pv.SYMBOLS.index(pv.symbol_name(value))))
         self._changed("symbol")
 
     @property
@@ -396,7 +403,8 @@ class Points:
     def _wire(self) -> dict[str, Any]:
         wire = {k: list(val) if isinstance(val, list) else val for k, val in self._state.items()}
         # `shape`: the slices the points span (what the widget fits on a double-click), not the table's.
-        return {**wire, "shape": list(self.shape), "dtype": "float64", "count": len(self._coords)}
+        shape = {"shape": list(self.shape), "dtype": "float64", "count": len(self._coords)}
+        return {**wire, **shape, **self._current_wire()}
 
 
 def _current_color(name: str, value: Any, default: str) -> np.ndarray:

@@ -149,6 +149,23 @@ MAX_LEVEL = 63  # locked_data_level upper bound
 ATTENUATION_MAX = 1e6
 LAYER_KINDS = ("image", "labels", "points")  # LayerState.kind
 MAX_CONTOUR = 64  # labels contour width (screen pixels)
+# napari's point symbols in its order; a Points table row holds an index into it (src/protocol/points.ts).
+POINT_SYMBOLS = (
+    "arrow",
+    "clobber",
+    "cross",
+    "diamond",
+    "disc",
+    "hbar",
+    "ring",
+    "square",
+    "star",
+    "tailed_arrow",
+    "triangle_down",
+    "triangle_up",
+    "vbar",
+    "x",
+)
 # Largest control message (array payload) the daemon accepts: CONTROL_MAX_MESSAGE_BYTES in
 # src/protocol/control.ts, overridden by NAPARI_CUDA_MAX_MESSAGE_BYTES in the daemon's environment
 # (NAPARI_CUDA_MAX_DATA_BYTES is the daemon's memory budget for all layers, a different limit).
@@ -186,6 +203,7 @@ def protocol_table() -> dict[str, Any]:
         "dtypes": list(DTYPES),
         "layer_kinds": list(LAYER_KINDS),
         "max_contour": MAX_CONTOUR,
+        "point_symbols": list(POINT_SYMBOLS),
         "control_ops": list(CONTROL_OPS),
         "stream_client_types": list(STREAM_CLIENT_TYPES),
         "stream_server_types": list(STREAM_SERVER_TYPES),

@@ -11,7 +11,7 @@ import ipywidgets
 import numpy as np
 from traitlets import Bool, Bunch, Dict, Int, TraitError, Unicode, default, validate
 
-from . import _annotate, _events, _view_requests
+from . import _annotate, _events, _hover, _view_requests
 from . import _point_values as point_values
 from ._add_image import axis_labels, create_layers
 from ._arrays import inline_budget
@@ -225,6 +225,8 @@ class Viewer(ipywidgets.DOMWidget, NapariNotYet, metaclass=ViewerType):
             pass  # the comm transport (_comm_relay); may run on the relay's kernel subshell
         elif _annotate.handle(self, content):
             pass  # an edit from a view (click, drag, stroke): _annotate checks and applies it
+        elif _hover.handle(self, content):
+            pass  # the status bar asks which point is under the cursor
         elif not _view_requests.answer(self, content):
             log.debug("napari-cuda: ignored a view message of type %r", content.get("type"))
 

@@ -7,6 +7,7 @@ import { ControlRequestSchema } from "./control.js";
 import { ERROR_CODES } from "./errors.js";
 import { FRAME_HEADER_LAYOUT, FRAME_MAGIC, HEADER_BYTES } from "./frame.js";
 import { STREAM_SERVER_TYPES, StreamClientMessageSchema } from "./stream.js";
+import { POINT_SYMBOLS } from "./points.js";
 import { LAYER_KINDS, MAX_CONTOUR } from "./state.js";
 import { PROTOCOL_VERSION } from "./version.js";
 
@@ -21,6 +22,7 @@ export function protocolTable() {
     dtypes: [...DTYPES],
     layer_kinds: [...LAYER_KINDS],
     max_contour: MAX_CONTOUR,
+    point_symbols: [...POINT_SYMBOLS],
     control_ops: ControlRequestSchema.options.map((o) => o.shape.op.value),
     stream_client_types: StreamClientMessageSchema.options.map((o) => o.shape.type.value),
     stream_server_types: [...STREAM_SERVER_TYPES],

@@ -142,3 +142,11 @@ def test_bad_input_names_the_problem(viewer: napari_cuda.Viewer) -> None:
     with pytest.raises(ValueError, match="colour values must be in"):
         layer.face_color = (2, 0, 0)
     assert len(viewer.layers) == 1 and layer.data.tolist() == [[1, 2]]
+
+
+def test_symbols_and_aliases_are_napari_s() -> None:
+    consts = pytest.importorskip("napari.layers.points._points_constants", reason="napari (dev group) is the reference")
+    from napari_cuda import _point_values as pv
+
+    assert pv.SYMBOLS == tuple(str(s) for s in consts.Symbol)
+    assert pv.SYMBOL_ALIAS == {k: str(v) for k, v in consts.SYMBOL_ALIAS.items()}

@@ -9,10 +9,23 @@ export type AnnotateOp =
   | { op: "select_point"; step: number[]; position: [number, number]; shift: boolean }
   | { op: "move_selected"; delta: [number, number] }
   | { op: "delete_selected" }
+  | ({ op: "set_point_style" } & PointStyle)
   | { op: "paint"; step: number[]; positions: Array<[number, number]>; label: number; brush_size: number }
   | { op: "fill"; step: number[]; position: [number, number]; label: number }
   | { op: "undo" }
   | { op: "redo" };
+
+/**
+ * The points layer panel's style change (napari's current_size, current_face_color,
+ * current_border_color, current_symbol): the kernel sets the layer's current values and restyles
+ * the selected points. Colours are '#rrggbbaa'; symbols napari's names.
+ */
+export type PointStyle = {
+  size?: number;
+  face_color?: string;
+  border_color?: string;
+  symbol?: string;
+};
 
 export type AnnotateMessage = { type: "annotate"; id: string; layer_id: string } & AnnotateOp;
 

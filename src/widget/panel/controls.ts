@@ -3,10 +3,12 @@
  * limits, auto-contrast, gamma, colormap, interpolation; in 3D rendering, iso threshold (iso only)
  * and attenuation (attenuated_mip only). A labels layer shows its own rows instead (QtLabelsControls:
  * mode buttons, label, opacity, brush size, blending, contour, show selected; rows.ts), a points
- * layer its own (QtPointsControls: mode buttons, opacity, blending, out of slice). Each change goes to the layer at once;
+ * layer its own (QtPointsControls: mode buttons, opacity, point size, blending, symbol, face and
+ * border colour, out of slice; the style rows are sent as edits: point-controls.ts). Each change goes to the layer at once;
  * state shown by refresh() never moves a control the user is dragging.
  */
 import { BLENDINGS, COLORMAP_NAMES, INTERPOLATIONS, RENDERINGS } from "../../protocol/colormaps.js";
+import type { PointStyle } from "../annotate/messages.js";
 import { brushSize, type AnnotatedLayer } from "../annotate/modes.js";
 import type { LayerTrait } from "../state/traits.js";
 import { ModeBar } from "../toolbar/mode-bar.js";
@@ -15,6 +17,7 @@ import { Choice } from "./choice.js";
 import { ColormapPicker } from "./colormap-picker.js";
 import { el, keepKeys } from "./dom.js";
 import { LabelControls } from "./label-controls.js";
+import { PointControls } from "./point-controls.js";
 import { RangeSlider } from "./range-slider.js";
 import { rangeDecimals, sliderRange, type Pair } from "./range.js";
 import { ROWS, visibleRows, type RowName } from "./rows.js";
@@ -30,6 +33,8 @@ export interface ControlsHost {
   ndisplay(): number;
   /** Change the selected layer. */
   setLayer(patch: LayerPatch): void;
+  /** Restyle the selected points layer (its current values and selected points: an edit). */
+  setPointStyle(style: PointStyle): void;
   canAutoContrast(): boolean;
   /** The contrast limits of the data on screen, or null. */
   autoContrast(): Promise<Pair | null>;
@@ -51,6 +56,7 @@ export class LayerControls {
   private readonly iso: Slider;
   private readonly attenuation: Slider;
   private readonly labels: LabelControls;
+  private readonly points: PointControls;
   private readonly modes: ModeBar;
   private readonly brush: Slider;
   private readonly outOfSlice: HTMLInputElement;
@@ -106,6 +112,7 @@ export class LayerControls {
     this.iso = slider("iso threshold:", "iso threshold", "iso_threshold", 0, 1, 3);
     this.attenuation = slider("attenuation:", "attenuation", "attenuation", 0, 0.5, 3);
     this.labels = new LabelControls(doc, set);
+    this.points = new PointControls(doc, (style) => host.setPointStyle(style), release);
     this.modes = new ModeBar(doc, (mode) => set({ mode }));
     const modeLabel = el(doc, "span", "napari-cuda-control-label", "mode:");
     const modeBox = el(doc, "div", "napari-cuda-control-wide");
@@ -134,6 +141,7 @@ export class LayerControls {
       "brush size": this.brush.cells(),
       "out of slice": [outLabel, outBox],
       ...this.labels.rows(),
+      ...this.points.rows(),
       opacity: this.opacity.cells(),
       blending: this.blending.cells(),
       "contrast limits": this.limits.cells(),
@@ -171,6 +179,7 @@ export class LayerControls {
     this.iso.set(layer.iso_threshold);
     this.attenuation.set(layer.attenuation);
     if (shown.has("label")) this.labels.set(layer);
+    if (shown.has("symbol")) this.points.set(layer);
     this.modes.set(layer, this.host.ndisplay());
     this.brush.set(brushSize(layer as AnnotatedLayer));
     this.outOfSlice.checked = layer.out_of_slice_display === true;
@@ -186,6 +195,7 @@ export class LayerControls {
 
   dispose(): void {
     for (const s of [this.opacity, this.limits, this.gamma, this.iso, this.attenuation, this.brush]) s.dispose();
+    this.points.dispose();
   }
 
   private async runAutoContrast(): Promise<void> {

@@ -5,6 +5,7 @@
  * Stable hooks for tests: `.napari-cuda-panel` (data-collapsed, data-selected-layer),
  * `.napari-cuda-layer[data-id]`, and one class per control (controls.ts).
  */
+import { sendEdit } from "../annotate/send.js";
 import type { ViewContext, ViewPart } from "../parts/part.js";
 import type { LayerTrait } from "../state/traits.js";
 import { autoContrast, autoContrastAvailable } from "./auto-contrast.js";
@@ -13,6 +14,7 @@ import { LayerControls } from "./controls.js";
 import { el, ensureStyles, keepKeys } from "./dom.js";
 import { LayerListView } from "./layer-list.js";
 import { bottomFirst, nextSelection, topFirst } from "./order.js";
+import { pointStyleOp } from "./point-style.js";
 import { LayerSelection } from "./selection.js";
 
 /** Build the layer panel into `ctx.slots.side`. */
@@ -56,6 +58,11 @@ export function layerPanel(ctx: ViewContext): ViewPart {
     setLayer: (patch) => {
       const id = selection.get();
       if (id !== null) ctx.setLayer(id, patch);
+    },
+    // An edit (the annotation part shows a refusal): the kernel restyles the selected points.
+    setPointStyle: (style) => {
+      const id = selection.get();
+      if (id !== null) sendEdit(ctx, id, pointStyleOp(style));
     },
     canAutoContrast: () => autoContrastAvailable(ctx),
     autoContrast: async () => {

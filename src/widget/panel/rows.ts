@@ -2,7 +2,8 @@
  * Which control rows the selected layer shows, in the panel's order. Labels layers have napari's
  * QtLabelsControls rows (mode buttons, label with its colour, opacity, brush size, blending,
  * contour, show selected) and none of the image's colormap rows; points layers napari's
- * QtPointsControls rows that napari-cuda has (mode buttons, opacity, blending, out of slice);
+ * QtPointsControls rows that napari-cuda has (mode buttons, opacity, point size, blending, symbol,
+ * face colour, border colour, out of slice);
  * images keep theirs (3D rendering rows only in 3D). Pure.
  */
 import type { LayerTrait } from "../state/traits.js";
@@ -14,7 +15,11 @@ export const ROWS = [
   "label",
   "opacity",
   "brush size",
+  "point size",
   "blending",
+  "symbol",
+  "face color",
+  "border color",
   "out of slice",
   "contour",
   "show selected",
@@ -30,7 +35,16 @@ export const ROWS = [
 export type RowName = (typeof ROWS)[number];
 
 const LABEL_ROWS = new Set<RowName>(["mode", "label", "opacity", "brush size", "blending", "contour", "show selected"]);
-const POINT_ROWS = new Set<RowName>(["mode", "opacity", "blending", "out of slice"]);
+const POINT_ROWS = new Set<RowName>([
+  "mode",
+  "opacity",
+  "point size",
+  "blending",
+  "symbol",
+  "face color",
+  "border color",
+  "out of slice",
+]);
 const IMAGE_2D = new Set<RowName>([
   "opacity",
   "blending",

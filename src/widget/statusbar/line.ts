@@ -57,7 +57,9 @@ export function statusLine(i: LineInput): Line {
   const ndim = layer.kind === "points" ? position.length : layer.shape.length || position.length;
   const coords = formatCoords(position, i.axisLabels, ndim, coordDecimals(layer.scale, layer.translate));
   const labels = isLabels(layer);
-  const value = answer ? valueText(answer.reply.status, answer.reply.value, layer.dtype, labels) : "";
+  // A points layer's value is the index of the point under the cursor (napari's), none without one.
+  const exact = labels || layer.kind === "points";
+  const value = answer ? valueText(answer.reply.status, answer.reply.value, layer.dtype, exact) : "";
   const picked = answer?.reply.status === "ok" ? answer.reply.value : null;
   const swatch = labels && typeof picked === "number" ? labelCss(layer, picked) : null;
   return { ...out, text: `[${coords}]${value === "" ? "" : `: ${value}`}`, coords, value, swatch };

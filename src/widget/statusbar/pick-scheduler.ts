@@ -27,6 +27,8 @@ export interface PickSchedulerDeps {
   result(q: PickQuery, reply: StreamValue, rttMs: number): void;
   /** A pick got no answer (no stream, or it dropped): earlier answers may no longer hold. */
   none?(): void;
+  /** Least time between two sends (ms); PICK_MIN_INTERVAL_MS unless given (the kernel's hover: slower). */
+  minIntervalMs?: number;
 }
 
 export class PickScheduler {
@@ -71,7 +73,7 @@ export class PickScheduler {
 
   private pump(): void {
     if (this.disposed || this.inflight || this.timer !== null || !this.dirty || this.wanted === null) return;
-    const wait = this.lastSentAt + PICK_MIN_INTERVAL_MS - this.timers.now();
+    const wait = this.lastSentAt + (this.deps.minIntervalMs ?? PICK_MIN_INTERVAL_MS) - this.timers.now();
     if (wait > 0) this.retryIn(wait);
     else this.sendNow(this.wanted);
   }

@@ -4,15 +4,18 @@
  * level the value was read at. The value is the data's true value at the level shown, asked of
  * the daemon (`pick`, throttled by PickScheduler). An empty viewer shows how to add a layer.
  * Over a labels layer the value is the label (an exact integer) followed by a swatch of its colour
- * (none for the background 0).
+ * (none for the background 0). Over a points layer the value is the index of the point under the
+ * cursor (napari's `Points [y x]: 3`), asked of the kernel (point-hover.ts), or nothing.
  * Stable hooks for tests: `.napari-cuda-statusbar` with data-layer, data-coords, data-value,
  * data-swatch (the label's CSS colour, else ""), data-level, and data-pick-p50 / data-picks (pick round trips in ms, answers so far).
  */
 import type { Vec2 } from "../../protocol/camera.js";
+import type { StreamValue } from "../../protocol/stream.js";
 import type { ViewContext, ViewPart } from "../parts/part.js";
 import { cursorWorld, describedLayer } from "./cursor.js";
 import { statusLine, type Answer } from "./line.js";
 import { PickScheduler, type PickQuery } from "./pick-scheduler.js";
+import { HOVER_MIN_INTERVAL_MS, PointHover } from "./point-hover.js";
 
 /** How long the view must stay still before the readout asks for the value again (ms). */
 const SETTLE_MS = 100;
@@ -80,20 +83,24 @@ export function statusBarPart(ctx: ViewContext): ViewPart {
   let screen: Vec2 | null = null;
   let world: number[] | null = null;
   let answer: Answer | null = null;
-  const picks = new PickScheduler({
-    send: (q) => ctx.stream()?.pick(q.position, q.layerId) ?? null,
-    result: (q, reply) => {
-      // Over the daemon's pick rate: keep the last answer; the scheduler asks again.
-      if (reply.status !== "busy" || answer === null) answer = { position: q.position, reply };
-      el.dataset.pickP50 = picks.p50?.toFixed(1) ?? "";
-      el.dataset.picks = String(picks.answered);
-      render();
-    },
-    none: () => {
-      answer = null;
-      render();
-    },
+  const result = (q: PickQuery, reply: StreamValue): void => {
+    // Over the daemon's pick rate: keep the last answer; the scheduler asks again.
+    if (reply.status !== "busy" || answer === null) answer = { position: q.position, reply };
+    el.dataset.pickP50 = picks.p50?.toFixed(1) ?? "";
+    el.dataset.picks = String(picks.answered + hovers.answered);
+    render();
+  };
+  const none = (): void => {
+    answer = null;
+    render();
+  };
+  const picks = new PickScheduler({ send: (q) => ctx.stream()?.pick(q.position, q.layerId) ?? null, result, none });
+  const hover = new PointHover({
+    send: (msg) => ctx.sendToKernel(msg),
+    step: () => ctx.dims().current_step,
+    onKernel: (fn) => ctx.on("kernel", (m) => fn(m.content)),
   });
+  const hovers = new PickScheduler({ send: (q) => hover.ask(q), result, none, minIntervalMs: HOVER_MIN_INTERVAL_MS });
 
   const render = (): void => {
     const layers = ctx.layers();
@@ -122,11 +129,12 @@ export function statusBarPart(ctx: ViewContext): ViewPart {
   const update = (): void => {
     const layer = describedLayer(ctx.layers(), ctx.selectedLayer());
     world = screen === null || !layer ? null : cursorWorld(ctx.camera(), ctx.canvas(), ctx.dims(), layer, screen);
-    // A points layer's daemon data is its table, not an image: nothing to pick under the cursor.
-    const q: PickQuery | null =
-      world === null || !layer || layer.kind === "points" ? null : { position: world, layerId: layer.id };
+    // A points layer's daemon data is its table, not an image: the kernel says which point is there.
+    const q: PickQuery | null = world === null || !layer ? null : { position: world, layerId: layer.id };
     if (q === null) answer = null;
-    picks.request(q);
+    const points = layer?.kind === "points";
+    picks.request(points ? null : q);
+    hovers.request(points ? q : null);
     render();
   };
 
@@ -177,6 +185,8 @@ export function statusBarPart(ctx: ViewContext): ViewPart {
   return {
     dispose(): void {
       picks.dispose();
+      hovers.dispose();
+      hover.dispose();
       canvas.removeEventListener("pointermove", onMove);
       canvas.removeEventListener("pointerleave", onLeave);
       canvas.removeEventListener("pointerdown", onDown);
