@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ._protocol import DTYPES, MAX_NDIM
+from ._protocol import CONTROL_MAX_MESSAGE_BYTES, DTYPES, MAX_NDIM
 
 INLINE_ENV = "NAPARI_CUDA_INLINE_BYTES"
 INLINE_BYTES_DEFAULT = 256 * 2**20
@@ -31,6 +31,26 @@ def inline_budget() -> int:
     if value < 0:
         raise ValueError(f"{INLINE_ENV} must be >= 0, got {value}")
     return value
+
+
+_MESSAGE_HEADER_BYTES = 64 * 1024  # room for the layer message's JSON header next to the array
+
+
+def max_data_bytes() -> int:
+    """Most array bytes one layer message may carry: the daemon's per-message limit
+    (NAPARI_CUDA_MAX_MESSAGE_BYTES, which the daemon inherits from this environment, else the
+    default) less room for the header. Not NAPARI_CUDA_MAX_DATA_BYTES: that is the daemon's memory
+    budget for all layers, which the daemon checks itself."""
+    try:
+        limit = int(os.environ.get("NAPARI_CUDA_MAX_MESSAGE_BYTES", CONTROL_MAX_MESSAGE_BYTES))
+    except ValueError:
+        limit = CONTROL_MAX_MESSAGE_BYTES
+    return max(0, limit - _MESSAGE_HEADER_BYTES)
+
+
+def inline_limit() -> int:
+    """Largest array sent whole: the inline budget, within one message."""
+    return min(inline_budget(), max_data_bytes())
 
 
 def is_dask(data: Any) -> bool:

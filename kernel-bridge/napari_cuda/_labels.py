@@ -14,12 +14,15 @@ import numpy as np
 
 from . import _events
 from . import _layer_props as props
+from . import _validate as v
+from ._arrays import inline_limit, is_location, location_uri
 from ._errors import public
 from ._label_colors import label_color, label_color_table
 from ._label_edit import Edit, LabelEditor, PaintError, check_brush, check_label, patch_fields, stroke_centres
+from ._label_store import Box, LabelStore, SaveError
 from ._layers import Image
 from ._protocol import MAX_CONTOUR
-from ._sources import ArraySource
+from ._sources import ArraySource, ZarrSource
 
 # Image properties a Labels layer does not have (napari's Labels has none of them either).
 _IMAGE_ONLY = (
@@ -152,6 +155,10 @@ class Labels(Image):
         self._view_keys = VIEW_KEYS
         self._setters = SETTERS
         self._editor = LabelEditor()
+        # A file-backed layer, once painted: its store, the boxes edited since the last save.
+        self._store: LabelStore | None = None
+        self._unsaved: list[Box] = []
+        self._write_through = False
 
     def __repr__(self) -> str:
         return f"<Labels layer {self.name!r} shape={self.shape} dtype={self.dtype}>"
@@ -209,16 +216,99 @@ class Labels(Image):
         self._commit(self._editor.redo(self._paintable()))
 
     def _paintable(self) -> np.ndarray:
-        """The layer's array to paint into; PaintError (a ValueError) for data that is not one."""
+        """The layer's array to paint into; PaintError (a ValueError) for data that is not one.
+
+        A layer read from a Zarr store (an OME-Zarr path, a scratch pyramid) is loaded once, its
+        level 0 into the kernel and the daemon as one in-memory array, when it fits the inline
+        budget; the store is written only by save() or with write_through."""
+        if isinstance(self._source, ZarrSource):
+            self._load_for_painting(self._source)
         if not isinstance(self._source, ArraySource):
             raise PaintError(
-                f"painting needs an in-memory labels array; layer {self.name!r} holds "
-                f"{type(self.data).__name__} data (a pyramid, file or lazy array): add_labels(numpy_array)"
+                f"painting needs labels in memory or in a Zarr store; layer {self.name!r} holds "
+                f"{type(self.data).__name__} data computed in the kernel (dask, h5py, ...): "
+                "add_labels(np.asarray(data)) to paint a copy"
             )
         array = self._source.array
         if not array.flags.writeable:
             raise PaintError(f"layer {self.name!r}: the labels array is read-only; pass a writable copy")
         return array
+
+    def _load_for_painting(self, source: ZarrSource) -> None:
+        if source.select:
+            raise PaintError(f"layer {self.name!r} is one channel of a file: paint a copy, add_labels(np.asarray(...))")
+        shape = self.shape
+        nbytes = int(np.prod(shape, dtype=np.int64)) * source.dtype.itemsize
+        limit = inline_limit()
+        if nbytes > limit:
+            raise PaintError(
+                f"layer {self.name!r}: painting loads level 0 ({nbytes / 2**20:.0f} MiB, shape {shape}) into "
+                f"memory, over the inline budget of {limit / 2**20:.0f} MiB (NAPARI_CUDA_INLINE_BYTES); raise it, "
+                "or paint a crop: add_labels(np.asarray(layer.data[...]))"
+            )
+        array = np.array(v.coerce_data(np.asarray(source.data)), copy=True)  # the file's level 0, writable
+        loaded = ArraySource(array)
+        viewer = self._viewer()
+        if viewer is not None:
+            viewer._link.upload_source(self._id, loaded)  # replaces the dataset in the daemon
+        self._store = None if source.kernel_written else LabelStore(source.uri)
+        self._source = loaded
+        self._data_level = 0
+        self._state = {**self._state, "locked_data_level": None}  # one level now
+        source.close()
+
+    @property
+    def write_through(self) -> bool:
+        """A layer read from a Zarr store: True writes each edit (paint, fill, undo) to the store at
+        once; False (default) keeps edits in memory until save()."""
+        return self._write_through
+
+    @write_through.setter
+    @public
+    def write_through(self, value: Any) -> None:
+        if not isinstance(value, bool | np.bool_):
+            raise ValueError(f"write_through must be True or False, got {value!r}")
+        if value and self._store_uri() is None:
+            raise ValueError(f"layer {self.name!r} was not read from a Zarr store: nothing to write through to")
+        self._write_through = bool(value)
+        if self._write_through:
+            self.save()
+
+    @property
+    def unsaved(self) -> bool:
+        """True while edits of a file-backed layer are not in its store yet (see save())."""
+        return bool(self._unsaved)
+
+    @public
+    def save(self, path: Any = None) -> list[str]:
+        """Write the edits since the last save back to the Zarr store the layer was read from: level 0
+        and, in the edited boxes, every coarser level (nearest: the level-0 pixel at each pixel's
+        centre). Returns [the store's location] as napari's save does. `path`, if given, must name
+        that store. Raises ValueError for a layer without a store; nothing is lost when writing
+        fails (the edits stay in memory and unsaved)."""
+        uri = self._store_uri()
+        if uri is None:
+            raise ValueError(
+                f"layer {self.name!r} holds an array from the kernel, not a Zarr store; write layer.data "
+                "with zarr or ome-zarr-py"
+            )
+        if path is not None and (not is_location(path) or location_uri(path).rstrip("/") != uri.rstrip("/")):
+            raise ValueError(f"save writes back to {uri}; to write elsewhere use ome-zarr-py with layer.data")
+        if self._store is not None and self._unsaved:
+            try:
+                self._store.write(self._source.array, self._unsaved)
+            except SaveError as exc:
+                raise PaintError(f"layer {self.name!r}: {exc}; the edits are kept in memory (layer.data)") from exc
+            self._unsaved = []
+        return [uri]
+
+    def _store_uri(self) -> str | None:
+        if self._store is not None:
+            return self._store.uri
+        source = self._source
+        if isinstance(source, ZarrSource) and not source.kernel_written and not source.select:
+            return source.uri
+        return None
 
     def _commit(self, edit: Edit | None) -> bool:
         """Patch the changed box into the daemon, then bump `data_version` (each view sends its state
@@ -232,6 +322,10 @@ class Labels(Image):
         self._state = {**self._state, "data_version": int(self._state.get("data_version", 0)) + 1}
         if self._owner is not None:
             self._owner._layer_changed()
+        if self._store is not None:
+            self._unsaved.append(edit.box)
+            if self._write_through:
+                self.save()
         _events.fire(self.events, ["data"], self)
         return True
 

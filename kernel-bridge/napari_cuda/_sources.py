@@ -120,10 +120,13 @@ class ZarrSource:
         import zarr
 
         try:
-            group = zarr.open_group(self.uri, mode="r")
-            attrs = dict(group.attrs)
-            ome = attrs.get("ome", attrs)  # NGFF 0.5 nests it under "ome"; 0.4 keeps it at the top
-            level0 = group[ome["multiscales"][0]["datasets"][0]["path"]]
+            node = zarr.open(self.uri, mode="r")
+            if isinstance(node, zarr.Array):  # a plain Zarr array: one level
+                level0 = node
+            else:
+                attrs = dict(node.attrs)
+                ome = attrs.get("ome", attrs)  # NGFF 0.5 nests it under "ome"; 0.4 keeps it at the top
+                level0 = node[ome["multiscales"][0]["datasets"][0]["path"]]
         except Exception as exc:
             raise ValueError(f"cannot open level 0 of {self.uri} in the kernel: {exc}") from exc
         if not self.select:

@@ -14,7 +14,7 @@ from traitlets import Bool, Bunch, Dict, Int, TraitError, Unicode, default, vali
 from . import _annotate, _events, _hover, _view_requests
 from . import _point_values as point_values
 from ._add_image import axis_labels, create_layers
-from ._arrays import inline_budget
+from ._arrays import inline_limit
 from ._camera import Camera, fit_view
 from ._control import DaemonError
 from ._dims import Dims
@@ -27,7 +27,7 @@ from ._missing import NapariNotYet
 from ._overlays import Axes, Overlays, ScaleBar
 from ._plan import plan as make_plan
 from ._points import Points, points_state
-from ._protocol import CANVAS_MAX, CANVAS_MIN, CONTROL_MAX_MESSAGE_BYTES, MAX_LAYERS
+from ._protocol import CANVAS_MAX, CANVAS_MIN, MAX_LAYERS
 from ._traits import ViewerType, component
 from ._version import __version__
 from ._wait import open_paths, wait_for_frames
@@ -35,21 +35,6 @@ from ._wait import open_paths, wait_for_frames
 log = logging.getLogger("napari_cuda")
 
 DEFAULT_WIDTH = 800  # CSS px assumed for a viewer that follows its output area but was never shown
-
-
-_MESSAGE_HEADER_BYTES = 64 * 1024  # room for the layer message's JSON header next to the array
-
-
-def _max_data_bytes() -> int:
-    """Most array bytes one layer message may carry: the daemon's per-message limit
-    (NAPARI_CUDA_MAX_MESSAGE_BYTES, which the daemon inherits from this environment, else the
-    default) less room for the header. Not NAPARI_CUDA_MAX_DATA_BYTES: that is the daemon's memory
-    budget for all layers, which the daemon checks itself."""
-    try:
-        limit = int(os.environ.get("NAPARI_CUDA_MAX_MESSAGE_BYTES", CONTROL_MAX_MESSAGE_BYTES))
-    except ValueError:
-        limit = CONTROL_MAX_MESSAGE_BYTES
-    return max(0, limit - _MESSAGE_HEADER_BYTES)
 
 
 class Viewer(ipywidgets.DOMWidget, NapariNotYet, metaclass=ViewerType):
@@ -280,8 +265,8 @@ class Viewer(ipywidgets.DOMWidget, NapariNotYet, metaclass=ViewerType):
         """
         if self._link.closed:
             raise RuntimeError("this napari_cuda.Viewer is closed")
-        inline_limit = min(inline_budget(), _max_data_bytes())
-        plan = make_plan(self._link, data, channel_axis, multiscale, inline_limit)
+        limit = inline_limit()
+        plan = make_plan(self._link, data, channel_axis, multiscale, limit)
         if len(self.layers) + plan.channels > MAX_LAYERS:
             raise ValueError(f"a viewer holds at most {MAX_LAYERS} layers")
         props = {
@@ -330,8 +315,8 @@ class Viewer(ipywidgets.DOMWidget, NapariNotYet, metaclass=ViewerType):
         """
         if self._link.closed:
             raise RuntimeError("this napari_cuda.Viewer is closed")
-        inline_limit = min(inline_budget(), _max_data_bytes())
-        plan = make_plan(self._link, data, None, multiscale, inline_limit)
+        limit = inline_limit()
+        plan = make_plan(self._link, data, None, multiscale, limit)
         plan.nearest = True
         check_plan_dtype(plan)
         if len(self.layers) + 1 > MAX_LAYERS:

@@ -7,9 +7,9 @@ import pytest
 
 import napari_cuda
 from napari_cuda import _validate
+from napari_cuda._arrays import max_data_bytes as _max_data_bytes
 from napari_cuda._protocol import COLORMAPS, CONTROL_MAX_MESSAGE_BYTES
 from napari_cuda._sources import ZarrSource
-from napari_cuda.viewer import _max_data_bytes
 
 IMG = np.zeros((4, 5), np.uint8)
 

@@ -148,12 +148,12 @@ def test_lazy_labels_refuse_painting(viewer: napari_cuda.Viewer, monkeypatch: py
     da = pytest.importorskip("dask.array")
     labels = viewer.add_labels(da.zeros((64, 64), dtype=np.int32, chunks=32))
     sent = Sent(viewer, monkeypatch)
-    with pytest.raises(PaintError, match="painting needs an in-memory labels array"):
+    with pytest.raises(PaintError, match="painting needs labels in memory or in a Zarr store"):
         labels.paint((5, 5), 1)
     with caplog.at_level(logging.ERROR, logger="napari_cuda"):
         view_msg(viewer, layer_id=labels._id, op="paint", step=[0, 0], positions=[[5.0, 5.0]], label=1, brush_size=3)
-    assert sent.last()["ok"] is False and "in-memory labels array" in sent.last()["error"]
-    assert "in-memory labels array" in caplog.text
+    assert sent.last()["ok"] is False and "in memory or in a Zarr store" in sent.last()["error"]
+    assert "in memory or in a Zarr store" in caplog.text
 
 
 @pytest.mark.parametrize(
