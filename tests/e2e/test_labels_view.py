@@ -12,11 +12,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-import nbformat
 import pytest
 
-from support.browser import canvas_box, open_notebook, run_all_cells, wait_frames, wait_until
+from support.browser import canvas_box, wait_until
 from support.lab import LabServer, run_code
+from support.notebook_run import setup_cell_run
 
 W, H = 480, 360
 
@@ -84,28 +84,9 @@ def shot(page, path: str) -> None:  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="module")
 def lv(lab: LabServer, browser) -> Iterator[tuple]:  # type: ignore[no-untyped-def]
     """(page, kernel client) with the image + labels viewer displayed."""
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [nbformat.v4.new_code_cell(SETUP)]
-    nbformat.write(nb, lab.root / "labels_view.ipynb")
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    console: list[str] = []
-    page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
-    open_notebook(page, lab.url, lab.token, "labels_view.ipynb")
-    run_all_cells(page)
-    kc = lab.kernel_client("labels_view.ipynb")
-    try:
-        run_code(kc, "assert 'labels' in globals()", timeout=120)
-        try:
-            wait_frames(page, 1, timeout=60)
-        except Exception as err:
-            raise AssertionError("no frame; console:\n" + "\n".join(console[-40:]) + lab.log_tail()) from err
+    with setup_cell_run(lab, browser, "labels_view.ipynb", SETUP, "assert 'labels' in globals()") as (page, kc):
         page.locator(PANEL).scroll_into_view_if_needed()
         yield page, kc
-    finally:
-        kc.stop_channels()
-        page.close()
-        lab.shutdown_kernels()
 
 
 def test_panel_shows_the_labels_controls(lv) -> None:  # type: ignore[no-untyped-def]

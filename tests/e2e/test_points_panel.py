@@ -13,11 +13,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-import nbformat
 import pytest
 
-from support.browser import canvas_box, open_notebook, run_all_cells, wait_frames, wait_until
+from support.browser import canvas_box, wait_frames, wait_until
 from support.lab import LabServer, run_code
+from support.notebook_run import setup_cell_run
 
 W, H = 480, 360
 ZOOM = 4.0
@@ -66,28 +66,9 @@ def screen(page, y: float, x: float) -> tuple[float, float]:  # type: ignore[no-
 
 @pytest.fixture(scope="module")
 def pv(lab: LabServer, browser) -> Iterator[tuple]:  # type: ignore[no-untyped-def]
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [nbformat.v4.new_code_cell(SETUP)]
-    nbformat.write(nb, lab.root / "points_panel.ipynb")
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    console: list[str] = []
-    page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
-    open_notebook(page, lab.url, lab.token, "points_panel.ipynb")
-    run_all_cells(page)
-    kc = lab.kernel_client("points_panel.ipynb")
-    try:
-        run_code(kc, "assert 'points' in globals()", timeout=120)
-        try:
-            wait_frames(page, 1, timeout=60)
-        except Exception as err:
-            raise AssertionError("no frame; console:\n" + "\n".join(console[-40:]) + lab.log_tail()) from err
+    with setup_cell_run(lab, browser, "points_panel.ipynb", SETUP, "assert 'points' in globals()") as (page, kc):
         page.locator(".napari-cuda-frame").scroll_into_view_if_needed()
         yield page, kc
-    finally:
-        kc.stop_channels()
-        page.close()
-        lab.shutdown_kernels()
 
 
 def test_panel_style_controls_set_current_and_selected(pv) -> None:  # type: ignore[no-untyped-def]

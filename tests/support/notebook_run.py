@@ -32,3 +32,20 @@ def notebook_run(lab: LabServer, browser, notebook: str, ready: str, width: int 
     finally:
         kc.stop_channels()
         page.close()
+
+
+@contextmanager
+def setup_cell_run(lab: LabServer, browser, notebook: str, setup: str, ready: str) -> Iterator[tuple]:  # type: ignore[no-untyped-def]
+    """A one-cell notebook of `setup` code written to the lab's root and run as notebook_run does:
+    (page, kernel client). Shuts the lab's kernels down afterwards."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(setup)]
+    nbformat.write(nb, lab.root / notebook)
+    try:
+        with notebook_run(lab, browser, notebook, ready) as (page, kc, _console):
+            yield page, kc
+    finally:
+        lab.shutdown_kernels()

@@ -14,6 +14,7 @@ import {
 import { LocalViewerState } from "../../../src/widget/state/state-sync.js";
 import { readDims, type LayerTrait } from "../../../src/widget/state/traits.js";
 import { ManualClock } from "./clock.js";
+import { layerTrait } from "./layer-fixture.js";
 
 const canvas: Canvas = { width: 1600, height: 1200, pixel_ratio: 2 }; // 800 x 600 CSS px
 const cam3: Camera = { center: [32, 100, 200], zoom: 2, angles: [0, 0, 90] };
@@ -91,35 +92,14 @@ test("3D wheel zooms about the centre, clamped", () => {
   assert.equal(wheelZoom3d(cam3, 1e12).zoom, 1e5);
 });
 
-const volume: LayerTrait = {
+const volume: LayerTrait = layerTrait({
   id: "v",
   name: "v",
-  visible: true,
-  opacity: 1,
-  colormap: "gray",
-  contrast_limits: [0, 1],
-  gamma: 1,
   interpolation: "linear",
-  blending: "translucent",
   scale: [2, 1, 1],
   translate: [10, 0, 0],
-  rendering: "mip",
-  attenuation: 0.05,
-  iso_threshold: 0.5,
-  locked_data_level: null,
-  kind: "image",
-  num_colors: 49,
-  seed: 0.5,
-  selected_label: 1,
-  show_selected_label: false,
-  contour: 0,
-  border_width: 0.05,
-  border_width_is_relative: true,
-  out_of_slice_display: false,
-  antialiasing: 1,
   shape: [20, 100, 300],
-  dtype: "uint8",
-};
+});
 
 test("reset in 3D: centred on the volume (scaled depth), (y, x) plus depth fitted, default angles; 2D unchanged", () => {
   const cam = { ...cam3, angles: [12, 34, 56] as [number, number, number] };
