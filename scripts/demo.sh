@@ -23,6 +23,15 @@ done
 # The data writer multiscale.ipynb runs: kept current.
 [[ demo/make_demo_data.py -nt examples/make_demo_data.py ]] || cp examples/make_demo_data.py demo/
 
+# No "Would you like to get notified about official Jupyter news?" toast over the viewer: JupyterLab
+# asks it whatever news_url says, unless the notification settings answer it (an overrides.json in
+# this repository's own .venv; one you wrote yourself is left as it is).
+settings="$repo/.venv/share/jupyter/lab/settings"
+if [[ ! -e $settings/overrides.json ]]; then
+  mkdir -p "$settings"
+  echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' >"$settings/overrides.json"
+fi
+
 # A fresh token per demo (or yours), handed over in the environment: argv is visible to every user in ps.
 JUPYTER_TOKEN="${JUPYTER_TOKEN:-$("$py" -c 'import secrets; print(secrets.token_hex(24))')}"
 export JUPYTER_TOKEN
@@ -61,7 +70,7 @@ trap 'kill "$announcer" 2>/dev/null || true' EXIT
 status=0
 (
   cd demo
-  # No news/update pop-ups over the notebook: the demo should show the viewer, not Lab's toasts.
+  # No news/update fetches or pop-ups over the notebook: the demo should show the viewer, not Lab's toasts.
   args=(quickstart.ipynb --no-browser --ServerApp.ip=127.0.0.1 "--ServerApp.port=$port" --ServerApp.port_retries=0
     --ServerApp.answer_yes=True --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate)
   [[ $(id -u) == 0 ]] && args+=(--allow-root) # containers run as root
