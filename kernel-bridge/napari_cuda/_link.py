@@ -83,6 +83,7 @@ class DaemonLink:
             self.remove_ids([layer._id for layer in layers])
         finally:
             for layer in layers:
+                _warn_unsaved(layer)
                 layer._source.close()
 
     def remove_ids(self, layer_ids: list[str]) -> None:
@@ -134,7 +135,18 @@ class DaemonLink:
             log.debug("napari-cuda: close_viewer failed: %s", exc)
         self.daemon = None
         for layer in self._layers():
+            _warn_unsaved(layer)
             layer._source.close()
+
+
+def _warn_unsaved(layer: Image) -> None:
+    """A labels layer leaving its viewer with edits not in its store: say so (they stay in the layer)."""
+    if getattr(layer, "unsaved", False):
+        log.warning(
+            "napari-cuda: labels layer %r leaves the viewer with edits not saved to its store; "
+            "layer.save() still writes them (layer.data holds them)",
+            layer.name,
+        )
 
 
 CONNECT_MODES = ("auto", "proxy", "direct", "comm")

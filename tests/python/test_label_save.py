@@ -5,6 +5,7 @@ ome-zarr-py's label writer and zarr-python."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -134,3 +135,16 @@ def test_refusals_name_the_reason_and_lose_nothing(
     layer.save()
     assert store_levels(path)[0][10, 10] == 4
     np.testing.assert_array_equal(np.asarray(store_levels(path)[0])[40:], original[40:])
+
+
+def test_removing_a_layer_with_unsaved_edits_warns_and_save_still_works(
+    viewer: napari_cuda.Viewer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path, original = labels_store(tmp_path)
+    layer = viewer.add_labels(str(path))
+    layer.paint((50, 50), 5)
+    with caplog.at_level(logging.WARNING, logger="napari_cuda"):
+        viewer.layers.remove(layer)
+    assert "edits not saved" in caplog.text and repr(layer.name) in caplog.text
+    assert layer.save() == [str(path)] and not layer.unsaved
+    assert store_levels(path)[0][50, 50] == 5
