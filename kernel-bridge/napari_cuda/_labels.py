@@ -9,6 +9,7 @@ napari_cuda._label_colors); the daemon draws them (src/daemon/render/label-palet
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 
@@ -300,7 +301,19 @@ class Labels(Image):
             except SaveError as exc:
                 raise PaintError(f"layer {self.name!r}: {exc}; the edits are kept in memory (layer.data)") from exc
             self._unsaved = []
+            if self._owner is not None:
+                self._owner._layer_changed()  # the views' store row: saved
         return [uri]
+
+    def _wire(self) -> dict[str, Any]:
+        """The layer trait, plus for labels read from a Zarr store its location and whether edits
+        are unsaved (the views show it; the daemon ignores both)."""
+        wire = super()._wire()
+        uri = self._store_uri()
+        if uri is not None:
+            wire["store"] = _shown_location(uri)
+            wire["unsaved"] = bool(self._unsaved)
+        return wire
 
     def _store_uri(self) -> str | None:
         if self._store is not None:
@@ -320,14 +333,24 @@ class Labels(Image):
             fields = patch_fields(self._source.array, edit.box)
             viewer._link.request("patch_layer_data", viewer_id=viewer._link.viewer_id, layer_id=self._id, **fields)
         self._state = {**self._state, "data_version": int(self._state.get("data_version", 0)) + 1}
-        if self._owner is not None:
-            self._owner._layer_changed()
         if self._store is not None:
             self._unsaved.append(edit.box)
-            if self._write_through:
-                self.save()
+        if self._owner is not None:
+            self._owner._layer_changed()
         _events.fire(self.events, ["data"], self)
+        if self._store is not None and self._write_through:
+            self.save()
         return True
+
+
+def _shown_location(uri: str) -> str:
+    """A store's location as the views may show it (widget state can be saved in the notebook): a URL
+    without user, password, query or fragment, where signed URLs and tokens live."""
+    if "://" not in uri:
+        return uri
+    parts = urlsplit(uri)
+    host = (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 def _coords(value: Any, ndim: int) -> np.ndarray:

@@ -148,3 +148,29 @@ def test_removing_a_layer_with_unsaved_edits_warns_and_save_still_works(
     assert "edits not saved" in caplog.text and repr(layer.name) in caplog.text
     assert layer.save() == [str(path)] and not layer.unsaved
     assert store_levels(path)[0][50, 50] == 5
+
+
+def test_views_are_told_whether_edits_are_saved(viewer: napari_cuda.Viewer, tmp_path: Path) -> None:
+    """The layer trait carries the store's location and `unsaved` (the panel's store row); a layer
+    from the kernel's own array carries neither."""
+    path, _ = labels_store(tmp_path)
+    layer = viewer.add_labels(str(path))
+
+    def wire() -> dict:
+        return next(w for w in viewer.get_state()["layers"] if w["id"] == layer._id)
+
+    assert wire()["store"] == str(path) and wire()["unsaved"] is False
+    layer.paint((30, 30), 4)
+    assert wire()["unsaved"] is True
+    layer.save()
+    assert wire()["unsaved"] is False
+    in_memory = viewer.add_labels(np.zeros((8, 8), np.uint8))
+    assert "store" not in next(w for w in viewer.get_state()["layers"] if w["id"] == in_memory._id)
+
+
+def test_a_signed_url_is_not_put_in_widget_state() -> None:
+    from napari_cuda._labels import _shown_location
+
+    signed = "https://me:secret@bucket.example.org:8443/a/seg.zarr?X-Amz-Signature=abc#frag"
+    assert _shown_location(signed) == "https://bucket.example.org:8443/a/seg.zarr"
+    assert _shown_location("/data/seg.zarr") == "/data/seg.zarr"

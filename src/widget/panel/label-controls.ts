@@ -1,7 +1,9 @@
 /**
  * A labels layer's own rows (napari's QtLabelsControls): the selected label, a number with -/+ and
  * a swatch of its colour (napari's colour box; the background 0 shows an empty, checkered box);
- * contour (outline width, 0..64 screen pixels); show selected (draw only the selected label).
+ * contour (outline width, 0..64 screen pixels); show selected (draw only the selected label); for
+ * labels read from a Zarr store, whether the edits are in it (the view only shows it: writing the
+ * store is the kernel's `labels.save()`, never the browser's).
  * Each edit is written to the layer at once, as the image controls' are.
  */
 import { MAX_CONTOUR } from "../../protocol/state.js";
@@ -19,6 +21,8 @@ export class LabelControls {
   readonly showBox: HTMLDivElement;
   readonly show: HTMLInputElement;
   readonly swatch: HTMLSpanElement;
+  readonly storeLabel: HTMLSpanElement;
+  readonly storeState: HTMLSpanElement;
   private layer: Pick<LayerTrait, "num_colors" | "seed" | "dtype"> | null = null;
 
   constructor(doc: Document, set: (patch: LabelPatch) => void) {
@@ -59,6 +63,8 @@ export class LabelControls {
     keepKeys(this.show);
     this.show.addEventListener("change", () => set({ show_selected_label: this.show.checked }));
     this.showBox.append(this.show);
+    this.storeLabel = el(doc, "span", "napari-cuda-control-label", "store:");
+    this.storeState = el(doc, "span", "napari-cuda-control-wide napari-cuda-store-state");
   }
 
   /** Show a labels layer's values. */
@@ -68,14 +74,21 @@ export class LabelControls {
     this.paintSwatch(this.selected.value ?? layer.selected_label);
     this.contour.set(layer.contour);
     this.show.checked = layer.show_selected_label;
+    const unsaved = layer.unsaved === true;
+    this.storeState.textContent = unsaved ? "unsaved edits: labels.save()" : "saved";
+    this.storeState.dataset["unsaved"] = String(unsaved);
+    this.storeState.title = unsaved
+      ? `edits not written to ${layer.store ?? "the store"} yet: labels.save() in the kernel writes them`
+      : `every edit is in ${layer.store ?? "the store"}`;
   }
 
   /** The rows' cells by row name (controls.ts shows and hides them). */
-  rows(): { label: HTMLElement[]; contour: HTMLElement[]; "show selected": HTMLElement[] } {
+  rows(): { label: HTMLElement[]; contour: HTMLElement[]; "show selected": HTMLElement[]; store: HTMLElement[] } {
     return {
       label: this.selected.cells(),
       contour: this.contour.cells(),
       "show selected": [this.showLabel, this.showBox],
+      store: [this.storeLabel, this.storeState],
     };
   }
 

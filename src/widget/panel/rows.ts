@@ -1,7 +1,7 @@
 /**
  * Which control rows the selected layer shows, in the panel's order. Labels layers have napari's
  * QtLabelsControls rows (mode buttons, label with its colour, opacity, brush size, blending,
- * contour, show selected) and none of the image's colormap rows; points layers napari's
+ * contour, show selected; and for labels read from a Zarr store, whether edits are saved) and none of the image's colormap rows; points layers napari's
  * QtPointsControls rows that napari-cuda has (mode buttons, opacity, point size, blending, symbol,
  * face colour, border colour, out of slice);
  * images keep theirs (3D rendering rows only in 3D). Pure.
@@ -23,6 +23,7 @@ export const ROWS = [
   "out of slice",
   "contour",
   "show selected",
+  "store",
   "contrast limits",
   "auto-contrast",
   "gamma",
@@ -34,7 +35,16 @@ export const ROWS = [
 ] as const;
 export type RowName = (typeof ROWS)[number];
 
-const LABEL_ROWS = new Set<RowName>(["mode", "label", "opacity", "brush size", "blending", "contour", "show selected"]);
+const LABEL_ROWS = new Set<RowName>([
+  "mode",
+  "label",
+  "opacity",
+  "brush size",
+  "blending",
+  "contour",
+  "show selected",
+  "store",
+]);
 const POINT_ROWS = new Set<RowName>([
   "mode",
   "opacity",
@@ -56,9 +66,13 @@ const IMAGE_2D = new Set<RowName>([
 ]);
 
 /** The rows shown for `layer` with `ndisplay` displayed axes, in grid order. */
-export function visibleRows(layer: Pick<LayerTrait, "kind" | "rendering">, ndisplay: number): RowName[] {
+export function visibleRows(layer: Pick<LayerTrait, "kind" | "rendering" | "store">, ndisplay: number): RowName[] {
   // Labels in 3D draw the first label along each ray (napari's iso_categorical): nothing to choose.
-  if (isLabels(layer)) return ROWS.filter((r) => LABEL_ROWS.has(r) && (r !== "mode" || ndisplay === 2));
+  // The store row only for labels read from a Zarr store (whether their edits are saved).
+  if (isLabels(layer)) {
+    const stored = typeof layer.store === "string";
+    return ROWS.filter((r) => LABEL_ROWS.has(r) && (r !== "mode" || ndisplay === 2) && (r !== "store" || stored));
+  }
   if (layer.kind === "points") return ROWS.filter((r) => POINT_ROWS.has(r) && (r !== "mode" || ndisplay === 2));
   const d3 = ndisplay === 3;
   return ROWS.filter(

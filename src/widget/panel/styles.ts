@@ -64,6 +64,8 @@ export const PANEL_CSS = `
 .napari-cuda-label-swatch[data-empty="true"] { background: repeating-conic-gradient(#8a8a8a 0 25%, #c8c8c8 0 50%)
   50% / 8px 8px; }
 .napari-cuda-check input { margin: 0; accent-color: ${ACCENT}; cursor: pointer; }
+.napari-cuda-store-state { font-size: 11px; overflow-wrap: anywhere; }
+.napari-cuda-store-state[data-unsaved="true"] { color: #c77700; font-weight: 600; }
 .napari-cuda-controls { display: grid; grid-template-columns: 78px minmax(0, 1fr) auto; align-items: center;
   column-gap: 6px; row-gap: 5px; }
 .napari-cuda-controls[hidden] { display: none; }

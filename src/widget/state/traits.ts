@@ -13,6 +13,9 @@ export interface DimsTrait extends Dims {
 export interface LayerTrait extends LayerState {
   shape: number[];
   dtype: string;
+  /** Labels read from a Zarr store: its location, and whether edits are not in it yet (kernel-only fields). */
+  store?: string;
+  unsaved?: boolean;
 }
 
 /** What the view writes into `stream_info` (read by the kernel's viewer.info()). */

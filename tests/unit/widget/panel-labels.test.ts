@@ -11,6 +11,15 @@ test("a labels layer shows napari's labels rows, none of the image's colormap ro
   assert.deepEqual(visibleRows({ ...labels, rendering: "iso" }, 3), want, "3D: no rendering choice, no painting");
 });
 
+test("labels read from a Zarr store also show whether their edits are saved", () => {
+  const stored = layerTrait({ kind: "labels", store: "/data/cells.zarr/labels/cells", unsaved: true });
+  const want = ["label", "opacity", "brush size", "blending", "contour", "show selected", "store"];
+  assert.deepEqual(visibleRows(stored, 2), ["mode", ...want]);
+  assert.deepEqual(visibleRows(stored, 3), want);
+  assert.ok(!visibleRows(layerTrait({ kind: "labels" }), 2).includes("store"), "an array from the kernel: no row");
+  assert.ok(!visibleRows(layerTrait({ store: "/x.zarr" }), 2).includes("store"), "images never show it");
+});
+
 test("an image keeps its rows (3D rendering rows only in 3D)", () => {
   const image = layerTrait();
   const base = ["opacity", "blending", "contrast limits", "auto-contrast", "gamma", "colormap", "interpolation"];
