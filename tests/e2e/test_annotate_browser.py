@@ -110,6 +110,8 @@ def test_click_adds_points_and_drag_moves_one(av) -> None:  # type: ignore[no-un
     # napari's key 3: select mode; a drag on the second point moves it (and selects it on the way).
     page.keyboard.press("3")
     kernel_wait(kc, "points.mode", lambda m: m == "select")
+    note = "document.querySelector('.napari-cuda-key-note')"
+    dom_wait(page, f"{note}.style.display === '' && {note}.textContent.endsWith(': select mode')", True)
     py, px = data[1]
     drag(page, (py, px), (py + 8, px - 12))
     moved = kernel_wait(kc, "points.data.tolist()", lambda d: abs(d[1][0] - (py + 8)) < 0.5)
@@ -161,8 +163,9 @@ def test_an_edit_shows_at_once_while_the_kernel_is_busy(av) -> None:  # type: ig
         " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
         " let n = 0; for (let i = 3; i < d.length; i += 4) n += d[i] > 0 ? 1 : 0; return n; })()"
     )
-    busy_until = time.monotonic() + 4
-    kc.execute("import time; time.sleep(4)")  # the kernel holds the edit until this cell ends
+    # The kernel holds the edit until this cell ends (8 s: room for a loaded machine's slow drag).
+    busy_until = time.monotonic() + 8
+    kc.execute("import time; time.sleep(8)")
     page.wait_for_timeout(300)
     page.mouse.move(0, 0)  # no brush outline under the cursor: only the stroke counts
     drag(page, (45, 20), (45, 40), steps=8)

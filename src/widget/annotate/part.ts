@@ -10,6 +10,7 @@ import type { Vec2 } from "../../protocol/camera.js";
 import { screenToWorld } from "../../protocol/camera.js";
 import { setPanGate } from "../interaction/gate.js";
 import type { ViewContext, ViewPart } from "../parts/part.js";
+import { CanvasNote } from "../util/canvas-note.js";
 import { labelCss } from "../util/label-swatch.js";
 import { Gesture, selectedInSlice } from "./gesture.js";
 import { parseDone } from "./messages.js";
@@ -23,33 +24,24 @@ const NOTE_MS = 5000;
 
 class Annotate implements ViewPart {
   private readonly overlay: Overlay;
-  private readonly note: HTMLDivElement;
+  private readonly note: CanvasNote;
   private readonly pending = new PendingEdits<Shape[]>();
   private gesture: { g: Gesture; pointerId: number; screen: Vec2 } | null = null;
   private cursor: Vec2 | null = null;
   private frameRequest = 0;
-  private noteTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly off: Array<() => void> = [];
 
   constructor(private readonly ctx: ViewContext) {
     const doc = ctx.doc;
     this.overlay = new Overlay(doc);
-    this.note = doc.createElement("div");
-    this.note.className = "napari-cuda-annotate-note";
-    Object.assign(this.note.style, {
-      position: "absolute",
-      top: "6px",
-      left: "50%",
-      transform: "translateX(-50%)",
-      maxWidth: "80%",
-      padding: "2px 8px",
-      borderRadius: "3px",
+    this.note = new CanvasNote(doc, {
+      className: "napari-cuda-annotate-note",
+      edge: "top",
       background: "rgba(120, 20, 20, 0.85)",
       color: "#fff",
-      font: "12px/1.4 var(--jp-ui-font-family, system-ui, sans-serif)",
-      display: "none",
-    } satisfies Partial<CSSStyleDeclaration>);
-    ctx.slots.overlay.append(this.overlay.el, this.note);
+      ms: NOTE_MS,
+    });
+    ctx.slots.overlay.append(this.overlay.el, this.note.el);
     const canvas = ctx.slots.canvas;
     this.off.push(setPanGate(canvas, () => dragsPanFor(this.layer(), ctx.dims().ndisplay)));
     this.listen(canvas, "pointerdown", (e) => this.onDown(e as PointerEvent));
@@ -83,9 +75,8 @@ class Annotate implements ViewPart {
     }
     const win = this.ctx.doc.defaultView;
     if (this.frameRequest !== 0) win?.cancelAnimationFrame(this.frameRequest);
-    if (this.noteTimer !== null) clearTimeout(this.noteTimer);
     this.overlay.el.remove();
-    this.note.remove();
+    this.note.dispose();
   }
 
   private listen(el: HTMLElement, type: string, fn: (e: Event) => void): void {
@@ -165,11 +156,11 @@ class Annotate implements ViewPart {
     const done = parseDone(content);
     if (done === null || !this.pending.has(done.id)) {
       // Another view's edit, or one without shapes (select, undo): only a refusal of ours is shown.
-      if (done !== null && !done.ok && done.error !== null && ownEdit(this.ctx, done.id)) this.show(done.error);
+      if (done !== null && !done.ok && done.error !== null && ownEdit(this.ctx, done.id)) this.note.show(done.error);
       return;
     }
     this.pending.done(done.id, done.ok, done.version);
-    if (!done.ok && done.error !== null) this.show(done.error);
+    if (!done.ok && done.error !== null) this.note.show(done.error);
     this.onState();
   }
 
@@ -190,16 +181,6 @@ class Annotate implements ViewPart {
             ? "default"
             : "crosshair";
     this.request();
-  }
-
-  private show(text: string): void {
-    this.note.textContent = text;
-    this.note.style.display = "";
-    if (this.noteTimer !== null) clearTimeout(this.noteTimer);
-    this.noteTimer = setTimeout(() => {
-      this.note.style.display = "none";
-      this.noteTimer = null;
-    }, NOTE_MS);
   }
 
   /** Redraw at the next display frame (camera moves, pointer moves and frames come often). */

@@ -8,6 +8,7 @@ import { brushSize, type AnnotatedLayer } from "../annotate/modes.js";
 import { sendEdit } from "../annotate/send.js";
 import type { ViewContext, ViewPart } from "../parts/part.js";
 import type { DimsTrait } from "../state/traits.js";
+import { CanvasNote } from "../util/canvas-note.js";
 import { resetView, toggleNdisplay, toggleSelectedLayer } from "../toolbar/actions.js";
 import { currentAxis, focusAxis, movedAxis, stepDims } from "./dims-keys.js";
 import { layerKeyAction, type LayerKeyAction } from "./layer-keys.js";
@@ -29,8 +30,7 @@ class Keys implements ViewPart {
   /** napari's `last_used`: the axis the arrows step. */
   private axis: number | null = null;
   private lastDims: DimsTrait;
-  private readonly note: HTMLDivElement;
-  private noteTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly note: CanvasNote;
   private readonly off: Array<() => void> = [];
 
   constructor(private readonly ctx: ViewContext) {
@@ -38,21 +38,14 @@ class Keys implements ViewPart {
     this.hadTabIndex = this.root.hasAttribute("tabindex");
     if (!this.hadTabIndex) this.root.tabIndex = 0;
     this.lastDims = ctx.dims();
-    this.note = ctx.doc.createElement("div");
-    this.note.className = "napari-cuda-key-note";
-    Object.assign(this.note.style, {
-      position: "absolute",
-      bottom: "6px",
-      left: "50%",
-      transform: "translateX(-50%)",
-      padding: "2px 8px",
-      borderRadius: "3px",
+    this.note = new CanvasNote(ctx.doc, {
+      className: "napari-cuda-key-note",
+      edge: "bottom",
       background: "rgba(0, 0, 0, 0.6)",
       color: "#f0f0f0",
-      font: "12px/1.4 var(--jp-ui-font-family, system-ui, sans-serif)",
-      display: "none",
-    } satisfies Partial<CSSStyleDeclaration>);
-    ctx.slots.overlay.append(this.note);
+      ms: NOTE_MS,
+    });
+    ctx.slots.overlay.append(this.note.el);
     const onKey = (e: KeyboardEvent) => this.onKey(e);
     // Capture: the canvas cancels pointerdown (drags), which would otherwise keep the focus elsewhere.
     const onDown = () => {
@@ -81,8 +74,7 @@ class Keys implements ViewPart {
         // dispose() never throws.
       }
     }
-    if (this.noteTimer !== null) clearTimeout(this.noteTimer);
-    this.note.remove();
+    this.note.dispose();
     if (!this.hadTabIndex) this.root.removeAttribute("tabindex");
   }
 
@@ -111,12 +103,12 @@ class Keys implements ViewPart {
     switch (action.kind) {
       case "mode":
         ctx.setLayer(layer.id, { mode: action.mode } as Partial<AnnotatedLayer>);
-        this.show(`${layer.name}: ${action.mode.replace("_", "/")} mode`);
+        this.note.show(`${layer.name}: ${action.mode.replace("_", "/")} mode`);
         return;
       case "brush": {
         const size = Math.min(1000, Math.max(1, Math.round(brushSize(layer)) + action.by));
         ctx.setLayer(layer.id, { brush_size: size } as Partial<AnnotatedLayer>);
-        this.show(`brush size ${size}`);
+        this.note.show(`brush size ${size}`);
         return;
       }
       case "label":
@@ -152,7 +144,7 @@ class Keys implements ViewPart {
         if (axis === null) return false;
         this.axis = axis;
         const label = dims.axis_labels[axis] || String(axis);
-        this.show(`← → step axis ${label}`);
+        this.note.show(`← → step axis ${label}`);
         return true;
       }
       case "reset-view":
@@ -164,16 +156,6 @@ class Keys implements ViewPart {
       case "toggle-visibility":
         return toggleSelectedLayer(ctx);
     }
-  }
-
-  private show(text: string): void {
-    this.note.textContent = text;
-    this.note.style.display = "";
-    if (this.noteTimer !== null) clearTimeout(this.noteTimer);
-    this.noteTimer = setTimeout(() => {
-      this.note.style.display = "none";
-      this.noteTimer = null;
-    }, NOTE_MS);
   }
 }
 
