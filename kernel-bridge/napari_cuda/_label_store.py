@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from ._lazy_ome import _transform
+
 Box = tuple[Any, ...]  # ints (a plane) and slices (a range), level-0 indices, as Edit.box
 
 
@@ -28,16 +30,6 @@ class _Level:
     array: Any  # a zarr.Array opened for writing
     step: np.ndarray  # pixels of the level above per pixel of this one, per axis
     offset: np.ndarray  # index in the level above of this level's pixel 0 centre, per axis
-
-
-def _transforms(dataset: dict[str, Any], ndim: int) -> tuple[np.ndarray, np.ndarray]:
-    scale, translate = np.ones(ndim), np.zeros(ndim)
-    for t in dataset.get("coordinateTransformations", []):
-        if t.get("type") == "scale" and len(t.get("scale", [])) == ndim:
-            scale = np.asarray(t["scale"], float)
-        elif t.get("type") == "translation" and len(t.get("translation", [])) == ndim:
-            translate = np.asarray(t["translation"], float)
-    return scale, translate
 
 
 class LabelStore:
@@ -56,15 +48,20 @@ class LabelStore:
         if isinstance(node, zarr.Array):
             found = [_Level(node, np.ones(len(shape)), np.zeros(len(shape)))]
         else:
-            attrs = dict(node.attrs)
-            datasets = attrs.get("ome", attrs)["multiscales"][0]["datasets"]
-            ndim = len(shape)
-            found = []
-            above = _transforms(datasets[0], ndim)
-            for d in datasets:
-                scale, translate = _transforms(d, ndim)
-                found.append(_Level(node[d["path"]], scale / above[0], (translate - above[1]) / above[0]))
-                above = (scale, translate)
+            try:
+                attrs = dict(node.attrs)
+                datasets = attrs.get("ome", attrs)["multiscales"][0]["datasets"]
+                transforms = [
+                    np.asarray(_transform(d.get("coordinateTransformations"), len(shape), f"datasets[{i}]"))
+                    for i, d in enumerate(datasets)
+                ]  # (scale, translation) rows per level, validated as the kernel's OME reader does
+                arrays = [node[d["path"]] for d in datasets]
+            except Exception as exc:
+                raise SaveError(f"{self.uri}: unreadable multiscales metadata: {exc}") from exc
+            found = [
+                _Level(arr, t[0] / above[0], (t[1] - above[1]) / above[0])
+                for arr, t, above in zip(arrays, transforms, [transforms[0], *transforms[:-1]], strict=True)
+            ]
         if tuple(found[0].array.shape) != tuple(shape):
             raise SaveError(f"{self.uri}: level 0 is now {found[0].array.shape}, the layer's is {shape}")
         if getattr(found[0].array, "read_only", False):

@@ -247,7 +247,9 @@ class Labels(Image):
                 f"memory, over the inline budget of {limit / 2**20:.0f} MiB (NAPARI_CUDA_INLINE_BYTES); raise it, "
                 "or paint a crop: add_labels(np.asarray(layer.data[...]))"
             )
-        array = np.array(v.coerce_data(np.asarray(source.data)), copy=True)  # the file's level 0, writable
+        array = v.coerce_data(np.asarray(source.data))  # the file's level 0, read once
+        if not (array.flags.owndata and array.flags.writeable):
+            array = array.copy()  # a view of the kernel's own (read-only) array: paint a copy
         loaded = ArraySource(array)
         viewer = self._viewer()
         if viewer is not None:
