@@ -37,8 +37,9 @@ true_m2p_p50/p95_ms (the widget's seq-matched input -> display of the first daem
 and bytes_per_s (daemon frames and bytes displayed per second while interacting), max_frame_age_ms
 (from the hook's frameAgeMs, null without it), still_psnr_db (still canvas vs viewer.screenshot()).
 Each scenario's JSON is printed to stderr as it finishes; the last stdout line is
-{"scenarios": [...]}. BENCH_PROBE_DUMP=<folder> keeps each pattern's probe log and still images there
-(and the lazy scenario's block logs: start, duration, pid per block call, struct "<ddq").
+{"scenarios": [...]}. BENCH_PROBE_DUMP=<folder> keeps each pattern's probe log (with the page's long
+animation frames and their scripts, key "loaf") and still images there (and the lazy scenario's block
+logs: start, duration, pid per block call, struct "<ddq").
 
 A quick pass: bench.py --scenarios pan_zoom --sizes 1280x720 --transports proxy --links loopback,remote
 --patterns continuous

@@ -116,6 +116,24 @@ def still_fields(page, kc, tmp: Path) -> dict:  # type: ignore[no-untyped-def]
     return {"still_psnr_db": None if value == float("inf") else round(value, 2), "still_note": "; ".join(notes) or None}
 
 
+# Chromium's Long Animation Frames (frames over 50 ms) with their scripts: where the page's main thread
+# went when the probe saw a late picture (BENCH_PROBE_DUMP only).
+LOAF_START = """() => {
+  const out = (globalThis.__ncLoaf = []);
+  globalThis.__ncLoafObs?.disconnect();
+  const obs = (globalThis.__ncLoafObs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) out.push({
+      t: e.startTime, dur: e.duration, blocking: e.blockingDuration, render: e.renderStart,
+      style: e.styleAndLayoutStart,
+      scripts: e.scripts.map((s) => ({t: s.startTime, dur: s.duration, invoker: s.invoker,
+        fn: s.sourceFunctionName, url: s.sourceURL.split('/').pop(), layout: s.forcedStyleAndLayoutDuration})),
+    });
+  }));
+  obs.observe({type: 'long-animation-frame', buffered: false});
+}"""
+LOAF_TAKE = "() => { globalThis.__ncLoafObs?.disconnect(); return globalThis.__ncLoaf ?? []; }"
+
+
 def run_pattern(page, kc, pattern: str, seconds: float, tmp: Path, match: bool = True) -> dict:  # type: ignore[no-untyped-def]
     """reset_view, wait still, then drive `pattern` with the probe on; the pattern's fields."""
     run_code(kc, "viewer.reset_view()")
@@ -125,14 +143,18 @@ def run_pattern(page, kc, pattern: str, seconds: float, tmp: Path, match: bool =
     ages0 = page.evaluate(READ_AGES)
     seq0 = page.evaluate("() => globalThis.__napariCuda.views[0].seq")
     pred0 = page.evaluate(READ_PREDICTED)
+    dumping = bool(os.environ.get("BENCH_PROBE_DUMP"))
+    if dumping:
+        page.evaluate(LOAF_START)
     start_probe(page, match)
     d = drive(page, pattern, seconds)
     time.sleep(MISS_MS / 1000 + 0.2)  # the last inputs are seen or missed
     log = take_probe(page)
-    if os.environ.get("BENCH_PROBE_DUMP"):  # a folder: keep each probe log for a closer look
+    if dumping:  # a folder: keep each probe log (and the page's long animation frames) for a closer look
         dump = Path(os.environ["BENCH_PROBE_DUMP"])
         dump.mkdir(parents=True, exist_ok=True)
-        (dump / f"probe-{pattern}-{time.time():.0f}.json").write_text(json.dumps({**log, "drive": d}))
+        loafs = page.evaluate(LOAF_TAKE)
+        (dump / f"probe-{pattern}-{time.time():.0f}.json").write_text(json.dumps({**log, "drive": d, "loaf": loafs}))
     s = page.evaluate(READ_STATS)
     ages = page.evaluate(READ_AGES)
     if ages is not None and ages0 is not None and len(ages) >= len(ages0):

@@ -67,15 +67,23 @@ export class InteractiveQuality {
   }
 
   /**
-   * Scale for the frame drawn now: 2 (half resolution) or 1. The view moves while its state changed
-   * twice within REFINE_AFTER_MS. A single change after rest (a wheel notch, a slider step) stays
-   * full (measured when every size switch was a keyframe, wheel notches 300 ms apart through the
-   * proxy: m2p p50 79 ms at half size, 60 ms at full size; switches now continue each encoder's
-   * stream). A redraw in between (chunks arrived) keeps the moving size, so a pyramid pan does not
-   * flip sizes.
+   * Scale for the frame drawn now: 2 (half resolution) or 1. Every frame within REFINE_AFTER_MS of a
+   * change from the view is drawn at the moving scale, the first one after rest too (a wheel notch,
+   * the first move after a pause): it answers that input sooner, and the refine at rest follows.
+   * Measured with wheel notches 300 ms apart at 1280x720 on the bench's 80 ms, 10 Mbit/s link: at
+   * full size (1472x912 with the margins, ~28 kB) true m2p p50 was 136-149 ms, at half size 113-114
+   * ms (docs/latency.md). When every size switch was a keyframe, half size had measured slower (79 vs
+   * 60 ms through the proxy); switches now continue each encoder's stream. The view's first frame
+   * (its hello) stays full. A redraw in between (chunks arrived) keeps the moving size, so a pyramid
+   * pan does not flip sizes.
    */
   scale(ndisplay: number, now = performance.now()): 1 | 2 {
-    return this.moving(now) ? this.movingScale(ndisplay) : 1;
+    return this.answering(now) ? this.movingScale(ndisplay) : 1;
+  }
+
+  /** The view changed less than REFINE_AFTER_MS ago (after its first state): frames answer input. */
+  answering(now = performance.now()): boolean {
+    return now - this.changedAt < REFINE_AFTER_MS && Number.isFinite(this.changedBefore);
   }
 
   /** Scale of a moving frame drawn now (whether or not the view moves): what the next drag starts with. */

@@ -4,9 +4,12 @@
  *
  * Window: a new frame may start while
  *   frames in flight (sent + encoding) < ceil(minRtt / FRAME_INTERVAL_MS) + 1 (within 1..maxFrames):
- *     enough frames to keep TARGET_FPS going over the round trip (a 60 Hz window, 6 frames on the
- *     80 ms bench link, measured worse on this 2-core machine: true m2p p50 86 vs 30 ms on loopback,
- *     the browser's decode and draw share the cores with the daemon), and
+ *     enough frames to keep the display's WINDOW_FPS going over the round trip. The window bounds
+ *     latency, not throughput: on a long link each frame in flight waits on the wire, not in a queue,
+ *     and a window sized for 30 fps made every input wait for a slot (remote bench link: window 4,
+ *     29 fps, true m2p p50 137 ms; at 60 Hz: window 6, 41 fps, 129 ms). On loopback the round trip
+ *     is mostly the browser's decode and draw, the window stays 2-3 frames and the congestion rule
+ *     below cuts a decode queue; 30 and 60 Hz measured the same there (docs/latency.md).
  *   beyond the second frame, bytes in flight + the new frame <= rate * minRtt * BYTES_GAIN: the
  *     bandwidth-delay product with BBR's window gain of 2, since the ack round trip also holds the
  *     browser's decode and its wait for the display clock (a gain of 1.25 measured no growth in the
@@ -23,9 +26,11 @@
  */
 import type { FrameScale } from "../scene/interactive.js";
 import { LinkEstimator } from "./link-estimator.js";
-import { ewma, LinkScale, TARGET_FPS, type SentInfo } from "./link-scale.js";
+import { ewma, LinkScale, type SentInfo } from "./link-scale.js";
 
-export const FRAME_INTERVAL_MS = 1000 / TARGET_FPS;
+/** Frame rate the window keeps going over the round trip: the display's. */
+export const WINDOW_FPS = 60;
+export const FRAME_INTERVAL_MS = 1000 / WINDOW_FPS;
 export const BYTES_GAIN = 2;
 export const QUEUE_MS = 60;
 export const QUEUE_FRAMES = 2;

@@ -1,6 +1,10 @@
 /**
  * The render pump's book of sent frames: what each cost (for interactive quality, completed by the
  * client's decode time on its ack), what the link made of them (link-control.ts), and the stats.
+ *
+ * A frame's cost includes its time on the link, bytes / the delivery rate: on the bench's 10 Mbit/s
+ * link a full 1280x720 frame (28 kB with its margins) takes ~22 ms to cross, more than its render and
+ * encode, and halving it answers a wheel notch sooner (docs/latency.md); on loopback it adds ~2 ms.
  */
 import type { EncodedFrame } from "../encode/types.js";
 import type { FrameCost } from "../scene/interactive.js";
@@ -25,8 +29,8 @@ export interface SentFrame {
 
 export class FrameLedger {
   readonly link: LinkControl;
-  /** Sent frames' costs so far, until their ack brings the client's decode time. */
-  private readonly costs = new Map<number, FrameCost>();
+  /** Sent frames' costs so far (and their bytes), until their ack brings the client's decode time. */
+  private readonly costs = new Map<number, { cost: FrameCost; bytes: number }>();
   private loggedAt = -Infinity;
   readonly stats: PumpStats = {
     framesSent: 0,
@@ -62,13 +66,14 @@ export class FrameLedger {
     const pixels = f.width * f.height;
     // A still's cost (4:4:4, low CRF) says nothing about what moving frames cost.
     if (!still) {
-      this.costs.set(f.frameId, {
+      const cost: FrameCost = {
         ndisplay: f.ndisplay,
         pixels,
         fullPixels: rendered.fullPixels ?? pixels,
         ms: frame.renderMs + (frame.gpu?.captureMs ?? 0) + out.encodeMs,
         keyframe: out.keyframe,
-      });
+      };
+      this.costs.set(f.frameId, { cost, bytes: f.bytes });
     }
     const s = this.stats;
     s.framesSent++;
@@ -82,8 +87,12 @@ export class FrameLedger {
 
   /** The client displayed `frameId` and every earlier frame. True when frames in flight went down. */
   ack(frameId: number, now: number, decodeMs?: number, queue?: number): boolean {
-    const cost = this.costs.get(frameId);
-    if (cost && decodeMs !== undefined) this.deps.observeCost?.({ ...cost, ms: cost.ms + decodeMs });
+    const sent = this.costs.get(frameId);
+    if (sent && decodeMs !== undefined) {
+      const rate = this.link.est.rate;
+      const onLink = rate > 0 && Number.isFinite(rate) ? (sent.bytes * 1000) / rate : 0;
+      this.deps.observeCost?.({ ...sent.cost, ms: sent.cost.ms + decodeMs + onLink });
+    }
     for (const id of this.costs.keys()) if (id <= frameId) this.costs.delete(id);
     if (this.link.est.framesInFlight === 0) return false;
     this.link.onAck(frameId, now, queue);

@@ -80,7 +80,7 @@ export class ViewFrames {
     if (delay > 0) await sleep(delay, undefined, { signal });
     const now = performance.now();
     const moving = this.quality.moving(now);
-    const scale: FrameScale = moving
+    const scale: FrameScale = this.quality.answering(now)
       ? (Math.max(this.quality.scale(state.dims.ndisplay, now), req.linkScale) as FrameScale)
       : 1;
     let still = req.stills && !moving && this.quality.restingFor(now) >= STILL_AFTER_MS;

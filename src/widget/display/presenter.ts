@@ -3,6 +3,13 @@
  * only the newest is drawn. Frames of two decoders (two coded sizes) can finish out of order, so a
  * frame older than one already drawn or waiting is never shown. Every frame handed in is reported
  * exactly once: drawn (`displayed`) or not (`dropped`), so each gets its one ack.
+ *
+ * A redraw of a state already on screen (the full-resolution refine or the still of a rest, or a
+ * redraw for loaded chunks: its seq is the shown frame's) is not drawn when the view has already
+ * sent a newer state (`superseded`): the daemon's frame for that one follows, and the user is moving
+ * again. Drawing it cost this 2-core machine's software Chromium 30-50 ms of the main thread (the
+ * YUV conversion of a 1472x912 frame and a canvas resize), which held up the predicted draws of the
+ * move it interrupted: perceived m2p p95 36-52 ms on the bench's pauses and notches (docs/latency.md).
  */
 import type { FrameHeader } from "../../protocol/frame.js";
 import type { DisplayedFrame } from "../instrument/stats.js";
@@ -19,6 +26,8 @@ export interface PresenterSink {
   displayed(f: DisplayedFrame): void;
   /** A decoded frame that will not be shown (a newer one came first). */
   dropped(frameId: number): void;
+  /** The view has sent a state newer than `seq` (a frame for it will follow). Absent: never. */
+  superseded?(seq: number): boolean;
 }
 
 interface Pending {
@@ -31,6 +40,8 @@ export class Presenter {
   private pending: Pending | null = null;
   /** The newest frame id drawn or waiting: anything at or below it is late. */
   private newest = 0;
+  /** The seq of the frame on screen (-1: none yet). */
+  private shownSeq = -1;
   private readonly task: ClockTask;
   private disposed = false;
 
@@ -74,6 +85,7 @@ export class Presenter {
     this.pending?.frame.close();
     this.pending = null;
     this.newest = 0;
+    this.shownSeq = -1;
   }
 
   /** Close a waiting frame (no ack: the socket is closing); safe to call twice; never throws. */
@@ -89,10 +101,17 @@ export class Presenter {
     const p = this.pending;
     this.pending = null;
     if (p === null || this.disposed) return;
+    const { seq } = p.info.header;
+    if (seq <= this.shownSeq && this.sink.superseded?.(seq) === true) {
+      p.frame.close();
+      this.sink.dropped(p.info.header.frameId);
+      return;
+    }
     let drawn = false;
     try {
       this.sink.draw(p.frame, p.info.header);
       drawn = true;
+      this.shownSeq = seq;
     } finally {
       p.frame.close();
       // A failed draw still gets its one ack, as not shown.

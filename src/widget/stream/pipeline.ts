@@ -71,6 +71,8 @@ export class StreamPipeline {
   private readonly picks = new Replies<StreamValue>(PICK_TIMEOUT_MS);
   private readonly ranges = new Replies<StreamRange>(RANGE_TIMEOUT_MS);
   private disposed = false;
+  /** The newest seq sent to the daemon (hello, state, resize): frames of older seqs are superseded. */
+  private sentSeq = -1;
 
   constructor(private readonly opts: PipelineOptions) {
     const { stats, events } = opts;
@@ -90,6 +92,7 @@ export class StreamPipeline {
         events.displayed(f);
       },
       dropped,
+      superseded: (seq) => seq < this.sentSeq,
     });
     this.decoders = new DecoderSet({
       decoded: (frame, info, decodeMs) => this.presenter.offer(frame, info, decodeMs),
@@ -101,7 +104,11 @@ export class StreamPipeline {
     this.client = new StreamClient({
       urls: opts.urls,
       // A view that handles sync messages says so: the daemon then sends it the other views' moves.
-      hello: () => (events.sync === undefined ? opts.hello() : { ...opts.hello(), sync: true }),
+      hello: () => {
+        const hello = opts.hello();
+        this.sent(hello.seq);
+        return events.sync === undefined ? hello : { ...hello, sync: true };
+      },
       onMessage: (msg) => {
         if (msg.type === "config") this.onConfig(msg);
         else if (msg.type === "meta") events.meta(msg);
@@ -137,9 +144,11 @@ export class StreamPipeline {
    * it), with the overscan the view wants rendered when given.
    */
   sendState(seq: number, state: StreamHello["state"], overscan?: Overscan): void {
+    if (!this.client.isOpen) return;
     this.client.sendState(
       overscan === undefined ? { type: "state", seq, state } : { type: "state", seq, state, overscan },
     );
+    this.sent(seq);
   }
 
   /** Frames handed to the browser's decoders and not yet output. */
@@ -149,7 +158,13 @@ export class StreamPipeline {
 
   /** Tell the daemon the canvas changed; false when not connected (the next hello carries it). */
   resize(seq: number, canvas: Canvas): boolean {
-    return this.client.send({ type: "resize", seq, canvas });
+    const ok = this.client.send({ type: "resize", seq, canvas });
+    if (ok) this.sent(seq);
+    return ok;
+  }
+
+  private sent(seq: number): void {
+    this.sentSeq = Math.max(this.sentSeq, seq);
   }
 
   /**

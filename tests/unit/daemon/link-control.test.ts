@@ -129,12 +129,16 @@ describe("LinkEstimator", () => {
 });
 
 describe("LinkControl window", () => {
-  it("starts at startFrames, then covers the round trip at 30 fps, within maxFrames", () => {
+  it("starts at startFrames, then covers the round trip at the display rate, within maxFrames", () => {
     const c = new LinkControl(6, 2);
     assert.equal(c.windowFrames(), 2);
     c.onSend(1, { bytes: 1000, scale: 1, keyframe: true, moving: false, still: false }, 0);
     c.onAck(1, 100);
-    assert.equal(c.windowFrames(), Math.ceil(100 / (1000 / 30)) + 1);
+    assert.equal(c.windowFrames(), 6, "ceil(100 ms / 16.7 ms) + 1 = 7, capped at 6");
+    const c3 = new LinkControl(8, 2);
+    c3.onSend(1, { bytes: 1000, scale: 1, keyframe: true, moving: false, still: false }, 0);
+    c3.onAck(1, 40);
+    assert.equal(c3.windowFrames(), 4, "ceil(40 ms / 16.7 ms) + 1");
     assert.equal(c.allows(0, 100), true, "nothing in flight always allows a frame");
     const c2 = new LinkControl(3, 2);
     c2.onSend(1, { bytes: 1000, scale: 1, keyframe: true, moving: false, still: false }, 0);

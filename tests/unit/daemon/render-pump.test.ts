@@ -51,6 +51,8 @@ type Sent = [frameId: number, seq: number, width: number, keyframe: boolean];
 /** A pump whose frame for state seq N has width `widthOf(N)` (and 3:4 aspect). */
 function setup(widthOf: (seq: number) => number, limits: Partial<PumpLimits> = {}) {
   const sent: Sent[] = [];
+  /** Bytes of each frame message, in order. */
+  const sizes: number[] = [];
   const events: string[] = [];
   const costs: FrameCost[] = [];
   const encoders: HeldEncoder[] = [];
@@ -76,6 +78,7 @@ function setup(widthOf: (seq: number) => number, limits: Partial<PumpLimits> = {
       sendFrame: (message) => {
         const { header } = decodeFrame(message);
         sent.push([header.frameId, header.seq, header.width, header.keyframe]);
+        sizes.push(message.byteLength);
         events.push(`frame ${header.frameId}`);
         return true;
       },
@@ -105,7 +108,7 @@ function setup(widthOf: (seq: number) => number, limits: Partial<PumpLimits> = {
     for (let i = 0; i < 500 && !cond(); i++) await sleep(2);
     assert.ok(cond(), "timed out");
   };
-  return { p, sent, events, costs, encoders, setState, held, until };
+  return { p, sent, sizes, events, costs, encoders, setState, held, until };
 }
 
 const full = (n: number) => (n === 1 || n === 2 ? 32 : 64);
@@ -265,6 +268,27 @@ describe("RenderPump with frames of two sizes", () => {
       await until(() => sent.length === 2);
       p.ack(2);
       assert.deepEqual(costs, [{ ndisplay: 2, pixels: 64 * 48, fullPixels: 64 * 48, ms: 2 + 3 + 5, keyframe: true }]);
+    } finally {
+      await p.dispose();
+    }
+  });
+
+  it("once the link's rate is measured, a frame's cost includes its time on the link (bytes / rate)", async () => {
+    const { p, sent, sizes, costs, encoders, setState, held, until } = setup(() => 64);
+    try {
+      for (let n = 1; n <= 3; n++) {
+        if (n > 1) setState(n);
+        await held(n);
+        encoders[0]!.held[n - 1]!.finish();
+        await until(() => sent.length === n);
+        await sleep(5);
+        p.ack(n, 5);
+      }
+      const rate = p.linkStats().rateBytesPerSec;
+      assert.ok(rate > 0 && Number.isFinite(rate), `rate ${rate}`);
+      const last = costs.at(-1)!;
+      const onLink = (sizes[2]! * 1000) / rate;
+      assert.ok(Math.abs(last.ms - (2 + 3 + 5 + onLink)) < 1e-6, `${last.ms} ms, on the link ${onLink} ms`);
     } finally {
       await p.dispose();
     }

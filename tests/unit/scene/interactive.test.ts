@@ -53,18 +53,27 @@ describe("InteractiveQuality", () => {
     assert.equal(q.estimate(2), 30);
   });
 
-  it("moving = two changes within REFINE_AFTER_MS; a single change after rest stays full; at rest: full", () => {
+  it("every frame within REFINE_AFTER_MS of a change answers at the moving scale; the hello's and at rest: full", () => {
     const q = new InteractiveQuality(0);
-    assert.equal(q.scale(2, 0), 1, "first frame");
+    q.changed(0); // the hello's state
+    assert.equal(q.scale(2, 1), 1, "the view's first frame: full resolution");
+    assert.equal(q.answering(1), false);
     q.changed(1000);
-    assert.equal(q.scale(2, 1001), 1, "one change after rest (a wheel notch): full resolution");
+    assert.equal(q.moving(1001), false, "one change after rest is not a move (no still is due, though)");
+    assert.equal(q.scale(2, 1001), 2, "one change after rest (a wheel notch): answered at the moving scale");
     q.changed(1000 + REFINE_AFTER_MS - 1);
     const t = 1000 + REFINE_AFTER_MS;
-    assert.equal(q.scale(2, t), 2, "a second change soon after: moving");
+    assert.equal(q.moving(t), true, "a second change soon after: moving");
+    assert.equal(q.scale(2, t), 2);
     assert.equal(q.scale(2, t + REFINE_AFTER_MS / 2), 2, "redrawn soon after (chunks arrived): still moving");
-    assert.equal(q.scale(2, t + REFINE_AFTER_MS), 1, "at rest: full resolution");
+    assert.equal(q.scale(2, t + REFINE_AFTER_MS), 1, "at rest: full resolution (the refine)");
     q.changed(t + 5 * REFINE_AFTER_MS);
-    assert.equal(q.scale(2, t + 5 * REFINE_AFTER_MS), 1, "the next notch after a pause: full again");
+    assert.equal(q.scale(2, t + 5 * REFINE_AFTER_MS), 2, "the next notch after a pause: the moving scale again");
+    assert.equal(q.scale(2, t + 6 * REFINE_AFTER_MS), 1, "and full at rest");
+    const off = new InteractiveQuality(null);
+    off.changed(0);
+    off.changed(1000);
+    assert.equal(off.scale(2, 1001), 1, "NAPARI_CUDA_INTERACTIVE_MS=off: always full");
   });
 
   it("costs are scaled to full resolution, averaged, and leave half resolution below 3/4 of the budget", () => {
@@ -192,7 +201,7 @@ const canvas = { width: 64, height: 48, pixel_ratio: 1 };
 
 describe("moving frames in a live view", { timeout: 60_000 }, () => {
   for (const nd of [2, 3] as const) {
-    it(`${nd}D: half resolution while moving, full at rest; a single change stays full`, async () => {
+    it(`${nd}D: half resolution while moving and for a single change, full at rest`, async () => {
       const { v, collect, close } = await live(0);
       try {
         v.send(streamHello({ viewer_id: "i", state: moved(nd, 0), canvas }));
@@ -202,11 +211,18 @@ describe("moving frames in a live view", { timeout: 60_000 }, () => {
         const got = await collect(1500);
         const half = got.filter((f) => f.width === 32);
         assert.ok(half.length >= 1, JSON.stringify(got));
-        assert.deepEqual(half[0], { seq: 2, width: 32, keyframe: true, config: 32 }, "moving: a half-size keyframe");
+        assert.deepEqual(half[0], { seq: 1, width: 32, keyframe: true, config: 32 }, "moving: a half-size keyframe");
         // The full encoder's stream goes on (the widget keeps its decoder warm): no keyframe, no config.
         assert.deepEqual(got.at(-1), { seq: 2, width: 64, keyframe: false }, "at rest: refined in full");
         v.send({ type: "state", seq: 3, state: moved(nd, 3) });
-        assert.deepEqual(await collect(1000), [{ seq: 3, width: 64, keyframe: false }], "one change after rest");
+        assert.deepEqual(
+          await collect(1000),
+          [
+            { seq: 3, width: 32, keyframe: false },
+            { seq: 3, width: 64, keyframe: false },
+          ],
+          "one change after rest: answered at half size, then refined",
+        );
       } finally {
         await close();
       }

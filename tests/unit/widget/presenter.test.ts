@@ -33,7 +33,7 @@ class Manual {
   }
 }
 
-function rig(drawImpl?: (frame: VideoFrame, h: FrameHeader) => void) {
+function rig(drawImpl?: (frame: VideoFrame, h: FrameHeader) => void, superseded?: (seq: number) => boolean) {
   const raf = new Manual();
   const fallback = new Manual();
   const clock = new FrameClock(raf.schedule, fallback.schedule);
@@ -57,6 +57,7 @@ function rig(drawImpl?: (frame: VideoFrame, h: FrameHeader) => void) {
         dropped.push(id);
         acks.push(id);
       },
+      superseded,
     },
     () => (t += 1),
     () => 5000,
@@ -117,6 +118,40 @@ test("two decoders finishing out of order: only the newest is drawn, late and re
   r.raf.fire();
   assert.deepEqual(r.drawn, [2, 4, 6]);
   assert.deepEqual(r.dropped, [1, 3, 5]);
+});
+
+test("a redraw of the state on screen is not drawn once a newer state was sent; new states always are", () => {
+  let sent = 5;
+  const r = rig(undefined, (seq) => seq < sent);
+  r.decoders.configure(config(...FULL));
+  r.decoders.configure(config(...HALF));
+  const full = decoderFor(...FULL);
+  const half = decoderFor(...HALF);
+  const show = (id: number, size: readonly [number, number], seq: number) => {
+    r.decoders.push(header(id, ...size, id <= 2, seq), payload, 10);
+    (size === FULL ? full : half).emit(id);
+    r.raf.fire();
+  };
+  show(1, HALF, 5); // the moving frame of state 5
+  show(2, FULL, 5); // its refine at rest: nothing newer was sent, so it is drawn
+  assert.deepEqual(r.drawn, [1, 2]);
+  sent = 6; // the user moves again
+  show(3, FULL, 5); // the still of the rest just left: superseded
+  assert.deepEqual(r.drawn, [1, 2]);
+  assert.deepEqual(r.dropped, [3], "not drawn, still acked");
+  show(4, HALF, 6); // the frame for the new state
+  sent = 9;
+  show(5, HALF, 7); // newer than the one on screen (older than what was sent): drawn
+  show(6, FULL, 9);
+  assert.deepEqual(r.drawn, [1, 2, 4, 5, 6]);
+  assert.deepEqual(
+    [...r.acks].sort((a, b) => a - b),
+    [1, 2, 3, 4, 5, 6],
+    "every frame acked exactly once",
+  );
+  r.presenter.reset(); // a new connection: its first frame is drawn whatever its seq
+  show(1, FULL, 2);
+  assert.deepEqual(r.drawn, [1, 2, 4, 5, 6, 1]);
 });
 
 test("no animation frame (hidden tab): the fallback timer presents, acks keep flowing", () => {
