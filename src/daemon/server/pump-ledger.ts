@@ -5,6 +5,8 @@
  * A frame's cost includes its time on the link, bytes / the delivery rate: on the bench's 10 Mbit/s
  * link a full 1280x720 frame (28 kB with its margins) takes ~22 ms to cross, more than its render and
  * encode, and halving it answers a wheel notch sooner (docs/latency.md); on loopback it adds ~2 ms.
+ * The delivery rate is measured from acks, so it is a lower bound of the link's (its intervals hold
+ * the browser's decode too): the cost errs toward halving.
  */
 import type { EncodedFrame } from "../encode/types.js";
 import type { FrameCost } from "../scene/interactive.js";

@@ -140,7 +140,10 @@ export class StreamSession implements ViewHandle {
     if (prev === null || !sameCamera(prev.camera, next.camera)) changed.camera = next.camera;
     if (prev === null || !sameDims(prev.dims, next.dims)) changed.dims = next.dims;
     this.ctx.hub.share(this, changed);
-    this.frames?.stateChanged();
+    // Input moved the view (its frames answer at the moving scale); a state that only changes the
+    // overscan (it shrinks ~10 s after a pan, or prediction was switched) is redrawn as at rest.
+    const layersChanged = prev === null || JSON.stringify(prev.layers) !== JSON.stringify(next.layers);
+    if (changed.camera !== undefined || changed.dims !== undefined || layersChanged) this.frames?.stateChanged();
     this.pump?.setState(msg.seq, next, msg.overscan);
   }
 

@@ -10,6 +10,8 @@
  * again. Drawing it cost this 2-core machine's software Chromium 30-50 ms of the main thread (the
  * YUV conversion of a 1472x912 frame and a canvas resize), which held up the predicted draws of the
  * move it interrupted: perceived m2p p95 36-52 ms on the bench's pauses and notches (docs/latency.md).
+ * The daemon renders every state it accepts; one it refuses (invalid_message) or fails to render
+ * (render_failed) shows as an error, and the view keeps the frame it has until the next input.
  */
 import type { FrameHeader } from "../../protocol/frame.js";
 import type { DisplayedFrame } from "../instrument/stats.js";

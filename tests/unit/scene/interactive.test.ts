@@ -223,6 +223,10 @@ describe("moving frames in a live view", { timeout: 60_000 }, () => {
           ],
           "one change after rest: answered at half size, then refined",
         );
+        // The same camera, dims and layers under a new seq (e.g. only the overscan changed): at rest.
+        v.send({ type: "state", seq: 4, state: moved(nd, 3) });
+        const same = await collect(1000);
+        assert.ok(same.length >= 1 && same.every((f) => f.width === 64), JSON.stringify(same));
       } finally {
         await close();
       }

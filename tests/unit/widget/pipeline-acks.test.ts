@@ -125,3 +125,59 @@ test("acks: one per frame, decode_ms only for the frame drawn, queue always; ove
     pipeline.dispose();
   }
 });
+
+test("a redraw of the state on screen is not drawn after a newer state or resize went out; acked once", async () => {
+  let raf: Array<() => void> = [];
+  const schedule: Scheduler = (cb) => {
+    raf.push(cb);
+    return () => (raf = raf.filter((x) => x !== cb));
+  };
+  const clock = new FrameClock(schedule, () => () => undefined);
+  const sock = new FakeSocket();
+  const drawn: number[] = [];
+  const pipeline = new StreamPipeline({
+    urls: [{ url: "ws://x/stream", transport: "direct" }],
+    hello: () => HELLO,
+    draw: (_frame, h) => drawn.push(h.frameId),
+    clock,
+    stats: new ViewStats(),
+    events: {
+      status: () => undefined,
+      error: (m) => assert.fail(m),
+      config: () => undefined,
+      meta: () => undefined,
+      displayed: () => undefined,
+    },
+    socketFactory: () => sock,
+  });
+  const payload = new Uint8Array([0, 0, 0, 1, 0x65]);
+  const frame = (id: number, w: number, h: number, seq: number) => {
+    sock.binary(encodeFrame(header(id, w, h, id <= 2, seq), payload));
+    decoderFor(w, h).emit(id);
+    for (const cb of raf.splice(0)) cb();
+  };
+  try {
+    pipeline.start();
+    sock.open();
+    sock.text(config(1280, 720));
+    sock.text(config(640, 360));
+    frame(1, 640, 360, 0); // the hello's state (seq 0)
+    frame(2, 1280, 720, 0); // its refine: nothing newer was sent, drawn
+    assert.deepEqual(drawn, [1, 2]);
+    pipeline.sendState(1, HELLO.state);
+    frame(3, 1280, 720, 0); // the still of seq 0, after state 1 went out: superseded
+    assert.deepEqual(drawn, [1, 2]);
+    frame(4, 640, 360, 1);
+    frame(5, 1280, 720, 1); // the refine of the newest state sent: drawn
+    assert.ok(pipeline.resize(2, { width: 1280, height: 720, pixel_ratio: 1 }));
+    frame(6, 1280, 720, 1); // a resize is a newer state too
+    frame(7, 1280, 720, 2);
+    assert.deepEqual(drawn, [1, 2, 4, 5, 7]);
+    const acks = sock.sent.filter((m) => m["type"] === "ack").map((m) => m["frame_id"]);
+    assert.deepEqual(acks, [1, 2, 3, 4, 5, 6, 7], "every frame acked once, in order");
+    const dropped = sock.sent.filter((m) => m["type"] === "ack" && !("decode_ms" in m)).map((m) => m["frame_id"]);
+    assert.deepEqual(dropped, [3, 6]);
+  } finally {
+    pipeline.dispose();
+  }
+});
