@@ -62,7 +62,8 @@ const HELLO = {
   overscan: [64, 64],
 } as StreamHello;
 
-test("acks: one per frame, decode_ms only for the frame drawn, queue always; overscan rides on state", async () => {
+/** A pipeline on a fake socket whose animation frames run when the test calls `frame()`. */
+function rig() {
   let raf: Array<() => void> = [];
   const schedule: Scheduler = (cb) => {
     raf.push(cb);
@@ -87,6 +88,14 @@ test("acks: one per frame, decode_ms only for the frame drawn, queue always; ove
     },
     socketFactory: () => sock,
   });
+  const animationFrame = () => {
+    for (const cb of raf.splice(0)) cb();
+  };
+  return { sock, drawn, stats, pipeline, animationFrame };
+}
+
+test("acks: one per frame, decode_ms only for the frame drawn, queue always; overscan rides on state", async () => {
+  const { sock, drawn, stats, pipeline, animationFrame } = rig();
   try {
     pipeline.start();
     sock.open();
@@ -103,7 +112,7 @@ test("acks: one per frame, decode_ms only for the frame drawn, queue always; ove
     decoderFor(1280, 720).emit(1); // late: older than the waiting frame 2
     const acks = () => sock.sent.filter((m) => m["type"] === "ack");
     assert.deepEqual(acks(), [{ type: "ack", frame_id: 1, queue: 1 }]);
-    for (const cb of raf.splice(0)) cb();
+    animationFrame();
     assert.deepEqual(drawn, [2]);
     const a2 = acks()[1]!;
     assert.equal(a2["frame_id"], 2);
@@ -127,34 +136,12 @@ test("acks: one per frame, decode_ms only for the frame drawn, queue always; ove
 });
 
 test("a redraw of the state on screen is not drawn after a newer state or resize went out; acked once", async () => {
-  let raf: Array<() => void> = [];
-  const schedule: Scheduler = (cb) => {
-    raf.push(cb);
-    return () => (raf = raf.filter((x) => x !== cb));
-  };
-  const clock = new FrameClock(schedule, () => () => undefined);
-  const sock = new FakeSocket();
-  const drawn: number[] = [];
-  const pipeline = new StreamPipeline({
-    urls: [{ url: "ws://x/stream", transport: "direct" }],
-    hello: () => HELLO,
-    draw: (_frame, h) => drawn.push(h.frameId),
-    clock,
-    stats: new ViewStats(),
-    events: {
-      status: () => undefined,
-      error: (m) => assert.fail(m),
-      config: () => undefined,
-      meta: () => undefined,
-      displayed: () => undefined,
-    },
-    socketFactory: () => sock,
-  });
+  const { sock, drawn, pipeline, animationFrame } = rig();
   const payload = new Uint8Array([0, 0, 0, 1, 0x65]);
   const frame = (id: number, w: number, h: number, seq: number) => {
     sock.binary(encodeFrame(header(id, w, h, id <= 2, seq), payload));
     decoderFor(w, h).emit(id);
-    for (const cb of raf.splice(0)) cb();
+    animationFrame();
   };
   try {
     pipeline.start();
