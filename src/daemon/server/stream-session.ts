@@ -142,8 +142,13 @@ export class StreamSession implements ViewHandle {
     this.ctx.hub.share(this, changed);
     // Input moved the view (its frames answer at the moving scale); a state that only changes the
     // overscan (it shrinks ~10 s after a pan, or prediction was switched) is redrawn as at rest.
-    const layersChanged = prev === null || JSON.stringify(prev.layers) !== JSON.stringify(next.layers);
-    if (changed.camera !== undefined || changed.dims !== undefined || layersChanged) this.frames?.stateChanged();
+    // Layers are compared last: a drag's states change the camera and skip the serialisation.
+    const input =
+      prev === null ||
+      changed.camera !== undefined ||
+      changed.dims !== undefined ||
+      JSON.stringify(prev.layers) !== JSON.stringify(next.layers);
+    if (input) this.frames?.stateChanged();
     this.pump?.setState(msg.seq, next, msg.overscan);
   }
 
