@@ -39,7 +39,10 @@ and bytes_per_s (daemon frames and bytes displayed per second while interacting)
 Each scenario's JSON is printed to stderr as it finishes; the last stdout line is
 {"scenarios": [...]}. BENCH_PROBE_DUMP=<folder> keeps each pattern's probe log (with the page's long
 animation frames and their scripts, key "loaf") and still images there (and the lazy scenario's block
-logs: start, duration, pid per block call, struct "<ddq").
+logs: start, duration, pid per block call, struct "<ddq"). BENCH_TRACE=<folder> records a Chrome trace
+of each pan_zoom pattern there and adds its main-thread summary (key "trace": commits and changed
+canvases per second and their ms: bench_trace.py); tracing slows the page, so compare traced runs
+only with traced runs.
 
 A quick pass: bench.py --scenarios pan_zoom --sizes 1280x720 --transports proxy --links loopback,remote
 --patterns continuous

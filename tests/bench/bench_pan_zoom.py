@@ -12,6 +12,7 @@ import os
 import time
 from pathlib import Path
 
+import bench_trace
 import numpy as np
 from bench_common import READ_STATS, frame_stats, memory_fields, pct, viewer_info, write_notebook
 from bench_patterns import drive
@@ -147,7 +148,10 @@ def run_pattern(page, kc, pattern: str, seconds: float, tmp: Path, match: bool =
     if dumping:
         page.evaluate(LOAF_START)
     start_probe(page, match)
-    d = drive(page, pattern, seconds)
+    tracing = os.environ.get("BENCH_TRACE")
+    trace = bench_trace.start(page, Path(tracing), pattern) if tracing else None
+    d = drive(page, pattern, seconds, mark=trace is not None)
+    traced = bench_trace.stop(page, trace) if trace is not None else None
     time.sleep(MISS_MS / 1000 + 0.2)  # the last inputs are seen or missed
     log = take_probe(page)
     if dumping:  # a folder: keep each probe log (and the page's long animation frames) for a closer look
@@ -179,6 +183,7 @@ def run_pattern(page, kc, pattern: str, seconds: float, tmp: Path, match: bool =
         "states_sent": s["seq"] - seq0,
         **uncovered_fields(pred0, page.evaluate(READ_PREDICTED)),
         "seconds": round(elapsed, 1),
+        **({"trace": traced} if traced is not None else {}),
     }
 
 

@@ -5,6 +5,12 @@ canvas): driving it through CDP costs ~20 ms a call on this 2-core machine and c
 near 25/s. Each event that moved the camera is reported to the perceived-latency probe
 (bench_probe.py) with its timeStamp.
 
+Each event goes at a pseudo-random point (a fixed seed, so runs repeat) within one display frame
+(16.7 ms) after its slot of the pattern's schedule. Events exactly 1/60 s or 300 ms apart would meet
+the page's 60 Hz display clock at one phase for a whole run, and a run's perceived p50 would then be
+mostly that phase: loopback notches 13-24 ms between runs of the same code (docs/latency.md, "The
+display clock's phase"). Jittered, the runs sample every phase, as a person's hand does.
+
   continuous  one long drag around a circle of radius 0.2 * min(canvas w, h), one turn per 2 s
   pauses      the same drag, 300 ms moving / 300 ms still (the button stays down)
   notches     one wheel notch (deltaY 100 px) every 300 ms at a fixed point off the centre:
@@ -18,7 +24,7 @@ from __future__ import annotations
 
 PATTERNS = ("continuous", "pauses", "notches", "mixed")
 
-DRIVE = """async ([pattern, seconds]) => {
+DRIVE = """async ([pattern, seconds, mark]) => {
   const v = globalThis.__napariCuda.views[0];
   const c = v.canvas;
   c.scrollIntoView({block: 'center'});
@@ -26,14 +32,20 @@ DRIVE = """async ([pattern, seconds]) => {
   const r = c.getBoundingClientRect();
   const cx = r.left + r.width / 2, cy = r.top + r.height / 2;
   let n = 0;
-  const fire = (ev) => { c.dispatchEvent(ev); n++; if (probe) probe.input(ev); };
+  const fire = (ev) => {
+    if (mark) performance.mark('ncInput');  // bench_trace.py finds the inputs on the timeline
+    c.dispatchEvent(ev); n++; if (probe) probe.input(ev);
+  };
   const ptr = (type, x, y, buttons) => fire(new PointerEvent(type, {
     clientX: x, clientY: y, pointerId: 1, pointerType: 'mouse', isPrimary: true, button: 0, buttons,
     bubbles: true, cancelable: true}));
   const wheel = (x, y, dy) => fire(new WheelEvent('wheel', {clientX: x, clientY: y, deltaMode: 0, deltaY: dy,
     bubbles: true, cancelable: true}));
   const f0 = v.frames, b0 = v.bytes, t0 = performance.now();
-  const tick = (k, hz) => new Promise((res) => setTimeout(res, Math.max(0, t0 + k * 1000 / hz - performance.now())));
+  let seed = 20261204;  // Park-Miller: the same jitter every run
+  const jitter = () => ((seed = (seed * 48271) % 2147483647) / 2147483647) * (1000 / 60);
+  const tick = (k, hz) => new Promise((res) =>
+    setTimeout(res, Math.max(0, t0 + k * 1000 / hz + jitter() - performance.now())));
   let k = 0;
   const elapsed = () => (performance.now() - t0) / 1000;
   if (pattern === 'continuous' || pattern === 'pauses') {
@@ -84,6 +96,7 @@ DRIVE = """async ([pattern, seconds]) => {
 }"""
 
 
-def drive(page, pattern: str, seconds: float) -> dict:  # type: ignore[no-untyped-def]
-    """Run `pattern` for `seconds`: {events, frames and bytes displayed meanwhile, ms, end (page ms)}."""
-    return page.evaluate(DRIVE, [pattern, seconds])
+def drive(page, pattern: str, seconds: float, mark: bool = False) -> dict:  # type: ignore[no-untyped-def]
+    """Run `pattern` for `seconds`: {events, frames and bytes displayed meanwhile, ms, end (page ms)}.
+    `mark`: a performance mark per input (for a trace, bench_trace.py)."""
+    return page.evaluate(DRIVE, [pattern, seconds, mark])

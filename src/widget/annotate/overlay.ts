@@ -25,6 +25,8 @@ const ERASE_FILL = "rgba(0, 0, 0, 0.55)";
 export class Overlay {
   readonly el: HTMLCanvasElement;
   private readonly g: CanvasRenderingContext2D | null;
+  /** Nothing is drawn on the canvas now. */
+  private blank = true;
 
   constructor(doc: Document) {
     this.el = doc.createElement("canvas");
@@ -40,9 +42,16 @@ export class Overlay {
     if (this.el.width !== canvas.width || this.el.height !== canvas.height) {
       this.el.width = canvas.width;
       this.el.height = canvas.height;
+      this.blank = true;
     }
+    // Nothing to draw on a blank overlay: leave the canvas untouched. Every camera move asks for a
+    // redraw, and a cleared canvas is a changed one that the browser hands to the compositor again:
+    // that doubled the changed canvases per frame of a drag, each of which holds the main thread in
+    // the commit (docs/latency.md, "what a changed canvas costs").
+    if (shapes.length === 0 && this.blank) return;
     g.setTransform(1, 0, 0, 1, 0, 0);
     g.clearRect(0, 0, canvas.width, canvas.height);
+    this.blank = shapes.length === 0;
     if (shapes.length === 0) return;
     g.setTransform(canvas.pixel_ratio, 0, 0, canvas.pixel_ratio, 0, 0);
     const css = cssSize(canvas);

@@ -5,8 +5,10 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import type { Camera, Canvas } from "../../../src/protocol/state.js";
 import { Gesture, selectedInSlice } from "../../../src/widget/annotate/gesture.js";
 import { dragsPanFor, layerMode, modesOf, type AnnotatedLayer } from "../../../src/widget/annotate/modes.js";
+import { Overlay } from "../../../src/widget/annotate/overlay.js";
 import { PendingEdits, STALE_MS } from "../../../src/widget/annotate/pending.js";
 import { dragsPan, setPanGate } from "../../../src/widget/interaction/gate.js";
 import { layerKeyAction } from "../../../src/widget/keys/layer-keys.js";
@@ -171,4 +173,44 @@ test("layer keys: napari's digits, Delete, brackets, Ctrl+Z; nothing for images 
   assert.equal(layerKeyAction(key("2"), false, "image"), null);
   assert.equal(layerKeyAction(key("v"), false, "labels"), null, "V stays the viewer's");
   assert.equal(layerKeyAction(key("r", { ctrlKey: true }), false, "labels"), null, "Ctrl+R stays the viewer's");
+});
+
+/** A stand-in for the browser's 2D canvas (node has none): records what touches its pixels. */
+function recordingDoc() {
+  const calls: string[] = [];
+  const ctx = new Proxy(
+    {},
+    {
+      get: (_t, name) => (name === "canvas" ? undefined : (..._args: unknown[]) => calls.push(String(name))),
+      set: () => true,
+    },
+  );
+  const el = {
+    className: "",
+    style: {},
+    dataset: {},
+    width: 300,
+    height: 150,
+    getContext: () => ctx,
+  };
+  return { doc: { createElement: () => el } as unknown as Document, calls, el };
+}
+
+test("a blank overlay is not touched on a camera move; it is cleared once when its shapes go", () => {
+  const { doc, calls, el } = recordingDoc();
+  const overlay = new Overlay(doc);
+  const camera = { center: [50, 50], zoom: 1, angles: [0, 0, 90], perspective: 0 } as unknown as Camera;
+  const canvas = { width: 200, height: 100, pixel_ratio: 1 } as unknown as Canvas;
+  overlay.draw([], camera, canvas);
+  overlay.draw([], camera, canvas);
+  assert.equal(calls.length, 0, "nothing drawn on a blank canvas: the browser has no changed canvas to commit");
+  assert.equal(el.width, 200, "sized to the view");
+  overlay.draw([{ kind: "brush", world: [10, 10], radius: 3 }], camera, canvas);
+  assert.ok(calls.includes("clearRect") && calls.includes("arc"), calls.join());
+  calls.length = 0;
+  overlay.draw([], camera, canvas);
+  assert.equal(calls.filter((c) => c === "clearRect").length, 1, "the shapes are cleared away");
+  calls.length = 0;
+  overlay.draw([], camera, canvas);
+  assert.equal(calls.length, 0, "and then left alone");
 });
