@@ -164,6 +164,11 @@ def lags_behind_daemon(a: list[list], b: list[list], start: float, origin: int) 
     return out
 
 
+def summary(lags: list[float]) -> str:
+    """Median and max of sorted lags, for the printed report."""
+    return f"median {lags[len(lags) // 2]}, max {lags[-1]}" if lags else "none"
+
+
 def all_views(page1, page2) -> list[tuple]:  # type: ignore[no-untyped-def]
     """(page, view index) of the three views."""
     return [(page1, 0), (page1, 1), (page2, 0)]
@@ -198,12 +203,11 @@ def test_drag_in_one_view_moves_the_others(views) -> None:  # type: ignore[no-un
         print(f"{name}: {len(moved)} distinct offsets during the drag, steps back {back}")
         assert not back, f"{name} view jumped back during the drag: {back}"
         ls = sorted(lags(a, series, moves[0], start[0]))
-        stats = f"median {ls[len(ls) // 2]}, max {ls[-1]}" if ls else "none"
-        print(f"{name}: lag behind the dragged view (ms), {len(ls)} positions: {stats}; {ls}")
+        print(f"{name}: lag behind the dragged view (ms), {len(ls)} positions: {summary(ls)}; {ls}")
         assert ls, f"{name} view never showed the dragged view's positions"
         ds = sorted(lags_behind_daemon(a, series, moves[0], start[0]))
-        stats = f"median {ds[len(ds) // 2]}, max {ds[-1]}" if ds else "none"
-        print(f"{name}: lag behind the daemon's frame in the dragged view (ms), {len(ds)} positions: {stats}; {ds}")
+        what = "lag behind the daemon's frame in the dragged view (ms)"
+        print(f"{name}: {what}, {len(ds)} positions: {summary(ds)}; {ds}")
     # The kernel ends with the dragged view's final camera, and so does every view's local state.
     local = [
         page.evaluate(f"() => globalThis.__napariCuda.views[{i}].camera.center") for page, i in all_views(page1, page2)

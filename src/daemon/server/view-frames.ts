@@ -81,7 +81,7 @@ export class ViewFrames {
     const now = performance.now();
     const moving = this.quality.moving(now);
     const scale: FrameScale = this.quality.answering(now)
-      ? (Math.max(this.quality.scale(state.dims.ndisplay, now), req.linkScale) as FrameScale)
+      ? (Math.max(this.quality.movingScale(state.dims.ndisplay), req.linkScale) as FrameScale)
       : 1;
     let still = req.stills && !moving && this.quality.restingFor(now) >= STILL_AFTER_MS;
     const geo = frameGeometry(canvas, req.margins, scale);
