@@ -200,7 +200,7 @@ export class ViewerSession {
         view: () => this.predictView(),
         frameView: (seq) => this.prediction.viewAt(seq),
         cssSize: () => (this.canvas === null ? null : cssSize(this.canvas)),
-        deviceWidth: () => this.canvas?.width ?? 0,
+        deviceSize: () => (this.canvas === null ? null : { width: this.canvas.width, height: this.canvas.height }),
       },
       this.stats,
       this.clock,

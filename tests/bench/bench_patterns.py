@@ -14,7 +14,7 @@ display clock's phase"). Jittered, the runs sample every phase, as a person's ha
   continuous  one long drag around a circle of radius 0.2 * min(canvas w, h), one turn per 2 s
   pauses      the same drag, 300 ms moving / 300 ms still (the button stays down)
   notches     one wheel notch (deltaY 100 px) every 300 ms at a fixed point off the centre:
-              in, in, out, out, ...
+              in, in, out, out, ... (whole cycles: the view ends where it began)
   mixed       the historical pan_zoom drive: 1 s of circular dragging (radius min/6, one turn per
               second), then 1 s of wheel zooming (deltaY +-40 at 60/s), alternating
 In 3D a drag orbits, so `continuous` and `pauses` orbit the volume.
@@ -66,7 +66,10 @@ DRIVE = """async ([pattern, seconds, mark]) => {
     ptr('pointerup', x, y, 0);
   } else if (pattern === 'notches') {
     const x = cx + r.width * 0.15, y = cy - r.height * 0.1;
-    while (elapsed() < seconds) {
+    // A fixed count (whole in-in-out-out cycles end where they began): a timer that fires a hair
+    // early could otherwise add a 21st notch, and the still view would differ between runs.
+    const count = 4 * Math.floor(seconds / 1.2);
+    while (k < count) {
       wheel(x, y, k % 4 < 2 ? -100 : 100);
       k++;
       await tick(k, 1000 / 300);

@@ -6,12 +6,16 @@
  * canvas: a warped redraw from it is a canvas-to-canvas blit (0.1-0.3 ms at 1280x720 in software
  * Chromium) where a redraw from a VideoFrame kept open would convert its YUV again each time
  * (4-16 ms). The copy itself costs what drawing the frame straight onto the canvas did.
- * The visible canvas's backing store is the view region of the frame's coded size; CSS scales it
- * to the displayed size, so a half-resolution frame stays cheap.
+ *
+ * The visible canvas's backing store keeps the view's device size whatever the frame's size: a
+ * half-resolution moving frame is drawn scaled up (nearest, 0.3 ms). Resizing the canvas to each
+ * frame's size instead made Chromium drop the canvas's pooled compositor buffers at every switch
+ * between half and full resolution (moving frame, refine) and allocate new ones, 9-18 ms of the
+ * main thread in the commit of the next two changed frames (traced: docs/latency.md).
  */
 import type { FrameHeader } from "../../protocol/frame.js";
 import type { PredictView } from "../predict/camera-log.js";
-import { isIdentity, warpAffine } from "../predict/warp.js";
+import { isIdentity, warpAffine, type Affine } from "../predict/warp.js";
 import type { ViewStats } from "../instrument/stats.js";
 import { drawPlan, samePlan, viewSize, type DrawPlan, type PictureGeometry, type Size } from "./draw-plan.js";
 import type { ClockTask, FrameClock } from "./frame-clock.js";
@@ -29,8 +33,8 @@ export interface PainterHost {
   frameView(seq: number): PredictView | undefined;
   /** The canvas's CSS size, null before the first measure. */
   cssSize(): Size | null;
-  /** The canvas's width in device px (a frame at most 2/3 of it is upscaled nearest-neighbour). */
-  deviceWidth(): number;
+  /** The canvas's size in device px (the backing store's size), null before the first measure. */
+  deviceSize(): Size | null;
 }
 
 interface Stored extends PictureGeometry {
@@ -64,7 +68,7 @@ export class Painter {
     this.sizeCanvas(viewSize(geometry));
     if (!this.host.predict()) {
       this.drop();
-      this.dom.ctx.drawImage(frame, -geometry.marginX, -geometry.marginY);
+      this.draw(frame, geometry, null);
       this.stats.drew(false);
       return;
     }
@@ -110,29 +114,40 @@ export class Painter {
     const pic = this.picture;
     const store = this.store;
     if (pic === null || store === null) return;
-    const { canvas, ctx } = this.dom;
     const css = this.host.cssSize() ?? viewSize(pic);
     const warp =
       this.host.predict() && pic.view !== undefined
         ? warpAffine(pic.view, this.host.view(), css.width, css.height)
         : null;
+    const plan = this.draw(store, pic, warp);
+    if (plan === null) return;
+    this.stats.drew(warp !== null && !isIdentity(warp), plan.covers);
+  }
+
+  /** Draw `source` (a picture of `pic`'s geometry) warped by `warp`; null when the canvas already shows it. */
+  private draw(source: CanvasImageSource, pic: PictureGeometry, warp: Affine | null): DrawPlan | null {
+    const { canvas, ctx } = this.dom;
+    const css = this.host.cssSize() ?? viewSize(pic);
     const plan = drawPlan(warp, pic, { width: canvas.width, height: canvas.height }, css);
-    if (this.last !== null && samePlan(plan, this.last)) return;
-    this.last = plan;
+    if (source === this.store && this.last !== null && samePlan(plan, this.last)) return null;
+    this.last = source === this.store ? plan : null;
     if (plan.kind === "blit") {
       if (!plan.covers) this.clear();
-      ctx.drawImage(store, plan.x, plan.y);
+      ctx.drawImage(source, plan.x, plan.y);
     } else {
       this.clear();
-      // Nearest-neighbour: 0.3-0.4 ms instead of 1.5-2.8 ms bilinear at 1280x720 in software; the
-      // prediction only shows until the daemon's frame for it arrives.
-      ctx.imageSmoothingEnabled = false;
+      // Nearest-neighbour: 0.3-0.4 ms instead of 1.5-2.8 ms bilinear at 1280x720 in software, for a
+      // prediction (it shows until the daemon's frame for it arrives) and a half-resolution frame.
+      // A full frame one pixel short of an odd canvas (4:2:0 needs even sizes) keeps smooth
+      // scaling: no doubled column.
+      const upscale = Math.abs(plan.m[0]) >= 1.5 || Math.abs(plan.m[3]) >= 1.5;
+      ctx.imageSmoothingEnabled = !upscale && (warp === null || isIdentity(warp));
       ctx.setTransform(...plan.m);
-      ctx.drawImage(store, 0, 0);
+      ctx.drawImage(source, 0, 0);
       ctx.setTransform(1, 0, 0, 1, 0, 0);
       ctx.imageSmoothingEnabled = true;
     }
-    this.stats.drew(warp !== null && !isIdentity(warp), plan.covers);
+    return plan;
   }
 
   private clear(): void {
@@ -141,17 +156,17 @@ export class Painter {
     ctx.fillRect(0, 0, canvas.width, canvas.height);
   }
 
-  /** Size the canvas's pixel buffer to a picture's view region (CSS keeps the displayed size). */
+  /**
+   * Keep the canvas's pixel buffer at the view's device size (`view`, the frame's view region, only
+   * before the first measure): a size change costs the compositor's buffers (see the top).
+   */
   private sizeCanvas(view: Size): void {
     const { canvas } = this.dom;
-    if (canvas.width === view.width && canvas.height === view.height) return;
-    canvas.width = view.width;
-    canvas.height = view.height;
+    const size = this.host.deviceSize() ?? view;
+    if (canvas.width === size.width && canvas.height === size.height) return;
+    canvas.width = size.width;
+    canvas.height = size.height;
     this.last = null;
-    // Upscaling a half-resolution frame, nearest neighbour costs the compositor's thread ~40 % less
-    // than bilinear in software (25.6 % -> 16.6 % of a core at 52 fps). A full frame one pixel short
-    // of an odd canvas (4:2:0 needs even sizes) keeps smooth scaling: no doubled column.
-    canvas.style.imageRendering = view.width * 1.5 <= this.host.deviceWidth() ? "pixelated" : "auto";
   }
 
   private storeContext(size: Size): CanvasRenderingContext2D | null {
