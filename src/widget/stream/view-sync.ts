@@ -46,25 +46,39 @@ export class ViewSync {
   private readonly cameras = new Synced<Camera>((a, b) => cameraEqual(a, b));
   private readonly dims = new Synced<Dims>(sameWireDims);
 
+  /**
+   * The seq the last adopted sync produced, and the newest seq of this view's own (not a sync's)
+   * that the daemon had when it sent the first of the syncs adopted since.
+   */
+  private adopted: { seq: number; base: number } | null = null;
+
   constructor(private readonly state: LocalViewerState) {}
 
   /**
    * Take a sync into the local state: the new seq to send, or null when nothing changed or the view
-   * sent a newer state than the one the daemon synced (a model write of the same page can overtake
-   * the sync; the daemon settles that state and syncs again on the next move).
+   * sent a newer state of its own than the one the daemon synced (a model write of the same page can
+   * overtake the sync; the daemon settles that state and syncs again on the next move). States sent
+   * only to take earlier syncs do not count: a drag fans out several moves before the daemon has the
+   * view's answer to the first, and dropping the last of them left the view one move behind until the
+   * kernel's echo (50-100 ms later in the multi-view e2e test).
    */
   adopt(msg: StreamSync, now: number): number | null {
     const state = this.state;
     // Noted even when not adopted: the model's echo of these values is stale all the same.
     this.cameras.note(msg.camera, now);
     this.dims.note(msg.dims, now);
-    if (msg.seq !== state.seq) return null;
+    const a = this.adopted;
+    let base: number;
+    if (msg.seq === state.seq) base = msg.seq;
+    else if (a !== null && state.seq === a.seq && msg.seq >= a.base) base = a.base;
+    else return null;
     let seq: number | null = null;
     if (!cameraEqual(state.camera, msg.camera)) seq = state.setCamera(msg.camera);
     const local: DimsTrait = state.dims;
     if (!sameWireDims(local, msg.dims)) {
       seq = state.setDims({ ...local, ndisplay: msg.dims.ndisplay, current_step: [...msg.dims.current_step] });
     }
+    if (seq !== null) this.adopted = { seq, base };
     return seq;
   }
 

@@ -60,6 +60,23 @@ test("a sync older than the view's last state is ignored (the daemon settles tha
   assert.deepEqual(state.camera, cam(5));
 });
 
+test("syncs sent before the daemon had the view's answer to an earlier sync are adopted", () => {
+  const state = local();
+  state.seq = 10;
+  const vs = new ViewSync(state);
+  // A drag's three quick moves, all fanned out while the daemon still had seq 10 from this view.
+  assert.equal(vs.adopt(sync(10, 20), 0), 11);
+  assert.equal(vs.adopt(sync(10, 30), 1), 12, "the second move is not dropped");
+  assert.equal(vs.adopt(sync(11, 40), 2), 13, "nor the third, once the daemon has the first answer");
+  assert.deepEqual(state.camera, cam(40));
+  // The view's own move (not a sync's) is newer than any sync based on an earlier seq.
+  state.setCamera(cam(99));
+  assert.equal(vs.adopt(sync(13, 50), 3), null);
+  assert.deepEqual(state.camera, cam(99));
+  assert.equal(vs.adopt(sync(14, 60), 4), 15, "a sync of its own latest seq is taken again");
+  assert.equal(vs.adopt(sync(13, 70), 5), null, "older than the view's own move at 14");
+});
+
 test("while syncs come, model values other than the latest synced are stale", () => {
   const state = local();
   const vs = new ViewSync(state);
