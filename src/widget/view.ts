@@ -24,6 +24,16 @@ const OTHER_TRAITS = ["overlays", "debug_overlay", "predict"] as const;
 /** Lumino messages after which the output area's width may have changed. */
 const SIZE_MESSAGES = new Set(["resize", "after-show", "after-attach", "fit-request"]);
 
+/**
+ * The Jupyter server's base URL: JupyterLab's (and Notebook 7's) page config, else the classic
+ * notebook's `data-base-url` on the body, else "/" (VS Code: no server page, the comm transport).
+ */
+function pageBaseUrl(doc: Document): string {
+  const lab = PageConfig.getOption("baseUrl");
+  if (lab !== "") return PageConfig.getBaseUrl();
+  return doc.body?.dataset["baseUrl"] || "/";
+}
+
 /** The @jupyterlab/services comm behind ipywidgets' comm shim, where there is one. */
 interface ServicesComm {
   send(data: unknown, metadata?: unknown, buffers?: unknown[], disposeOnDone?: boolean): { dispose(): void };
@@ -114,7 +124,7 @@ export class ViewerView extends DOMWidgetView {
     return {
       modelId: model.model_id,
       location: window.location,
-      baseUrl: () => PageConfig.getBaseUrl(),
+      baseUrl: () => pageBaseUrl(this.el.ownerDocument),
       traits: () => ({
         camera: readCamera(model.get("camera")),
         dims: readDims(model.get("dims")),

@@ -98,3 +98,15 @@ def test_the_wheel_alone_streams_from_a_clean_venv(fresh_venv: Path, tmp_path: P
     assert Path(info["ffmpeg"]).parent == site / "imageio_ffmpeg" / "binaries"
     assert "imageio" in info["encoder_reason"], info["encoder_reason"]
     assert info["encoder"] in ("libx264", "h264_nvenc"), info["encoder_reason"]
+
+
+def test_the_wheel_installs_the_widget_for_every_frontend(fresh_venv: Path) -> None:
+    """JupyterLab and Notebook 7 load the prebuilt labextension; the classic notebook (and VS Code)
+    the AMD bundle in nbextensions, which the nbconfig file enables on classic pages."""
+    share = fresh_venv / "share" / "jupyter"
+    assert (share / "labextensions" / "napari-cuda" / "package.json").is_file()
+    nbext = share / "nbextensions" / "napari-cuda"
+    assert (nbext / "extension.js").is_file()
+    assert (nbext / "index.js").read_text().startswith("// napari-cuda widget")
+    config = json.loads((fresh_venv / "etc" / "jupyter" / "nbconfig" / "notebook.d" / "napari-cuda.json").read_text())
+    assert config == {"load_extensions": {"napari-cuda/extension": True}}

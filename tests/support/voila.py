@@ -139,8 +139,10 @@ def stop_all(server: Voila | LabServer) -> list[str]:
     return [f"{p.pid}: {' '.join(p.cmdline())[:160]}" for p in alive]
 
 
-def wait_matches_screenshot(page: Page, kc: BlockingKernelClient, tmp_path: Path, timeout: float = 20) -> np.ndarray:
-    """Wait until view 0's canvas shows something and matches the daemon's screenshot (PSNR >= 30 dB);
+def wait_matches_screenshot(
+    page: Page, kc: BlockingKernelClient, tmp_path: Path, timeout: float = 20, view: int = 0
+) -> np.ndarray:
+    """Wait until view `view`'s canvas shows something and matches the daemon's screenshot (PSNR >= 30 dB);
     return the canvas. Polls: on a loaded machine the final full-resolution frame of a camera move
     can come after a pause longer than settle()'s."""
     f = tmp_path / "shot.npy"
@@ -151,7 +153,7 @@ def wait_matches_screenshot(page: Page, kc: BlockingKernelClient, tmp_path: Path
     canvases: list[np.ndarray] = []
 
     def matches() -> bool:
-        canvas = canvas_rgba(page)
+        canvas = canvas_rgba(page, view)
         ok = canvas.shape == shot.shape and canvas[..., :3].std() > 5
         scores.append(psnr(canvas, shot) if ok else 0.0)
         canvases.append(canvas)
