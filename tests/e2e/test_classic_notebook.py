@@ -16,21 +16,15 @@ from test_quickstart import kernel_camera
 
 from support.browser import canvas_box, wait_until
 from support.lab import LabServer, run_code
-from support.voila import stop_all, viewer_notebook, wait_matches_screenshot
+from support.voila import viewer_lab, wait_matches_screenshot
 
 STREAMING = """() => globalThis.__napariCuda.views.findIndex((v) => v.status === 'streaming' && v.frames > 0)"""
 
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
-    root = tmp_path_factory.mktemp("classic")
-    viewer_notebook(root)
-    server = LabServer(root).start()
-    try:
+    with viewer_lab(tmp_path_factory.mktemp("classic")) as server:
         yield server
-    finally:
-        leftovers = stop_all(server)
-    assert not leftovers, f"still running after the server stopped: {leftovers}"
 
 
 def test_classic_notebook_loads_the_widget_and_streams(lab: LabServer, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

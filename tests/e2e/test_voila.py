@@ -16,7 +16,7 @@ from test_quickstart import kernel_camera
 
 from support.browser import CHROMIUM_ARGS, canvas_rgba, chromium_path, psnr, settle, wait_frames, wait_until
 from support.lab import LabServer, run_code
-from support.voila import Voila, kernel_client, stop_all, viewer_notebook, wait_matches_screenshot
+from support.voila import Voila, kernel_client, stop_all, viewer_lab, viewer_notebook, wait_matches_screenshot
 
 
 def kernel_moves_the_canvas(page, kc, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -45,14 +45,8 @@ def open_app(page, url: str, console: list[str], log_tail, timeout: float = 90) 
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
-    root = tmp_path_factory.mktemp("voila-ext")
-    viewer_notebook(root)
-    server = LabServer(root).start()
-    try:
+    with viewer_lab(tmp_path_factory.mktemp("voila-ext")) as server:
         yield server
-    finally:
-        leftovers = stop_all(server)
-    assert not leftovers, f"still running after the server stopped: {leftovers}"
 
 
 def test_voila_server_extension_streams_through_the_proxy(lab: LabServer, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

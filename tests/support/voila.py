@@ -11,6 +11,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -137,6 +139,19 @@ def stop_all(server: Voila | LabServer) -> list[str]:
     for p in alive:
         p.kill()
     return [f"{p.pid}: {' '.join(p.cmdline())[:160]}" for p in alive]
+
+
+@contextmanager
+def viewer_lab(root: Path) -> Iterator[LabServer]:
+    """JupyterLab on `root` with the viewer notebook (`viewer_notebook`); when done, the server is
+    stopped and nothing it started may be left running."""
+    viewer_notebook(root)
+    server = LabServer(root).start()
+    try:
+        yield server
+    finally:
+        leftovers = stop_all(server)
+    assert not leftovers, f"still running after the server stopped: {leftovers}"
 
 
 def wait_matches_screenshot(
