@@ -68,7 +68,7 @@ export class Painter {
     this.sizeCanvas(viewSize(geometry));
     if (!this.host.predict()) {
       this.drop();
-      this.draw(frame, geometry, null);
+      this.draw(frame, this.plan(geometry, null), null);
       this.stats.drew(false);
       return;
     }
@@ -119,18 +119,22 @@ export class Painter {
       this.host.predict() && pic.view !== undefined
         ? warpAffine(pic.view, this.host.view(), css.width, css.height)
         : null;
-    const plan = this.draw(store, pic, warp);
-    if (plan === null) return;
+    const plan = this.plan(pic, warp, css);
+    if (this.last !== null && samePlan(plan, this.last)) return;
+    this.last = plan;
+    this.draw(store, plan, warp);
     this.stats.drew(warp !== null && !isIdentity(warp), plan.covers);
   }
 
-  /** Draw `source` (a picture of `pic`'s geometry) warped by `warp`; null when the canvas already shows it. */
-  private draw(source: CanvasImageSource, pic: PictureGeometry, warp: Affine | null): DrawPlan | null {
-    const { canvas, ctx } = this.dom;
-    const css = this.host.cssSize() ?? viewSize(pic);
-    const plan = drawPlan(warp, pic, { width: canvas.width, height: canvas.height }, css);
-    if (source === this.store && this.last !== null && samePlan(plan, this.last)) return null;
-    this.last = source === this.store ? plan : null;
+  /** How to draw a picture of `pic`'s geometry, warped by `warp`, onto the canvas as it is now. */
+  private plan(pic: PictureGeometry, warp: Affine | null, css = this.host.cssSize() ?? viewSize(pic)): DrawPlan {
+    const { canvas } = this.dom;
+    return drawPlan(warp, pic, { width: canvas.width, height: canvas.height }, css);
+  }
+
+  /** Draw `source` by `plan` (`warp`: the prediction it includes, null for a frame as rendered). */
+  private draw(source: CanvasImageSource, plan: DrawPlan, warp: Affine | null): void {
+    const { ctx } = this.dom;
     if (plan.kind === "blit") {
       if (!plan.covers) this.clear();
       ctx.drawImage(source, plan.x, plan.y);
@@ -147,7 +151,6 @@ export class Painter {
       ctx.setTransform(1, 0, 0, 1, 0, 0);
       ctx.imageSmoothingEnabled = true;
     }
-    return plan;
   }
 
   private clear(): void {
