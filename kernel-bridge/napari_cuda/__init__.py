@@ -67,5 +67,5 @@ def __dir__() -> list[str]:
 
 
 def _jupyter_server_extension_points() -> list[dict[str, str]]:
-    """The Jupyter server extension that tunes proxied view streams (see ``_proxy_nodelay``)."""
+    """The Jupyter server extension that tunes proxied and comm-relayed view streams (``_proxy_nodelay``)."""
     return [{"module": "napari_cuda._proxy_nodelay"}]

@@ -11,7 +11,8 @@ the daemon's ``X-Napari-Cuda-Stream`` header, it sets TCP_NODELAY on both socket
 server, and server to daemon. Other proxied apps are left untouched. A jupyter-server-proxy whose
 ProxyHandler.proxy_open is missing or has another signature is left alone, with one warning.
 Tested against the oldest supported (kernel-bridge/pyproject.toml) and the newest release
-(tests/python/test_proxy_versions.py).
+(tests/python/test_proxy_versions.py). The same extension turns Nagle off on a kernel WebSocket that
+carries a comm relay (``_relay_nodelay``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ import inspect
 import logging
 from collections.abc import Awaitable
 from typing import Any
+
+from . import _relay_nodelay
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +122,9 @@ def install(handler_cls: Any) -> bool:
 
 
 def _load_jupyter_server_extension(serverapp: Any) -> None:
-    """Wrap jupyter-server-proxy's ProxyHandler; with one it does not know, warn once and do nothing."""
+    """Wrap jupyter-server-proxy's ProxyHandler (and, in ``_relay_nodelay``, the kernel WebSocket handler);
+    with one it does not know, warn once and do nothing."""
+    _relay_nodelay.load(serverapp)
     try:
         from jupyter_server_proxy.handlers import ProxyHandler
     except Exception as exc:  # not installed, or an unknown layout: the server must start anyway

@@ -45,6 +45,8 @@ def test_no_proxy_route_and_the_view_uses_comm(quickstart, lab) -> None:  # type
         lab.api("proxy/127.0.0.1:1/stream")
     assert err.value.code == 404
     assert page.evaluate("() => globalThis.__napariCuda.views[0].transport") == "comm"
+    # The server extension turned Nagle off on the kernel WebSocket that carries the relay.
+    assert "TCP_NODELAY on a kernel WebSocket that carries a comm relay" in lab.log_path.read_text()
 
 
 def test_canvas_shows_the_daemon_rendering(quickstart, tmp_path: Path) -> None:
