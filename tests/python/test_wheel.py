@@ -23,6 +23,9 @@ def test_wheel_ships_the_package_and_daemon(wheel: zipfile.ZipFile) -> None:
         assert f"napari_cuda/{module}.py" in names
     daemon = (BRIDGE / "napari_cuda/_daemon/daemon.js").read_bytes()
     assert wheel.read("napari_cuda/_daemon/daemon.js") == daemon
+    # The widget as an ES module, for VS Code and Colab through anywidget (napari_cuda/_frontend.py).
+    esm = (BRIDGE / "napari_cuda/_esm/widget.js").read_bytes()
+    assert wheel.read("napari_cuda/_esm/widget.js") == esm
 
 
 def test_wheel_ships_the_prebuilt_labextension(wheel: zipfile.ZipFile) -> None:

@@ -1,0 +1,115 @@
+"""Which widget code a Viewer's model names: the prebuilt extension, or the ES module the kernel sends.
+
+JupyterLab, Notebook 7, Voilà and the classic notebook load the widget from the wheel (the prebuilt
+labextension, or the nbextension). VS Code's Jupyter extension and Google Colab fetch third-party
+widget code from a CDN by npm name, where napari-cuda is not published; there the model names
+anywidget (whose code those frontends fetch) and carries the widget as an ES module in its `_esm`
+trait (napari_cuda/_esm/widget.js, built from src/widget/esm.ts).
+
+NAPARI_CUDA_FRONTEND=auto|extension|esm (default auto: esm in VS Code and Colab, else extension).
+In those two frontends the page has no Jupyter server proxy either, so the transport defaults to the
+kernel's comm relay there (_link.connect_mode).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+log = logging.getLogger("napari_cuda")
+
+FRONTEND_VAR = "NAPARI_CUDA_FRONTEND"
+FRONTEND_MODES = ("auto", "extension", "esm")
+ESM_RESOURCE = "_esm/widget.js"
+
+
+@dataclass(frozen=True)
+class Frontend:
+    """The chosen widget code (`extension` or `esm`) and why, for viewer.info()."""
+
+    mode: str
+    reason: str
+
+
+def host_frontend(environ: Mapping[str, str] | None = None, modules: Mapping[str, Any] | None = None) -> str | None:
+    """The frontend this kernel serves when it is one that loads widget code only from a CDN, else None.
+
+    Colab: its kernel has imported google.colab. VS Code: it starts kernels with VSCODE_PID set
+    (plotly's renderer choice reads the same).
+    """
+    environ = os.environ if environ is None else environ
+    modules = sys.modules if modules is None else modules
+    if "google.colab" in modules:
+        return "Colab"
+    if environ.get("VSCODE_PID"):
+        return "VS Code"
+    return None
+
+
+def choose(environ: Mapping[str, str] | None = None, modules: Mapping[str, Any] | None = None) -> Frontend:
+    """The widget code for new viewers, from NAPARI_CUDA_FRONTEND; a bad value raises ValueError naming it."""
+    environ = os.environ if environ is None else environ
+    mode = environ.get(FRONTEND_VAR, "").strip().lower() or "auto"
+    if mode not in FRONTEND_MODES:
+        raise ValueError(f"{FRONTEND_VAR} must be one of {', '.join(FRONTEND_MODES)}, got {mode!r}")
+    if mode != "auto":
+        return Frontend(mode, f"{FRONTEND_VAR}={mode}")
+    host = host_frontend(environ, modules)
+    if host is not None:
+        return Frontend("esm", f"{host} loads widget code only from a CDN: the ES module, through anywidget")
+    return Frontend("extension", "the prebuilt extension from the wheel (JupyterLab, Notebook, Voilà)")
+
+
+@cache
+def esm_source() -> str:
+    """The widget's ES module, as built into the package; a clear error where the build is missing."""
+    try:
+        return resources.files("napari_cuda").joinpath(ESM_RESOURCE).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RuntimeError(
+            f"napari_cuda/{ESM_RESOURCE} is missing: this install was built without the widget's ES "
+            f"module (npm run build:esm), so {FRONTEND_VAR}=esm cannot work; use extension"
+        ) from None
+
+
+def anywidget_version() -> str:
+    """The semver range of anywidget's own frontend code that the model names (its Python package's)."""
+    from anywidget import AnyWidget
+
+    return str(AnyWidget.class_traits()["_model_module_version"].default_value)
+
+
+def esm_model_state() -> dict[str, str]:
+    """Trait values that make the model anywidget's, carrying our ES module (see AnyWidget's)."""
+    version = anywidget_version()
+    return {
+        "_model_name": "AnyModel",
+        "_model_module": "anywidget",
+        "_model_module_version": version,
+        "_view_name": "AnyView",
+        "_view_module": "anywidget",
+        "_view_module_version": version,
+    }
+
+
+_colab_enabled = False
+
+
+def enable_colab_widgets() -> None:
+    """Colab renders third-party widgets only once its custom widget manager is on (once per kernel)."""
+    global _colab_enabled
+    if _colab_enabled or "google.colab" not in sys.modules:
+        return
+    _colab_enabled = True
+    try:
+        from google.colab import output  # type: ignore[import-not-found]
+
+        output.enable_custom_widget_manager()
+    except Exception as exc:  # not the Colab we know: say so, and the view may stay blank
+        log.warning("napari-cuda: could not enable Colab's custom widget manager: %s", exc)
