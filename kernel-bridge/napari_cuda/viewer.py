@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import uuid
 from typing import Any
 
 import ipywidgets
@@ -126,15 +127,17 @@ class Viewer(ipywidgets.DOMWidget, NapariNotYet, metaclass=ViewerType):
         self._frontend = _frontend.choose()
         if self._frontend.mode == "esm":
             _frontend.enable_colab_widgets()
+            # The comm id chosen here, so the view has it in the model's first state (comm_open).
+            model_id = uuid.uuid4().hex
             kwargs = {
                 **_frontend.esm_model_state(),
                 "_esm": _frontend.esm_source(),
                 "_anywidget_id": "napari_cuda.Viewer",
+                "_napari_cuda_model_id": model_id,
+                "model_id": model_id,
                 **kwargs,
             }
         super().__init__(width=width, height=height, **kwargs)
-        if self._frontend.mode == "esm":
-            self._napari_cuda_model_id = self.model_id
         # The comm id names this viewer in the daemon (kept: model_id fails after close()).
         self._link = DaemonLink(self.model_id, lambda: list(self.layers), self.send)
         self.on_msg(self._on_view_msg)

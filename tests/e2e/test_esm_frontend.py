@@ -62,3 +62,13 @@ def test_drag_and_wheel_reach_the_kernel(quickstart, tmp_path: Path) -> None:
 
 def test_kernel_camera_drives_the_canvas(quickstart, tmp_path: Path) -> None:
     qs.test_kernel_camera_drives_the_canvas(quickstart, tmp_path)
+
+
+def test_a_kernel_restart_is_said(quickstart, lab: LabServer) -> None:  # type: ignore[no-untyped-def]
+    """The view watches the kernel through the model behind anywidget's proxy (last: it restarts the kernel)."""
+    page, _, _ = quickstart
+    kernel_id = next(s["kernel"]["id"] for s in lab.api("api/sessions") if s["path"] == "quickstart.ipynb")
+    lab.api(f"api/kernels/{kernel_id}/restart", method="POST")
+    page.wait_for_function("() => document.querySelectorAll('.napari-cuda-ended').length >= 1", timeout=10_000)
+    notes = page.locator(".napari-cuda-ended-note").all_inner_texts()
+    assert notes and all(n == "The kernel restarted: run the cell again to show this viewer." for n in notes), notes

@@ -60,6 +60,7 @@ def test_a_viewer_carries_the_es_module_only_where_chosen(monkeypatch: pytest.Mo
         state = viewer.get_state()
         assert state["_model_module"] == "anywidget" and state["_esm"] == _frontend.esm_source()
         assert state["_anywidget_id"] == "napari_cuda.Viewer"
+        assert state["_napari_cuda_model_id"] == viewer.model_id, "the view finds the model behind anywidget's"
         assert viewer._frontend.mode == "esm"
     finally:
         viewer.close()
