@@ -7,8 +7,8 @@ anywidget (whose code those frontends fetch) and carries the widget as an ES mod
 trait (napari_cuda/_esm/widget.js, built from src/widget/esm.ts).
 
 NAPARI_CUDA_FRONTEND=auto|extension|esm (default auto: esm in VS Code and Colab, else extension).
-In those two frontends the page has no Jupyter server proxy either, so the transport defaults to the
-kernel's comm relay there (_link.connect_mode).
+Those pages have no Jupyter server proxy either and are not served from localhost, so the transport
+`auto` ends on the kernel's comm relay there (_link.connect_mode).
 """
 
 from __future__ import annotations

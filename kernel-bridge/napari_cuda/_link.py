@@ -10,7 +10,6 @@ from typing import Any
 from ._comm_relay import Relays
 from ._control import DaemonError
 from ._daemon_process import DaemonProcess, current_daemon, get_daemon
-from ._frontend import host_frontend
 from ._layers import Image
 from ._protocol import PROTOCOL_VERSION
 from ._sources import Source
@@ -161,7 +160,7 @@ def connect_mode() -> str:
     auto: through jupyter-server-proxy, then direct loopback when the page is served from localhost,
     then the kernel's comm relay; proxy: only through the Jupyter server (JupyterHub); direct: only
     ws://127.0.0.1 (a browser on the same machine); comm: only through this kernel (_comm_relay).
-    Unset, it is comm in VS Code and Colab (_frontend.host_frontend) and auto elsewhere.
+    In VS Code and Colab auto ends on the comm: their pages have no server proxy and are not local.
     """
     for var in TRANSPORT_VARS:
         mode = os.environ.get(var, "").strip().lower()
@@ -170,5 +169,4 @@ def connect_mode() -> str:
         if mode not in CONNECT_MODES:
             raise ValueError(f"{var} must be one of {', '.join(CONNECT_MODES)}, got {mode!r}")
         return mode
-    # VS Code and Colab pages have no Jupyter server proxy and are not served from localhost.
-    return "comm" if host_frontend() is not None else "auto"
+    return "auto"

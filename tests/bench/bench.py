@@ -110,6 +110,12 @@ def main() -> None:
     ap.add_argument("--predict", default="on,off", help="client-side prediction: on,off")
     ap.add_argument("--patterns", default=",".join(PATTERNS), help="pan_zoom patterns: " + ",".join(PATTERNS))
     ap.add_argument("--matrix-size", default="1280x720", help="the proxy canvas that gets links x predict x patterns")
+    ap.add_argument(
+        "--matrix-transports",
+        default="proxy",
+        help="transports that get links x predict x patterns at --matrix-size: proxy, comm (both cross a relayed "
+        "link; direct dials the daemon itself)",
+    )
     ap.add_argument("--pyramid-size", type=int, default=8192, help="side of the generated 2D pyramid (e.g. 16384)")
     ap.add_argument("--pyramid", type=Path, help="an existing OME-Zarr image to use instead of generating one")
     ap.add_argument("--ms-size", default="1280x720", help="canvas of the multiscale and 3d scenarios")
@@ -128,6 +134,7 @@ def main() -> None:
     predicts = [p == "on" for p in csv(args.predict, ("on", "off"), "predict values", ap)]
     patterns = csv(args.patterns, PATTERNS, "patterns", ap)
     transports = csv(args.transports, ("proxy", "direct", "comm"), "transports", ap)
+    matrix_transports = csv(args.matrix_transports, ("proxy", "comm"), "matrix transports", ap)
     sizes = [tuple(int(v) for v in s.split("x")) for s in csv(args.sizes, None, "sizes", ap)]
     matrix = tuple(int(v) for v in args.matrix_size.split("x"))
     mw, mh = (int(v) for v in args.ms_size.split("x"))
@@ -145,7 +152,7 @@ def main() -> None:
             if "pan_zoom" in chosen:
                 for transport in transports:
                     for w, h in sizes:
-                        full = transport == "proxy" and (w, h) == matrix
+                        full = transport in matrix_transports and (w, h) == matrix
                         for link in links if full else [PROFILES["loopback"]]:
                             # One browser context per link: its pages share the HTTP cache, as one user's would.
                             context = browser.new_context(viewport={"width": w + 400, "height": h + 500})
