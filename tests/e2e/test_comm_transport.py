@@ -8,35 +8,27 @@ frames keep coming while a cell runs in the kernel (relay messages go to a kerne
 
 from __future__ import annotations
 
-import json
 import urllib.error
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-import test_quickstart as qs
+
+# The quickstart's assertions, collected here: they run on this module's `lab`.
+from test_quickstart import (  # noqa: F401
+    test_canvas_shows_the_daemon_rendering,
+    test_drag_and_wheel_reach_the_kernel,
+    test_kernel_camera_drives_the_canvas,
+)
 
 from support.browser import settle, wait_until
-from support.lab import LabServer, copy_examples, run_code
+from support.lab import LabServer, lab_without_proxy, run_code
 
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
-    """JupyterLab without jupyter-server-proxy (a user config dir turns the extension off), comm forced."""
-    root = tmp_path_factory.mktemp("lab-noproxy")
-    copy_examples(root)
-    config = tmp_path_factory.mktemp("jupyter-config")
-    (config / "jupyter_server_config.json").write_text(
-        json.dumps({"ServerApp": {"jpserver_extensions": {"jupyter_server_proxy": False}}})
-    )
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("JUPYTER_CONFIG_DIR", str(config))
-        mp.setenv("NAPARI_CUDA_TRANSPORT", "comm")
-        server = LabServer(root).start()
-    try:
+    """JupyterLab without jupyter-server-proxy, comm forced."""
+    with lab_without_proxy(tmp_path_factory, {"NAPARI_CUDA_TRANSPORT": "comm"}) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def test_no_proxy_route_and_the_view_uses_comm(quickstart, lab) -> None:  # type: ignore[no-untyped-def]
@@ -47,18 +39,6 @@ def test_no_proxy_route_and_the_view_uses_comm(quickstart, lab) -> None:  # type
     assert page.evaluate("() => globalThis.__napariCuda.views[0].transport") == "comm"
     # The server extension turned Nagle off on the kernel WebSocket that carries the relay.
     assert "TCP_NODELAY on a kernel WebSocket that carries a comm relay" in lab.log_path.read_text()
-
-
-def test_canvas_shows_the_daemon_rendering(quickstart, tmp_path: Path) -> None:
-    qs.test_canvas_shows_the_daemon_rendering(quickstart, tmp_path)
-
-
-def test_drag_and_wheel_reach_the_kernel(quickstart, tmp_path: Path) -> None:
-    qs.test_drag_and_wheel_reach_the_kernel(quickstart, tmp_path)
-
-
-def test_kernel_camera_drives_the_canvas(quickstart, tmp_path: Path) -> None:
-    qs.test_kernel_camera_drives_the_canvas(quickstart, tmp_path)
 
 
 def test_frames_keep_coming_while_a_cell_runs(quickstart) -> None:

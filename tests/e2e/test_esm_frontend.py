@@ -10,36 +10,26 @@ must hold.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-import test_quickstart as qs
 
-from support.lab import LabServer, copy_examples, run_code
+# The quickstart's assertions, collected here: they run on this module's `lab`.
+from test_quickstart import (  # noqa: F401
+    test_canvas_shows_the_daemon_rendering,
+    test_drag_and_wheel_reach_the_kernel,
+    test_kernel_camera_drives_the_canvas,
+)
+
+from support.lab import LabServer, lab_without_proxy, run_code
 
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
     """JupyterLab with napari-cuda's labextension and jupyter-server-proxy off; the ES module forced."""
-    root = tmp_path_factory.mktemp("lab-esm")
-    copy_examples(root)
-    config = tmp_path_factory.mktemp("jupyter-config")
-    (config / "jupyter_server_config.json").write_text(
-        json.dumps({"ServerApp": {"jpserver_extensions": {"jupyter_server_proxy": False}}})
-    )
-    (config / "labconfig").mkdir()
-    (config / "labconfig" / "page_config.json").write_text(json.dumps({"disabledExtensions": {"napari-cuda": True}}))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("JUPYTER_CONFIG_DIR", str(config))
-        mp.setenv("NAPARI_CUDA_FRONTEND", "esm")
-        mp.setenv("NAPARI_CUDA_TRANSPORT", "comm")
-        server = LabServer(root).start()
-    try:
+    env = {"NAPARI_CUDA_FRONTEND": "esm", "NAPARI_CUDA_TRANSPORT": "comm"}
+    with lab_without_proxy(tmp_path_factory, env, disabled_labextensions=("napari-cuda",)) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def test_the_page_has_only_anywidgets_code_and_the_view_uses_comm(quickstart) -> None:  # type: ignore[no-untyped-def]
@@ -50,18 +40,6 @@ def test_the_page_has_only_anywidgets_code_and_the_view_uses_comm(quickstart) ->
     assert page.evaluate("() => globalThis.__napariCuda.views[0].transport") == "comm"
     # The view found the model behind anywidget's proxy: its relay messages go untracked, no kernel status.
     assert run_code(kc, "from napari_cuda import _comm_relay; print(len(_comm_relay._untracked))").strip() == "1"
-
-
-def test_canvas_shows_the_daemon_rendering(quickstart, tmp_path: Path) -> None:
-    qs.test_canvas_shows_the_daemon_rendering(quickstart, tmp_path)
-
-
-def test_drag_and_wheel_reach_the_kernel(quickstart, tmp_path: Path) -> None:
-    qs.test_drag_and_wheel_reach_the_kernel(quickstart, tmp_path)
-
-
-def test_kernel_camera_drives_the_canvas(quickstart, tmp_path: Path) -> None:
-    qs.test_kernel_camera_drives_the_canvas(quickstart, tmp_path)
 
 
 def test_a_kernel_restart_is_said(quickstart, lab: LabServer) -> None:  # type: ignore[no-untyped-def]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -12,10 +13,11 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from jupyter_client import BlockingKernelClient
 
 BASE_URL = "/user/tester/"
@@ -164,3 +166,29 @@ def copy_examples(dest: Path) -> None:
     src = Path(__file__).resolve().parents[2] / "examples"
     for p in [*src.glob("*.ipynb"), *src.glob("*.py")]:
         shutil.copy(p, dest / p.name)
+
+
+@contextlib.contextmanager
+def lab_without_proxy(
+    tmp_path_factory: Any, env: dict[str, str], disabled_labextensions: tuple[str, ...] = ()
+) -> Iterator[LabServer]:
+    """A JupyterLab over the examples whose server has no jupyter-server-proxy (a user config dir turns
+    it off), with `env` for the server and its kernels, and these JupyterLab extensions disabled."""
+    root = tmp_path_factory.mktemp("lab-noproxy")
+    copy_examples(root)
+    config = tmp_path_factory.mktemp("jupyter-config")
+    (config / "jupyter_server_config.json").write_text(
+        json.dumps({"ServerApp": {"jpserver_extensions": {"jupyter_server_proxy": False}}})
+    )
+    if disabled_labextensions:
+        (config / "labconfig").mkdir()
+        disabled = {"disabledExtensions": {name: True for name in disabled_labextensions}}
+        (config / "labconfig" / "page_config.json").write_text(json.dumps(disabled))
+    with pytest.MonkeyPatch.context() as mp:  # the server (and its kernels) keep what it started with
+        for key, value in {"JUPYTER_CONFIG_DIR": str(config), **env}.items():
+            mp.setenv(key, value)
+        server = LabServer(root).start()
+    try:
+        yield server
+    finally:
+        server.stop()
