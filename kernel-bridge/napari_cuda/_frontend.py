@@ -1,12 +1,17 @@
 """Which widget code a Viewer's model names: the prebuilt extension, or the ES module the kernel sends.
 
 JupyterLab, Notebook 7, Voilà and the classic notebook load the widget from the wheel (the prebuilt
-labextension, or the nbextension). VS Code's Jupyter extension and Google Colab fetch third-party
-widget code from a CDN by npm name, where napari-cuda is not published; there the model names
-anywidget (whose code those frontends fetch) and carries the widget as an ES module in its `_esm`
-trait (napari_cuda/_esm/widget.js, built from src/widget/esm.ts).
+labextension, or the nbextension). Google Colab fetches third-party widget code only from a CDN by
+npm name, where napari-cuda is not published; VS Code's Jupyter extension fetches it from a CDN or,
+where the user allows it, from the kernel environment's nbextensions folder. anywidget's code is on
+that CDN and is a route both document for widgets that are not; there the model names anywidget and
+carries the widget as an ES module in its `_esm` trait (napari_cuda/_esm/widget.js, built from
+src/widget/esm.ts).
 
 NAPARI_CUDA_FRONTEND=auto|extension|esm (default auto: esm in VS Code and Colab, else extension).
+VS Code is told by VSCODE_PID, which a JupyterLab started from VS Code's terminal inherits too: its
+viewers then take the ES module, which works there as well (NAPARI_CUDA_FRONTEND=extension forces the
+extension).
 Those pages have no Jupyter server proxy either and are not served from localhost, so the transport
 `auto` ends on the kernel's comm relay there (_link.connect_mode).
 """
@@ -96,6 +101,19 @@ def esm_model_state() -> dict[str, str]:
         "_view_module": "anywidget",
         "_view_module_version": version,
     }
+
+
+def repr_metadata() -> dict[str, Any]:
+    """The display metadata anywidget adds in Colab (its custom widget manager's URL); {} elsewhere."""
+    if "google.colab" not in sys.modules:
+        return {}
+    try:
+        from anywidget._util import get_repr_metadata
+
+        return dict(get_repr_metadata())
+    except Exception as exc:  # an anywidget or Colab we do not know: the view may still render
+        log.warning("napari-cuda: no Colab widget metadata from anywidget: %s", exc)
+        return {}
 
 
 _colab_enabled = False

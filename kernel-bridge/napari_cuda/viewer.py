@@ -145,6 +145,11 @@ class Viewer(ipywidgets.DOMWidget, NapariNotYet, metaclass=ViewerType):
     def __repr__(self) -> str:
         return f"<napari_cuda.Viewer layers={[layer.name for layer in self.layers]}>"
 
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        data = super()._repr_mimebundle_(**kwargs)
+        metadata = _frontend.repr_metadata() if self._frontend.mode == "esm" else {}
+        return (data, metadata) if metadata else data
+
     @default("predict")
     def _default_predict(self) -> bool:
         return os.environ.get("NAPARI_CUDA_PREDICT", "1").strip().lower() not in ("0", "false", "off", "no")

@@ -9,6 +9,11 @@
  * manager gives the model itself, whose comm sends relay messages untracked (as the extension's view
  * does: tracking each one's busy/idle cost 26 vs 41 fps through the comm in JupyterLab), and whose
  * kernel connection tells when the kernel is gone (the ended notice, as in the extension's view).
+ * Unlike the extension's view, messages to the kernel carry no view callbacks, so output that the
+ * kernel's handlers of this view's messages print goes to the kernel's log, not to the cell.
+ *
+ * Only a default export: anywidget (0.9-0.11) takes a module with a named `render` down its
+ * deprecated route, with a warning.
  */
 import { ViewerSession } from "./session.js";
 import { showEnded } from "./hud/ended.js";
@@ -25,21 +30,27 @@ export interface AnyModel extends TraitModel {
   readonly widget_manager?: { get_model?(id: string): Promise<unknown> | undefined };
 }
 
-/** The model behind anywidget's proxy (for its comm), or null where the manager will not say. */
+/** The model behind anywidget's proxy (for its comm), or null, said once on the console, where the manager will not say. */
 async function modelItself(model: AnyModel, id: string): Promise<(ModelLike & { comm?: unknown }) | null> {
-  try {
-    const found = await model.widget_manager?.get_model?.(id);
-    return typeof found === "object" && found !== null ? (found as ModelLike & { comm?: unknown }) : null;
-  } catch {
-    return null;
+  let why = "the kernel named no model";
+  if (id !== "") {
+    try {
+      const found = await model.widget_manager?.get_model?.(id);
+      if (typeof found === "object" && found !== null) return found as ModelLike & { comm?: unknown };
+      why = `the widget manager has no model ${id}`;
+    } catch (err) {
+      why = `the widget manager could not give model ${id}: ${String(err)}`;
+    }
   }
+  console.warn(`napari-cuda: ${why}; relay messages go tracked (slower) and a lost kernel is not noticed in this view`);
+  return null;
 }
 
 /** Render one view of the model into `el`; the returned function ends it (anywidget calls it on removal). */
-export async function render({ model, el }: { model: AnyModel; el: HTMLElement }): Promise<() => void> {
+async function render({ model, el }: { model: AnyModel; el: HTMLElement }): Promise<() => void> {
   el.classList.add("napari-cuda-viewer");
   const id = String(model.get("_napari_cuda_model_id") ?? "");
-  const itself = id === "" ? null : await modelItself(model, id);
+  const itself = await modelItself(model, id);
   const ours = {}; // the options of our own writes: their change events are not the kernel's
   const session = new ViewerSession(
     el,
@@ -64,8 +75,6 @@ export async function render({ model, el }: { model: AnyModel; el: HTMLElement }
     };
     listeners.push([`change:${key}`, onChange as never]);
   }
-  for (const [name, fn] of listeners) model.on(name, fn);
-  session.start();
   let stopped = false;
   const stop = () => {
     if (stopped) return;
@@ -76,6 +85,15 @@ export async function render({ model, el }: { model: AnyModel; el: HTMLElement }
       // dispose() does not throw; this guards removal against the unexpected.
     }
   };
+  for (const [name, fn] of listeners) model.on(name, fn);
+  try {
+    session.start();
+  } catch (err) {
+    // anywidget removes listeners only once render has resolved: leave nothing behind.
+    for (const [name, fn] of listeners) model.off(name, fn);
+    stop();
+    throw err;
+  }
   // A restarted or stopped kernel never answers this view again: say so over its last picture.
   const unwatch =
     itself === null

@@ -109,7 +109,7 @@ def main() -> None:
     ap.add_argument("--links", default="loopback,campus,remote", help="link profiles: " + ",".join(PROFILES))
     ap.add_argument("--predict", default="on,off", help="client-side prediction: on,off")
     ap.add_argument("--patterns", default=",".join(PATTERNS), help="pan_zoom patterns: " + ",".join(PATTERNS))
-    ap.add_argument("--matrix-size", default="1280x720", help="the proxy canvas that gets links x predict x patterns")
+    ap.add_argument("--matrix-size", default="1280x720", help="the canvas that gets links x predict x patterns")
     ap.add_argument(
         "--matrix-transports",
         default="proxy",

@@ -3,9 +3,10 @@
 Those frontends load no prebuilt extension and fetch third-party widget code from a CDN by npm name,
 where napari-cuda is not published; the model then names anywidget and carries the widget in `_esm`
 (kernel-bridge/napari_cuda/_frontend.py). Neither frontend runs here, so this JupyterLab stands in
-with what they have: napari-cuda's own labextension disabled (only anywidget's code is on the page),
-no jupyter-server-proxy, NAPARI_CUDA_FRONTEND=esm and the comm transport. The quickstart's assertions
-must hold.
+with part of what they have: napari-cuda's own labextension disabled (only anywidget's code is on the
+page), no jupyter-server-proxy, NAPARI_CUDA_FRONTEND=esm and the comm transport forced. The
+quickstart's assertions must hold. It is the best case: JupyterLab's widget manager gives the model
+behind anywidget's proxy, and the transport's `auto` choice there is not exercised.
 """
 
 from __future__ import annotations
