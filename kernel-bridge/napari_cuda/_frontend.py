@@ -43,10 +43,10 @@ class Frontend:
 
 
 def host_frontend(environ: Mapping[str, str] | None = None, modules: Mapping[str, Any] | None = None) -> str | None:
-    """The frontend this kernel serves when it is one that loads widget code only from a CDN, else None.
+    """The frontend this kernel serves when it is one that fetches widget code from a CDN, else None.
 
     Colab: its kernel has imported google.colab. VS Code: it starts kernels with VSCODE_PID set
-    (plotly's renderer choice reads the same).
+    (tqdm's autonotebook reads the same).
     """
     environ = os.environ if environ is None else environ
     modules = sys.modules if modules is None else modules
@@ -67,7 +67,8 @@ def choose(environ: Mapping[str, str] | None = None, modules: Mapping[str, Any] 
         return Frontend(mode, f"{FRONTEND_VAR}={mode}")
     host = host_frontend(environ, modules)
     if host is not None:
-        return Frontend("esm", f"{host} loads widget code only from a CDN: the ES module, through anywidget")
+        why = f"{host} fetches widget code from a CDN, where napari-cuda is not: the ES module, through anywidget"
+        return Frontend("esm", why)
     return Frontend("extension", "the prebuilt extension from the wheel (JupyterLab, Notebook, Voilà)")
 
 
