@@ -159,23 +159,40 @@ def wait_matches_screenshot(
 ) -> np.ndarray:
     """Wait until view `view`'s canvas shows something and matches the daemon's screenshot (PSNR >= 30 dB);
     return the canvas. Polls: on a loaded machine the final full-resolution frame of a camera move
-    can come after a pause longer than settle()'s."""
+    can come after a pause longer than settle()'s. The screenshot is taken again every few seconds
+    without a match: a camera write still in flight (a gesture's last throttled one) may land after
+    the first, and the canvas must then match the state both ends agree on, not the earlier one."""
     f = tmp_path / "shot.npy"
-    run_code(kc, f"import numpy as _np; _np.save({str(f)!r}, viewer.screenshot())")
-    shot = np.load(f)
-    scores: list[float] = []
+    code = (
+        f"import numpy as _np, json as _json; _np.save({str(f)!r}, viewer.screenshot()); "
+        "print(_json.dumps({'center': list(viewer.camera.center), 'zoom': viewer.camera.zoom}))"
+    )
+    taken: dict[str, object] = {}
 
+    def shoot() -> np.ndarray:
+        taken.update(camera=run_code(kc, code).strip(), at=time.monotonic())
+        return np.load(f)
+
+    shot = shoot()
+    scores: list[float] = []
     canvases: list[np.ndarray] = []
 
     def matches() -> bool:
+        nonlocal shot
         canvas = canvas_rgba(page, view)
         ok = canvas.shape == shot.shape and canvas[..., :3].std() > 5
         scores.append(psnr(canvas, shot) if ok else 0.0)
         canvases.append(canvas)
+        if scores[-1] < 30 and time.monotonic() - float(taken["at"]) > 5:  # type: ignore[arg-type]
+            shot = shoot()
         return scores[-1] >= 30
 
     try:
         wait_until(matches, timeout=timeout, interval=0.5)
         return canvases[-1]
     except TimeoutError:
-        raise AssertionError(f"the canvas never matched the screenshot: last PSNR {scores[-5:]} dB") from None
+        page_camera = page.evaluate(f"() => globalThis.__napariCuda.views[{view}].camera")
+        raise AssertionError(
+            f"the canvas never matched the screenshot: last PSNR {scores[-5:]} dB; kernel camera at the "
+            f"last screenshot {taken['camera']}, the page's {page_camera}"
+        ) from None

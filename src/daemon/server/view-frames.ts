@@ -42,6 +42,8 @@ export class ViewFrames {
   private readonly chooser: LiveChooser;
   private readonly scene: LiveScene;
   private last: LayerResolution[] = [];
+  /** Chunks pending when the last frame was resolved: meta describes that frame, not a later moment. */
+  private lastLoading = 0;
   private sentMeta = "";
   private dwellTimer: NodeJS.Timeout | undefined;
   private refineTimer: NodeJS.Timeout | undefined;
@@ -89,6 +91,9 @@ export class ViewFrames {
     // Levels follow the view's own pixel density: margins and the moving scale change neither.
     const f = this.scene.frame(state, geo.canvas, canvas);
     this.last = f.layers;
+    // Taken now: chunks may all land while the frame renders, and a count read after the render would
+    // then be 0 in every meta of a short load (the view's loading indicator would never show).
+    this.lastLoading = this.scene.loading;
     // A still of half-loaded tiles would be the sharp final frame of a view that is still filling in.
     const partial = f.layers.some((l) => l.partial);
     if (partial) still = false;
@@ -169,7 +174,7 @@ export class ViewFrames {
       layers,
       level: first?.data_level ?? 0,
       level_count: first?.level_count ?? 1,
-      loading: this.scene.loading,
+      loading: this.lastLoading,
     };
   }
 
