@@ -3,7 +3,9 @@
  * once) -> done (the kernel applied it: the layer's `data_version` is now `version`) -> waiting for
  * the seq at which this view first had that version (its state after the kernel's layer change goes
  * out under a new seq, after the daemon got the data) -> gone with the first frame of that seq or
- * later. A refused edit goes at once; one the kernel never answers goes after STALE_MS. Pure.
+ * later (at once when that frame is already on screen: the kernel's answer may come after the
+ * layer change and its frame). A refused edit goes at once; one the kernel never answers goes after
+ * STALE_MS. Pure.
  */
 
 /** An edit the kernel never answered is dropped after this long (ms): a busy kernel answers later. */
@@ -22,6 +24,8 @@ export interface Pending<S> {
 
 export class PendingEdits<S> {
   private readonly items = new Map<string, Pending<S>>();
+  /** The latest seq a shown frame had. */
+  private shown = -Infinity;
 
   get size(): number {
     return this.items.size;
@@ -48,17 +52,28 @@ export class PendingEdits<S> {
     return true;
   }
 
-  /** The local state now has these layers' versions at `seq`: edits they include wait for that seq. */
-  state(versions: ReadonlyMap<string, number>, seq: number): void {
-    for (const item of this.items.values()) {
+  /**
+   * The local state now has these layers' versions at `seq`: edits they include wait for that seq,
+   * or go now when a frame of it was shown already; true when any went.
+   */
+  state(versions: ReadonlyMap<string, number>, seq: number): boolean {
+    let gone = false;
+    for (const [id, item] of this.items) {
       if (item.version === null || item.seq !== null) continue;
       const v = versions.get(item.layerId);
-      if (v !== undefined && v >= item.version) item.seq = seq;
+      if (v === undefined || v < item.version) continue;
+      item.seq = seq;
+      if (this.shown >= seq) {
+        this.items.delete(id);
+        gone = true;
+      }
     }
+    return gone;
   }
 
   /** A frame of `frameSeq` was shown: drop the edits it includes; true when any went. */
   frame(frameSeq: number): boolean {
+    this.shown = Math.max(this.shown, frameSeq);
     let gone = false;
     for (const [id, item] of this.items) {
       if (item.seq !== null && frameSeq >= item.seq) {
