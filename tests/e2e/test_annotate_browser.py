@@ -130,6 +130,9 @@ def test_paint_a_stroke_and_undo_it(av) -> None:  # type: ignore[no-untyped-def]
     page.locator(".napari-cuda-panel .napari-cuda-layer[title='Labels']").click()
     dom_wait(page, "document.querySelector('.napari-cuda-controls').dataset.kind", "labels")
     run_code(kc, "labels.selected_label = 3; labels.brush_size = 5")
+    # The click below writes the view's whole layers: wait until they hold the kernel's change (a
+    # write from the older state would put label 1 back in the kernel: last writer wins).
+    dom_wait(page, "document.querySelector('.napari-cuda-selected-label').value", "3")
     mode_button(page, "paint").click()
     kernel_wait(kc, "labels.mode", lambda m: m == "paint")
     dom_wait(page, "document.querySelector('.napari-cuda-annotate-overlay').dataset.mode", "paint")

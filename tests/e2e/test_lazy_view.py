@@ -18,6 +18,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
+from test_quickstart import stable_camera
 
 from support.browser import canvas_box, canvas_rgba, psnr, wait_until
 from support.browser import settle as settle_view
@@ -170,6 +171,7 @@ def test_dask_layer_shows_frames_and_level_follows_zoom(lazy, tmp_path: Path) ->
             break
     wait_until(lambda: kernel_json(kc, "viewer.camera.zoom") >= 4 * zoom0, timeout=15, interval=0.3)
     finer = wait_level(kc, lambda lv: lv < full)
+    stable_camera(kc)  # the wheel's last throttled write lands before the next test moves the camera
     print(f"wheel: zoom {zoom0:.4f} -> {kernel_json(kc, 'viewer.camera.zoom'):.4f}, level {full} -> {finer}")
 
 

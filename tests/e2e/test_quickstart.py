@@ -10,6 +10,7 @@ import numpy as np
 
 from support.browser import canvas_box, canvas_rgba, psnr, settle, wait_until
 from support.lab import run_code
+from support.voila import wait_matches_screenshot
 
 
 def kernel_camera(kc) -> dict:  # type: ignore[no-untyped-def]
@@ -32,22 +33,11 @@ def stable_camera(kc, quiet: float = 0.4, timeout: float = 10) -> dict:  # type:
     raise TimeoutError("the kernel's camera kept changing")
 
 
-def screenshot(kc, tmp_path: Path) -> np.ndarray:  # type: ignore[no-untyped-def]
-    f = tmp_path / "shot.npy"
-    run_code(kc, f"import numpy as _np; _np.save({str(f)!r}, viewer.screenshot())")
-    return np.load(f)
-
-
 def assert_matches_screenshot(page, kc, tmp_path: Path) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """The canvas, once it matches the daemon's screenshot (PSNR >= 30 dB). Polled: after a move the
+    refine and the 4:4:4 still can come after settle()'s quiet period."""
     settle(page)
-    canvas = canvas_rgba(page)
-    shot = screenshot(kc, tmp_path)
-    assert shot.shape == canvas.shape, (shot.shape, canvas.shape)
-    assert canvas[..., :3].std() > 5, "canvas is (nearly) uniform: nothing was drawn"
-    value = psnr(canvas, shot)
-    print(f"PSNR canvas vs screenshot: {value:.1f} dB")
-    assert value >= 30, f"canvas vs screenshot PSNR {value:.1f} dB < 30"
-    return canvas
+    return wait_matches_screenshot(page, kc, tmp_path)
 
 
 def test_canvas_shows_the_daemon_rendering(quickstart, tmp_path: Path) -> None:
