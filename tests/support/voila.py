@@ -167,32 +167,30 @@ def wait_matches_screenshot(
         f"import numpy as _np, json as _json; _np.save({str(f)!r}, viewer.screenshot()); "
         "print(_json.dumps({'center': list(viewer.camera.center), 'zoom': viewer.camera.zoom}))"
     )
-    taken: dict[str, object] = {}
 
-    def shoot() -> np.ndarray:
-        taken.update(camera=run_code(kc, code).strip(), at=time.monotonic())
-        return np.load(f)
+    def shoot() -> tuple[np.ndarray, float, str]:
+        camera = run_code(kc, code).strip()
+        return np.load(f), time.monotonic(), camera
 
-    shot = shoot()
+    shot, shot_at, shot_camera = shoot()
     scores: list[float] = []
-    canvases: list[np.ndarray] = []
+    canvas = shot
 
     def matches() -> bool:
-        nonlocal shot
+        nonlocal canvas, shot, shot_at, shot_camera
         canvas = canvas_rgba(page, view)
         ok = canvas.shape == shot.shape and canvas[..., :3].std() > 5
         scores.append(psnr(canvas, shot) if ok else 0.0)
-        canvases.append(canvas)
-        if scores[-1] < 30 and time.monotonic() - float(taken["at"]) > 5:  # type: ignore[arg-type]
-            shot = shoot()
+        if scores[-1] < 30 and time.monotonic() - shot_at > 5:
+            shot, shot_at, shot_camera = shoot()
         return scores[-1] >= 30
 
     try:
         wait_until(matches, timeout=timeout, interval=0.5)
-        return canvases[-1]
+        return canvas
     except TimeoutError:
         page_camera = page.evaluate(f"() => globalThis.__napariCuda.views[{view}].camera")
         raise AssertionError(
             f"the canvas never matched the screenshot: last PSNR {scores[-5:]} dB; kernel camera at the "
-            f"last screenshot {taken['camera']}, the page's {page_camera}"
+            f"last screenshot {shot_camera}, the page's {page_camera}"
         ) from None
