@@ -114,12 +114,12 @@ class DaemonLink:
     def answer_connect(self) -> None:
         """A view asked how to reach the daemon: start it if needed and tell the views."""
         try:
-            daemon = self.ensure()
+            message = self.connection(self.ensure())
         except Exception as exc:  # the view shows this instead of a blank canvas
-            log.error("napari-cuda: cannot start the render daemon: %s", exc)
+            log.error("napari-cuda: cannot connect a view to the render daemon: %s", exc)
             self._send({"type": "error", "message": f"napari-cuda: {exc}"})
             return
-        self._send(self.connection(daemon))
+        self._send(message)
 
     def close(self) -> None:
         """Free the viewer in the daemon, then its layers' scratch data. Never raises (also runs from __del__)."""

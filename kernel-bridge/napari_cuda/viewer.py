@@ -23,7 +23,7 @@ from ._errors import public
 from ._labels import Labels, check_label_dtype, check_plan_dtype, label_fields
 from ._layer_list import LayerList
 from ._layers import Image
-from ._link import DaemonLink
+from ._link import DaemonLink, connect_mode
 from ._missing import NapariNotYet
 from ._overlays import Axes, Overlays, ScaleBar
 from ._plan import plan as make_plan
@@ -124,6 +124,7 @@ class Viewer(ipywidgets.DOMWidget, NapariNotYet, metaclass=ViewerType):
         """A viewer with no layers; `width` / `height` in CSS px (width None: the output's width)."""
         self._resend: set[str] = set()
         self._view_seen = False  # a view sent anything (wait_for_view tells "none displayed" apart)
+        connect_mode()  # a bad NAPARI_CUDA_TRANSPORT is refused here, not later when a view connects
         self._frontend = _frontend.choose()
         if self._frontend.mode == "esm":
             _frontend.enable_colab_widgets()

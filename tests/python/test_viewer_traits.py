@@ -192,3 +192,26 @@ def test_connect_mode_from_env(monkeypatch) -> None:
     monkeypatch.setenv("NAPARI_CUDA_CONNECT", "tunnel")
     with pytest.raises(ValueError, match="NAPARI_CUDA_CONNECT"):
         connect_mode()
+
+
+def test_a_bad_transport_is_refused_when_the_viewer_is_made(monkeypatch) -> None:
+    monkeypatch.delenv("NAPARI_CUDA_CONNECT", raising=False)
+    monkeypatch.setenv("NAPARI_CUDA_TRANSPORT", "carrier-pigeon")
+    with pytest.raises(
+        ValueError, match=r"NAPARI_CUDA_TRANSPORT must be one of auto, proxy, direct, comm, got 'carrier-pigeon'"
+    ):
+        napari_cuda.Viewer()
+
+
+def test_a_transport_made_bad_later_is_said_to_the_view(viewer: napari_cuda.Viewer, monkeypatch) -> None:
+    """A view asking to connect gets an error it shows, not a stuck canvas and a kernel traceback."""
+    sent: list[dict] = []
+    monkeypatch.setattr(viewer._link, "_send", sent.append)
+    monkeypatch.setenv("NAPARI_CUDA_TRANSPORT", "tunnel")
+    viewer._link.answer_connect()
+    assert sent == [
+        {
+            "type": "error",
+            "message": "napari-cuda: NAPARI_CUDA_TRANSPORT must be one of auto, proxy, direct, comm, got 'tunnel'",
+        }
+    ]
